@@ -1,0 +1,20 @@
+"""riskmap geodesy: exact distances and buffers on the WGS84 ellipsoid.
+
+Pure computation on (lon, lat) arrays and shapely geometries; no file I/O,
+no mapping. Distances are in metres throughout.
+"""
+
+from geo.errors import CRSError, DataError, InputError, InputTypeError, RepairWarning, RiskmapError
+from geo.units import HALF_CIRCUMFERENCE_M, WGS84, parse_distance
+
+__all__ = [
+    "CRSError",
+    "DataError",
+    "HALF_CIRCUMFERENCE_M",
+    "InputError",
+    "InputTypeError",
+    "RepairWarning",
+    "RiskmapError",
+    "WGS84",
+    "parse_distance",
+]

@@ -1,0 +1,182 @@
+"""Checks and conversions at the boundary of the public API.
+
+Everything that enters ``geo`` passes through here once: it leaves as plain
+lon/lat (EPSG:4326) numbers or shapely geometries, or it is refused with an
+error that names the value, what was expected and the fix.
+"""
+
+from __future__ import annotations
+
+import warnings
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+import shapely
+from pyproj import CRS, Transformer
+
+from geo.errors import CRSError, InputError, InputTypeError, RepairWarning
+
+__all__ = ["as_points", "as_geometry", "check_lonlat", "to_wgs84"]
+
+WGS84_CRS = CRS.from_epsg(4326)
+
+
+@lru_cache(maxsize=64)
+def _transformer(crs_wkt: str) -> Transformer:
+    return Transformer.from_crs(CRS.from_wkt(crs_wkt), WGS84_CRS, always_xy=True)
+
+
+def _is_geopandas(obj: Any) -> bool:
+    return type(obj).__module__.startswith("geopandas") or hasattr(obj, "geometry") and hasattr(obj, "crs")
+
+
+def to_wgs84(data: Any, *, what: str = "data") -> Any:
+    """Return a GeoSeries/GeoDataFrame in EPSG:4326, refusing one with no CRS."""
+    crs = getattr(data, "crs", None)
+    if crs is None:
+        raise CRSError(
+            f"{what} ({type(data).__name__}) has no CRS, and riskmap does not guess one; "
+            "set it first with .set_crs('EPSG:4326') if the coordinates are lon/lat degrees, "
+            "or with the CRS they are really in"
+        )
+    if CRS.from_user_input(crs).equals(WGS84_CRS, ignore_axis_order=True):
+        return data
+    return data.to_crs(WGS84_CRS)
+
+
+def check_lonlat(lon: np.ndarray, lat: np.ndarray, *, what: str = "coordinates") -> None:
+    """Raise if any longitude/latitude is NaN or out of range."""
+    bad_nan = ~(np.isfinite(lon) & np.isfinite(lat))
+    if bad_nan.any():
+        i = int(np.flatnonzero(bad_nan)[0])
+        raise InputError(
+            f"{what} contain {int(bad_nan.sum())} NaN or infinite value(s), the first at index {i} "
+            f"(lon={lon[i]!r}, lat={lat[i]!r}); drop or fill them before calling riskmap"
+        )
+    bad_lat = np.abs(lat) > 90
+    if bad_lat.any():
+        i = int(np.flatnonzero(bad_lat)[0])
+        swapped = " (the axes may be swapped: riskmap takes (lon, lat), x first)" if abs(lon[i]) <= 90 else ""
+        raise InputError(
+            f"{what} have latitude {lat[i]!r} at index {i}, outside [-90, 90]{swapped}; "
+            "pass (lon, lat) pairs in degrees, or a GeoSeries with its CRS"
+        )
+    bad_lon = np.abs(lon) > 180
+    if bad_lon.any():
+        i = int(np.flatnonzero(bad_lon)[0])
+        raise InputError(
+            f"{what} have longitude {lon[i]!r} at index {i}, outside [-180, 180]; "
+            "wrap longitudes into [-180, 180] (e.g. ((lon + 180) % 360) - 180), "
+            "or pass projected data as a GeoSeries with its CRS"
+        )
+
+
+def as_points(points: Any, *, what: str = "points") -> tuple[np.ndarray, bool]:
+    """Return ``(xy, scalar)``: an (n, 2) float64 lon/lat array, and whether one point was given.
+
+    Accepts a (lon, lat) pair, a shapely Point, a sequence of pairs or Points, an
+    (n, 2) array, or a GeoSeries/GeoDataFrame of points with a CRS.
+    """
+    scalar = False
+    if isinstance(points, shapely.Geometry):
+        if shapely.get_type_id(points) != 0:
+            raise InputTypeError(
+                f"{what} is a {points.geom_type}; expected a Point, (lon, lat) pairs or an (n, 2) array"
+            )
+        if points.is_empty:
+            raise InputError(f"{what} is an empty Point; give a Point with coordinates")
+        xy = shapely.get_coordinates(points)
+        scalar = True
+    elif _is_geopandas(points):
+        series = to_wgs84(points, what=what)
+        geoms = np.asarray(getattr(series, "geometry", series))
+        xy = _points_from_geometries(geoms, what)
+    else:
+        try:
+            arr = np.asarray(points)
+        except Exception as exc:  # ragged input and the like
+            raise InputTypeError(f"{what} {points!r} cannot be read as (lon, lat) pairs") from exc
+        if arr.dtype == object:
+            xy = _points_from_geometries(arr.ravel(), what)
+        else:
+            try:
+                arr = arr.astype(np.float64)
+            except (TypeError, ValueError) as exc:
+                raise InputTypeError(
+                    f"{what} {points!r} of type {type(points).__name__} is not numeric; "
+                    "expected (lon, lat) pairs in degrees"
+                ) from exc
+            if arr.ndim == 1 and arr.shape[0] == 2:
+                xy = arr.reshape(1, 2)
+                scalar = True
+            elif arr.ndim == 2 and arr.shape[1] == 2:
+                xy = arr
+            else:
+                raise InputError(
+                    f"{what} has shape {arr.shape}; expected a (lon, lat) pair or an array of shape (n, 2)"
+                )
+    xy = np.ascontiguousarray(xy, dtype=np.float64)
+    check_lonlat(xy[:, 0], xy[:, 1], what=what)
+    return xy, scalar
+
+
+def _points_from_geometries(geoms: np.ndarray, what: str) -> np.ndarray:
+    if len(geoms) == 0:
+        return np.empty((0, 2))
+    if not all(isinstance(g, shapely.Geometry) for g in geoms):
+        raise InputTypeError(f"{what} mixes geometries and other values; expected Points or (lon, lat) pairs")
+    types = shapely.get_type_id(geoms)
+    if (types != 0).any():
+        i = int(np.flatnonzero(types != 0)[0])
+        raise InputTypeError(
+            f"{what} holds a {geoms[i].geom_type} at index {i}; expected Points only "
+            "(use .representative_point() or .centroid for areas)"
+        )
+    empty = shapely.is_empty(geoms)
+    if empty.any():
+        raise InputError(
+            f"{what} holds {int(empty.sum())} empty Point(s), the first at index {int(np.flatnonzero(empty)[0])}; "
+            "drop them before calling riskmap"
+        )
+    return shapely.get_coordinates(geoms)
+
+
+def as_geometry(geometry: Any, *, what: str = "geometry") -> shapely.Geometry:
+    """Return one valid, non-empty shapely geometry in lon/lat degrees.
+
+    Accepts a shapely geometry (taken as lon/lat), a (lon, lat) pair, or a
+    GeoSeries/GeoDataFrame with a CRS (reprojected to EPSG:4326 and unioned).
+    Invalid polygons are repaired with :class:`RepairWarning`.
+    """
+    if _is_geopandas(geometry):
+        data = to_wgs84(geometry, what=what)
+        geoms = np.asarray(getattr(data, "geometry", data))
+        geoms = geoms[~shapely.is_missing(geoms)]
+        geom = shapely.union_all(geoms) if len(geoms) > 1 else (geoms[0] if len(geoms) else shapely.Point())
+    elif isinstance(geometry, shapely.Geometry):
+        geom = geometry
+    elif isinstance(geometry, (tuple, list, np.ndarray)) and np.shape(geometry) == (2,):
+        xy, _ = as_points(geometry, what=what)
+        geom = shapely.Point(xy[0])
+    else:
+        raise InputTypeError(
+            f"{what} {geometry!r:.80} of type {type(geometry).__name__} is not a geometry; "
+            "expected a shapely geometry in lon/lat, a (lon, lat) pair, or a GeoSeries/GeoDataFrame with a CRS"
+        )
+    if geom is None or geom.is_empty:
+        raise InputError(f"{what} is empty; give a geometry with coordinates")
+    if shapely.get_type_id(geom) == 7:  # GeometryCollection: keep what we can measure
+        geom = shapely.union_all(shapely.get_parts(geom))
+    coords = shapely.get_coordinates(geom)
+    check_lonlat(coords[:, 0], coords[:, 1], what=f"{what} coordinates")
+    if not geom.is_valid:
+        reason = shapely.is_valid_reason(geom)
+        geom = shapely.make_valid(geom)
+        warnings.warn(
+            f"{what} was invalid ({reason}) and was repaired with shapely.make_valid; "
+            "check the result, or repair the geometry yourself before calling riskmap",
+            RepairWarning,
+            stacklevel=3,
+        )
+    return geom

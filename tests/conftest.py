@@ -1,0 +1,45 @@
+"""Shared fixtures: the reference data in ../shared/data, read in place."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED_DATA = Path(os.environ.get("RISKMAP_SHARED_DATA", REPO.parent / "shared" / "data"))
+NATURALEARTH = SHARED_DATA / "naturalearth"
+
+
+def naturalearth_path(name: str) -> Path:
+    """Path of a Natural Earth reference file; skips the test when it is absent."""
+    path = NATURALEARTH / name
+    if not path.exists():
+        pytest.skip(f"reference file {path} is absent (the shared data folder lives beside the checkout)")
+    return path
+
+
+@pytest.fixture(scope="session")
+def ne_countries():
+    """Natural Earth 1:50m admin-0 countries (GeoDataFrame, EPSG:4326)."""
+    import geopandas
+
+    return geopandas.read_file(naturalearth_path("ne_50m_admin_0_countries.gpkg"))
+
+
+@pytest.fixture(scope="session")
+def ne_north_korea(ne_countries):
+    """North Korea from Natural Earth 1:50m, one shapely (Multi)Polygon in lon/lat."""
+    return ne_countries.loc[ne_countries["ADM0_A3"] == "PRK"].geometry.iloc[0]
+
+
+@pytest.fixture(scope="session")
+def osm_north_korea():
+    """North Korea from the OpenStreetMap-derived timezone polygons (zone Asia/Pyongyang), with sea."""
+    import shapely
+    from timezonefinder import TimezoneFinder
+
+    parts = TimezoneFinder().get_geometry(tz_name="Asia/Pyongyang", coords_as_pairs=False)
+    polys = [shapely.Polygon(list(zip(*p[0])), [list(zip(*h)) for h in p[1:]]) for p in parts]
+    return shapely.make_valid(shapely.union_all(polys))
