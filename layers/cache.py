@@ -134,7 +134,9 @@ def fetch(
     expected = _check_sha256(sha256)
     name = filename or Path(unquote(urlparse(url).path)).name
     if not name:
-        raise InputError(f"url {url!r} has no file name; pass filename='...' to name it in the cache")
+        raise InputError(
+            f"url {url!r} has no file name; pass filename='...' to name it in the cache"
+        )
     folder = cache_dir() / subdir if subdir else cache_dir()
     target = folder / name
 
@@ -145,7 +147,11 @@ def fetch(
         f"(its sha256 must be {expected})"
     )
     if is_offline():
-        state = "is not in the cache" if not target.exists() else "is in the cache but its checksum does not match"
+        state = (
+            "is not in the cache"
+            if not target.exists()
+            else "is in the cache but its checksum does not match"
+        )
         raise DataError(
             f"{name!r} {state} ({target}) and downloads are forbidden ({OFFLINE_ENV}=1); "
             f"unset {OFFLINE_ENV} to let riskmap fetch {url!r}, or {how}"
@@ -168,5 +174,7 @@ def fetch(
             "nothing was kept in the cache. Retry later, check the URL, or " + how
         ) from exc
     except (OSError, requests.exceptions.RequestException, DataError) as exc:
-        raise DataError(f"could not download {name!r} from {url!r}: {exc}; retry, or {how}") from exc
+        raise DataError(
+            f"could not download {name!r} from {url!r}: {exc}; retry, or {how}"
+        ) from exc
     return Path(path)

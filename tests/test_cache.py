@@ -103,7 +103,9 @@ def test_server_changed_file_is_not_kept_over_a_bad_cached_copy(data_dir, server
 def test_offline_mode_forbids_downloads_and_says_how(data_dir, server, monkeypatch):
     base, _, hits = server
     monkeypatch.setenv(cache.OFFLINE_ENV, "1")
-    with pytest.raises(DataError, match=r"'pop.bin' is not in the cache.*RISKMAP_OFFLINE=1.*curl -L -o"):
+    with pytest.raises(
+        DataError, match=r"'pop.bin' is not in the cache.*RISKMAP_OFFLINE=1.*curl -L -o"
+    ):
         cache.fetch(f"{base}/pop.bin", sha256=GOOD)
     assert hits == []
     # A file already cached (with the right checksum) is still used offline.
