@@ -1,0 +1,218 @@
+"""Folium renderer: a RiskMap's layers as a Leaflet page.
+
+Vector layers travel as GeoJSON, which is (lon, lat) by definition (RFC 7946)
+and which Leaflet reads itself, so the only place riskmap turns (lon, lat) into
+Leaflet's (lat, lon) is :func:`leaflet_latlon`, for the view bounds. Rings and
+bands are the geodesic polygons computed by ``geo`` (never ``L.circle``, a Web
+Mercator approximation); settlements are ``L.circleMarker`` (a radius in pixels).
+"""
+
+from __future__ import annotations
+
+import html
+from typing import TYPE_CHECKING, Any
+
+import folium
+import numpy as np
+import shapely
+from branca.element import Element, MacroElement
+from folium.plugins import Fullscreen, GroupedLayerControl, MeasureControl
+from folium.template import Template
+
+from maps._display import display_decimals
+from maps.assets import CSS, JS
+from maps.panel import legend_html
+
+if TYPE_CHECKING:
+    from maps.riskmap import Layer, RiskMap
+
+__all__ = ["build", "leaflet_latlon"]
+
+_CSS = """
+<style>
+.riskmap-box { background: rgba(255,255,255,0.92); padding: 6px 9px; border-radius: 4px;
+  box-shadow: 0 1px 4px rgba(0,0,0,0.35); font: 12px/1.35 system-ui, sans-serif; color: #222; }
+.riskmap-panel { max-width: 360px; max-height: 70vh; overflow-y: auto; }
+.riskmap-panel summary { font-weight: 600; cursor: pointer; }
+.riskmap-note { margin: 4px 0; }
+.riskmap-table { border-collapse: collapse; margin: 6px 0; }
+.riskmap-table caption { text-align: left; font-weight: 600; padding-bottom: 2px; }
+.riskmap-table th, .riskmap-table td { padding: 1px 5px; border-bottom: 1px solid #ddd; }
+.riskmap-table td { text-align: right; } .riskmap-table td:first-child { text-align: left; }
+.riskmap-curve-title { font-weight: 600; margin-top: 6px; }
+.riskmap-legend { max-width: 280px; }
+.riskmap-legend-title { font-weight: 600; margin-bottom: 3px; }
+.riskmap-legend-row svg { vertical-align: middle; }
+.riskmap-legend-note { color: #555; font-size: 11px; margin-top: 2px; }
+.riskmap-label { background: none; border: none; }
+.riskmap-label span { display: inline-block; transform: translate(-50%, -50%); white-space: nowrap;
+  font: 600 11px system-ui, sans-serif; color: #5a0000;
+  text-shadow: 0 0 3px #fff, 0 0 3px #fff, 0 0 3px #fff; }
+</style>
+"""
+
+
+def leaflet_latlon(lonlat: Any) -> list[list[float]]:
+    """Turn (lon, lat) pairs into Leaflet's [lat, lon] pairs: the one place the order flips.
+
+    Parameters
+    ----------
+    lonlat : array_like of shape (n, 2) or (2,)
+        Longitude and latitude in degrees, x first (riskmap's order everywhere else).
+
+    Returns
+    -------
+    list of [float, float]
+        ``[[lat, lon], ...]`` in degrees.
+    """
+    xy = np.atleast_2d(np.asarray(lonlat, dtype=float))
+    return [[float(lat), float(lon)] for lon, lat in xy]
+
+
+class _GeoJsonLayer(MacroElement):
+    """A layer's features as compact GeoJSON, drawn by Leaflet into the parent FeatureGroup."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function() {
+            var styles = {{ this.styles|tojson }};
+            L.geoJSON({{ this.data|tojson }}, {
+                style: function(f) { return styles[f.properties.s]; },
+                pointToLayer: function(f, latlng) {
+                    if (f.properties.label !== undefined) {
+                        return L.marker(latlng, {interactive: false, keyboard: false,
+                            icon: L.divIcon({className: "riskmap-label", iconSize: null,
+                                             html: "<span>" + f.properties.label + "</span>"})});
+                    }
+                    return L.circleMarker(latlng, L.extend({radius: f.properties.r}, styles[f.properties.s]));
+                },
+                onEachFeature: function(f, layer) {
+                    if (f.properties.t) { layer.bindTooltip(f.properties.t, {sticky: true}); }
+                }
+            }).addTo({{ this._parent.get_name() }});
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, data: dict[str, Any], styles: list[dict[str, Any]]) -> None:
+        super().__init__()
+        self._name = "GeoJsonLayer"
+        self.data = data
+        self.styles = styles
+
+
+class _Control(MacroElement):
+    """A Leaflet control holding HTML (legend, results panel)."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function() {
+            var control = L.control({position: {{ this.position|tojson }}});
+            control.onAdd = function() {
+                var div = L.DomUtil.create("div", {{ this.css_class|tojson }});
+                div.innerHTML = {{ this.html|tojson }};
+                L.DomEvent.disableClickPropagation(div);
+                L.DomEvent.disableScrollPropagation(div);
+                return div;
+            };
+            control.addTo({{ this._parent.get_name() }});
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, html_text: str, *, position: str, css_class: str) -> None:
+        super().__init__()
+        self._name = "RiskmapControl"
+        self.html = html_text
+        self.position = position
+        self.css_class = css_class
+
+
+class _Attribution(MacroElement):
+    """The data credit line, added to Leaflet's attribution control."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        {{ this._parent.get_name() }}.attributionControl.addAttribution({{ this.text|tojson }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self._name = "RiskmapAttribution"
+        self.text = text
+
+
+def _geojson(layer: Layer, decimals: int) -> dict[str, Any]:
+    features = []
+    has_radius = "radius" in layer.features.columns
+    for row in layer.features.itertuples(index=False):
+        geom = row.geometry
+        if geom is None or geom.is_empty:
+            continue
+        props: dict[str, Any] = {"s": int(row.style), "t": row.tooltip}
+        if has_radius:
+            props["r"] = float(row.radius)
+        features.append({"type": "Feature", "geometry": shapely.geometry.mapping(geom), "properties": props})
+    for lon, lat, text in layer.labels:
+        point = {"type": "Point", "coordinates": [round(lon, decimals), round(lat, decimals)]}
+        features.append({"type": "Feature", "geometry": point, "properties": {"label": html.escape(text)}})
+    return {"type": "FeatureCollection", "features": features}
+
+
+def _map_assets(m: folium.Map) -> None:
+    # Only Leaflet: riskmap pages use no jQuery, Bootstrap or icon fonts.
+    m.default_js = [(name, url) for name, url, _ in JS if name == "leaflet"]
+    m.default_css = [(name, url) for name, url, _ in CSS if name == "leaflet_css"]
+
+
+def build(rmap: RiskMap) -> folium.Map:
+    """Build a Folium map of ``rmap``'s layers, panel, legend and controls."""
+    west, south, east, north = rmap.view_bounds()
+    center = leaflet_latlon([(west + east) / 2, (south + north) / 2])[0]
+    m = folium.Map(location=center, zoom_start=5, tiles=rmap.tiles, control_scale=True)
+    _map_assets(m)
+    root = m.get_root()
+    if rmap.title:
+        root.header.add_child(Element(f"<title>{html.escape(rmap.title)}</title>"), name="riskmap_title")
+    root.header.add_child(Element(_CSS), name="riskmap_css")
+
+    decimals = display_decimals(rmap.tolerance_m)
+    groups: dict[str, list[folium.FeatureGroup]] = {}
+    for layer in rmap.layers:
+        fg = folium.FeatureGroup(name=layer.name, show=layer.show)
+        fg.add_child(_GeoJsonLayer(_geojson(layer, decimals), layer.styles))
+        fg.add_to(m)
+        groups.setdefault(layer.group, []).append(fg)
+    if groups:
+        GroupedLayerControl(groups, exclusive_groups=False, collapsed=True, position="topright").add_to(m)
+
+    units = {
+        "nauticalmiles": {"factor": 1 / 1852.0, "display": "nmi", "decimals": 2},
+        "sqkilometers": {"factor": 1e-6, "display": "km²", "decimals": 2},
+    }
+    MeasureControl(
+        position="topleft",
+        primary_length_unit="kilometers",
+        secondary_length_unit="nauticalmiles",
+        primary_area_unit="sqkilometers",
+        secondary_area_unit="hectares",
+        units=units,
+    ).add_to(m)
+    Fullscreen(position="topleft").add_to(m)
+
+    legend = legend_html(rmap.title or "Legend", rmap.legend_entries(), rmap.legend_notes_all())
+    m.add_child(_Control(legend, position="bottomleft", css_class="riskmap-box riskmap-legend"))
+    if rmap.panel:
+        m.add_child(_Control(rmap.panel.to_html(), position="bottomright", css_class="riskmap-box riskmap-panel"))
+    credit = rmap.attribution()
+    if credit:
+        m.add_child(_Attribution(credit))
+    m.fit_bounds(leaflet_latlon([(west, south), (east, north)]))
+    return m
