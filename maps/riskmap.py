@@ -488,6 +488,72 @@ class RiskMap:
         self.layers.append(Layer(f"{name} (ends)", group, "point", end_feats, [end_style], show=show, fit=fit))
         return self
 
+    def add_exposure(
+        self,
+        exposure: Any,
+        *,
+        radius: float | str | None = None,
+        of: str = "",
+        countries: Sequence[str] | None = None,
+        max_distance: float | str | None = None,
+        curve_step_m: float = 5000.0,
+        show: bool = True,
+    ) -> RiskMap:
+        """Show an exposure result: its settlements, its table and its curve.
+
+        Parameters
+        ----------
+        exposure : layers.Exposure
+            The result of ``layers.exposure`` on settlements.
+        radius : float or str, optional
+            The radius (metres, or ``"200km"``) that colours places inside/outside;
+            default the largest radius of the result.
+        of : str, default ""
+            What distances are measured from, for tooltips and captions.
+        countries : sequence of str, optional
+            Countries of residence in the table and the curve; default all.
+        max_distance : float or str, optional
+            Draw settlements up to this distance (metres); default the radius + 10 %.
+        curve_step_m : float, default 5000.0
+            Spacing of the curve, in metres.
+        show : bool, default True
+            Whether the settlements are on when the page opens.
+
+        Returns
+        -------
+        RiskMap
+            ``self``.
+        """
+        radii = list(exposure.radii_m)
+        r = radii[-1] if radius is None else geo.parse_distance(radius)
+        limit = 1.1 * r if max_distance is None else geo.parse_distance(max_distance)
+        where = f" of {of}" if of else ""
+        if exposure.places is not None:
+            places = exposure.places
+            if countries is not None and "country" in places.columns:
+                places = places[places["country"].isin(list(countries))]
+            self.add_settlements(
+                places, radius_m=r, of=of, max_distance_m=limit, name=f"Settlements within {limit / 1000:g} km{where}",
+                show=show,
+            )
+        table = exposure.table
+        if countries is not None:
+            table = table[table["country"].isin(list(countries))]
+        wide = table.pivot_table(index="country", columns="radius_m", values="population", aggfunc="sum", sort=False)
+        wide = wide.reindex(columns=radii)
+        wide.columns = [f"≤ {c / 1000:g} km" for c in wide.columns]
+        wide = wide.sort_values(wide.columns[-1], ascending=False).reset_index()
+        self.add_table(wide, title=f"Population within each distance{where}", float_format="{:,.0f}")
+        groups = list(wide["country"]) if countries is None else list(countries)
+        curve = exposure.curve(curve_step_m)
+        series = {"all": curve["population"].to_numpy(float)}
+        for code in groups[:5]:
+            series[str(code)] = exposure.curve(curve_step_m, country=code)["population"].to_numpy(float)
+        self.add_curve(curve["distance_m"].to_numpy(float), series, title=f"Population by distance{where}",
+                       marks_m=[x for x in radii if x < radii[-1]] or radii)
+        self._provenance.append(exposure.provenance)
+        return self
+
     def add_note(self, text: str) -> RiskMap:
         """Add a line of text (a verdict, a caveat) to the results panel."""
         self.panel.notes.append(str(text))

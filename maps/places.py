@@ -1,0 +1,153 @@
+"""Place names for the command line and scenario files, resolved in the settlements data.
+
+``"Vladivostok"`` resolves to the most populous settlement of that name in the
+GeoNames data shipped with riskmap; ``"Vladivostok,RU"`` restricts the match to
+one country; ``"131.89,43.12"`` is taken as a (lon, lat) pair in degrees.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from geo._input import check_lonlat
+from geo.errors import InputError, InputTypeError
+
+__all__ = ["Place", "resolve_place"]
+
+_NUMBER = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)"
+_LONLAT_RE = re.compile(rf"^\s*({_NUMBER})\s*,\s*({_NUMBER})\s*$")
+
+
+@dataclass(frozen=True)
+class Place:
+    """A resolved place.
+
+    Attributes
+    ----------
+    name : str
+        Name as in the data (or the coordinates as given).
+    country : str
+        ISO 3166-1 alpha-2 code ("" for bare coordinates).
+    lon, lat : float
+        Position in degrees.
+    population : float
+        Population of the settlement (NaN for bare coordinates).
+    geonameid : int or None
+        GeoNames identifier, when known.
+    """
+
+    name: str
+    country: str
+    lon: float
+    lat: float
+    population: float = float("nan")
+    geonameid: int | None = None
+
+    @property
+    def lonlat(self) -> tuple[float, float]:
+        """The (lon, lat) pair in degrees."""
+        return (self.lon, self.lat)
+
+    def describe(self) -> str:
+        """One line: name, country, coordinates and population."""
+        where = f"{self.name}, {self.country}" if self.country else self.name
+        pop = f", population {self.population:,.0f}" if np.isfinite(self.population) else ""
+        ns, ew = ("N" if self.lat >= 0 else "S"), ("E" if self.lon >= 0 else "W")
+        return f"{where} ({abs(self.lat):.4f}°{ns}, {abs(self.lon):.4f}°{ew}{pop})"
+
+    def to_dict(self) -> dict[str, Any]:
+        """The place as plain values."""
+        return {
+            "name": self.name,
+            "country": self.country,
+            "lon": self.lon,
+            "lat": self.lat,
+            "population": None if not np.isfinite(self.population) else float(self.population),
+            "geonameid": self.geonameid,
+        }
+
+
+def _fold(text: str) -> str:
+    """Compare names without case or accents: 'Ussuriysk' == 'ussuriysk', 'Sŏul' == 'soul'."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold().strip()
+
+
+def resolve_place(query: str, settlements: Any = None) -> Place:
+    """Resolve a place name (or a lon,lat pair) to a :class:`Place`.
+
+    Parameters
+    ----------
+    query : str
+        ``"Name"``, ``"Name,CC"`` (ISO alpha-2 country code to disambiguate) or
+        ``"lon,lat"`` in degrees.
+    settlements : GeoDataFrame, optional
+        Settlements with ``name``, ``country`` and ``population`` columns; by
+        default ``layers.settlements()`` (GeoNames, shipped with riskmap).
+
+    Returns
+    -------
+    Place
+        The most populous settlement matching the name (and country), or the point.
+
+    Raises
+    ------
+    InputError
+        When nothing matches (the message suggests close names), or the country
+        code is not two letters.
+
+    Examples
+    --------
+    >>> resolve_place("131.8869,43.1056").lonlat
+    (131.8869, 43.1056)
+    """
+    if not isinstance(query, str):
+        raise InputTypeError(f"place {query!r} is not a string; give a name like 'Vladivostok,RU' or 'lon,lat'")
+    match = _LONLAT_RE.match(query)
+    if match:
+        lon, lat = float(match.group(1)), float(match.group(2))
+        check_lonlat(np.array([lon]), np.array([lat]), what=f"place {query!r}")
+        return Place(name=f"{lon:g},{lat:g}", country="", lon=lon, lat=lat)
+    name, _, country = query.partition(",")
+    name, country = name.strip(), country.strip().upper()
+    if not name:
+        raise InputError(f"place {query!r} has no name; give one like 'Vladivostok' or 'Vladivostok,RU'")
+    if country and not re.fullmatch(r"[A-Z]{2}", country):
+        raise InputError(
+            f"place {query!r} has country {country!r}; expected a two-letter ISO code after the comma, "
+            "e.g. 'Vladivostok,RU'"
+        )
+    if settlements is None:
+        import layers
+
+        settlements = layers.settlements()
+    folded = settlements["name"].astype(str).map(_fold)
+    candidates = settlements[folded == _fold(name)]
+    if country:
+        candidates = candidates[candidates["country"].astype(str).str.upper() == country]
+    if candidates.empty:
+        pool = settlements if not country else settlements[settlements["country"].astype(str) == country]
+        names = pool.sort_values("population", ascending=False)["name"].astype(str).drop_duplicates()
+        close = difflib.get_close_matches(name, names.head(20000).tolist(), n=4, cutoff=0.75)
+        hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+        where = f" in country {country}" if country else ""
+        raise InputError(
+            f"place {query!r}: no settlement named {name!r}{where} in the settlements data{hint} "
+            "(or give coordinates as 'lon,lat')"
+        )
+    best = candidates.iloc[int(np.argmax(candidates["population"].to_numpy(dtype=float)))]
+    geonameid = best.get("geonameid") if hasattr(best, "get") else None
+    return Place(
+        name=str(best["name"]),
+        country=str(best["country"]),
+        lon=float(best.geometry.x),
+        lat=float(best.geometry.y),
+        population=float(best["population"]),
+        geonameid=None if geonameid is None or geonameid != geonameid else int(geonameid),
+    )
