@@ -1,0 +1,686 @@
+"""Population grids: GeoTIFF rasters of people per cell or per km².
+
+:func:`population_grid` opens a local GeoTIFF (GHS-POP, WorldPop, LandScan, GPW or
+any other single-band population raster) or downloads a named product through the
+checksummed cache (:mod:`layers.cache`). The grid is never loaded whole: zonal sums
+and cell lists read only the windows they need.
+
+Two kinds of grid exist and are never mixed up: *count* grids hold people per cell,
+*density* grids hold people per km². Density is turned into people per cell with the
+cell's area on the WGS84 ellipsoid (exact for grids in longitude/latitude; for
+projected grids, the cell's corners measured in an equal-area projection of the
+ellipsoid, EPSG:6933). Cells holding the nodata value, or NaN, count as 0 people
+and are counted and reported, so a reader can see how much of an area had no data.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+import shapely
+from pyproj import CRS, Transformer
+
+from geo.errors import CRSError, DataError, InputError, InputTypeError
+from geo.units import WGS84
+from layers.cache import fetch
+from layers.provenance import Provenance, Source
+
+__all__ = [
+    "GridProduct",
+    "PRODUCTS",
+    "PopulationGrid",
+    "population_grid",
+    "zone_area_m2",
+]
+
+Kind = Literal["count", "density"]
+_KINDS = ("count", "density")
+_WGS84_CRS = CRS.from_epsg(4326)
+_EQUAL_AREA_CRS = CRS.from_epsg(6933)  # cylindrical equal-area on the WGS84 ellipsoid
+
+# Densify lon/lat edges to this step (degrees) before projecting them, so that a
+# straight lon/lat edge keeps its shape in the grid's CRS (≈1 km; the chord error of
+# a 1 km step is a few centimetres).
+_DENSIFY_DEG = 0.01
+
+
+@dataclass(frozen=True)
+class GridProduct:
+    """A published population grid riskmap knows how to fetch.
+
+    Parameters
+    ----------
+    name : str
+        Registry key, e.g. ``"ghs-pop-2020-30ss"``. WorldPop keys end in ``:ISO3``.
+    title : str
+        What the product is.
+    url : str
+        Download URL (``{iso3}`` / ``{ISO3}`` placeholders for per-country products).
+    kind : {"count", "density"}
+        People per cell, or people per km².
+    licence : str
+        Licence identifier.
+    attribution : str
+        The credit line the licence asks for.
+    version : str
+        Release and epoch.
+    sha256 : str or None
+        Pinned checksum of the download; None when riskmap has not pinned one yet,
+        in which case the caller must give one (see :func:`population_grid`).
+    member : str or None
+        The GeoTIFF inside a zip download; None when the download is the GeoTIFF.
+    """
+
+    name: str
+    title: str
+    url: str
+    kind: Kind
+    licence: str
+    attribution: str
+    version: str
+    sha256: str | None = None
+    member: str | None = None
+
+
+_GHS = "https://jeodpp.jrc.ec.europa.eu/ftp/jrc-opendata/GHSL/GHS_POP_GLOBE_R2023A"
+_GHS_CITE = (
+    "GHS-POP R2023A: Schiavina, Freire, Carioli, MacManus (2023), European Commission JRC, "
+    "doi:10.2905/2FF68A52-5B5B-4A22-8F40-C41DA8332CFE"
+)
+_WORLDPOP_CITE = "WorldPop (www.worldpop.org), University of Southampton, 2020 estimates"
+
+#: Products :func:`population_grid` can download by name. Checksums are pinned once a
+#: copy has been verified (the registry holds ``None`` until then).
+PRODUCTS: dict[str, GridProduct] = {
+    p.name: p
+    for p in [
+        GridProduct(
+            name="ghs-pop-2020-30ss",
+            title="GHS-POP R2023A, epoch 2020, 30 arc-second, EPSG:4326, global",
+            url=f"{_GHS}/GHS_POP_E2020_GLOBE_R2023A_4326_30ss/V1-0/"
+            "GHS_POP_E2020_GLOBE_R2023A_4326_30ss_V1_0.zip",
+            member="GHS_POP_E2020_GLOBE_R2023A_4326_30ss_V1_0.tif",
+            kind="count",
+            licence="CC BY 4.0",
+            attribution=_GHS_CITE,
+            version="R2023A V1-0, epoch 2020",
+        ),
+        GridProduct(
+            name="ghs-pop-2020-1km",
+            title="GHS-POP R2023A, epoch 2020, 1 km, Mollweide (ESRI:54009), global",
+            url=f"{_GHS}/GHS_POP_E2020_GLOBE_R2023A_54009_1000/V1-0/"
+            "GHS_POP_E2020_GLOBE_R2023A_54009_1000_V1_0.zip",
+            member="GHS_POP_E2020_GLOBE_R2023A_54009_1000_V1_0.tif",
+            kind="count",
+            licence="CC BY 4.0",
+            attribution=_GHS_CITE,
+            version="R2023A V1-0, epoch 2020",
+        ),
+        GridProduct(
+            name="worldpop-2020-1km",
+            title="WorldPop 2020 unconstrained people per cell, 30 arc-second, one country",
+            url="https://data.worldpop.org/GIS/Population/Global_2000_2020_1km/2020/"
+            "{ISO3}/{iso3}_ppp_2020_1km_Aggregated.tif",
+            kind="count",
+            licence="CC BY 4.0",
+            attribution=_WORLDPOP_CITE,
+            version="Global 2000-2020 1 km, 2020",
+        ),
+    ]
+}
+
+# File-name patterns of known products, to tell count grids from density grids.
+_KIND_PATTERNS: list[tuple[re.Pattern[str], Kind]] = [
+    (re.compile(r"GHS_POP_", re.I), "count"),
+    (re.compile(r"(^|_)ppp(_|$)", re.I), "count"),  # WorldPop people per pixel
+    (re.compile(r"(^|_)pd(_|$)", re.I), "density"),  # WorldPop people per km²
+    (re.compile(r"population_count", re.I), "count"),  # GPW
+    (re.compile(r"population_density", re.I), "density"),  # GPW
+    (re.compile(r"landscan", re.I), "count"),
+]
+
+
+def zone_area_m2(lat1: Any, lat2: Any, dlon: float) -> np.ndarray:
+    """Return the exact area of a cell between two parallels and two meridians.
+
+    Parameters
+    ----------
+    lat1, lat2 : float or array_like
+        Latitudes of the cell's edges, in degrees.
+    dlon : float
+        Width of the cell in longitude, in degrees.
+
+    Returns
+    -------
+    numpy.ndarray
+        Area on the WGS84 ellipsoid in square metres (closed form, via the
+        authalic-latitude integral).
+
+    Examples
+    --------
+    >>> f"{zone_area_m2(-90, 90, 360) / 1e12:.4f}"  # whole ellipsoid, million km²
+    '510.0656'
+    """
+    a, f = WGS84.a, WGS84.f
+    e2 = f * (2 - f)
+    e = math.sqrt(e2)
+
+    def q(lat: np.ndarray) -> np.ndarray:
+        s = np.sin(np.radians(lat))
+        return s / (1 - e2 * s * s) + np.arctanh(e * s) / e
+
+    lat1 = np.asarray(lat1, dtype=np.float64)
+    lat2 = np.asarray(lat2, dtype=np.float64)
+    return np.abs(a * a * (1 - e2) * math.radians(dlon) / 2 * (q(lat2) - q(lat1)))
+
+
+def _guess_kind(name: str) -> Kind | None:
+    for pattern, kind in _KIND_PATTERNS:
+        if pattern.search(name):
+            return kind
+    return None
+
+
+class PopulationGrid:
+    """A GeoTIFF population grid, read window by window.
+
+    Build it with :func:`population_grid`. The file stays on disk; every method
+    opens it, reads the cells it needs and closes it.
+
+    Attributes
+    ----------
+    path : pathlib.Path
+        The GeoTIFF.
+    kind : {"count", "density"}
+        People per cell, or people per km².
+    crs : pyproj.CRS
+        The grid's coordinate reference system.
+    transform : affine.Affine
+        Pixel-to-CRS transform (north-up, no rotation).
+    width, height : int
+        Size in cells.
+    nodata : float or None
+        The value that marks cells without data.
+    provenance : Provenance
+        The product, its licence and attribution.
+    """
+
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        kind: Kind,
+        provenance: Provenance | None = None,
+        band: int = 1,
+    ) -> None:
+        import rasterio
+
+        self.path = Path(path)
+        if kind not in _KINDS:
+            raise InputError(
+                f"kind {kind!r} is not a grid kind; expected 'count' (people per cell) "
+                "or 'density' (people per km²)"
+            )
+        self.kind: Kind = kind
+        self.band = band
+        try:
+            ds = rasterio.open(self.path)
+        except rasterio.errors.RasterioIOError as exc:
+            raise DataError(f"cannot open population grid {str(self.path)!r}: {exc}") from exc
+        with ds:
+            if ds.crs is None:
+                raise CRSError(
+                    f"population grid {str(self.path)!r} has no CRS, and riskmap does not guess "
+                    "one; assign it with `gdal_edit.py -a_srs EPSG:4326 FILE` (or the CRS it is "
+                    "really in) and open it again"
+                )
+            t = ds.transform
+            if t.b != 0 or t.d != 0 or t.e >= 0:
+                raise DataError(
+                    f"population grid {str(self.path)!r} has a rotated or south-up transform "
+                    f"{tuple(t)[:6]!r}; expected a north-up grid: warp it with `gdalwarp` first"
+                )
+            if not 1 <= band <= ds.count:
+                raise InputError(f"band {band!r} does not exist; the grid has bands 1..{ds.count}")
+            self.crs = CRS.from_user_input(ds.crs)
+            self.transform = t
+            self.width, self.height = ds.width, ds.height
+            self.nodata = ds.nodatavals[band - 1]
+            self.scale = ds.scales[band - 1]
+            self.offset = ds.offsets[band - 1]
+            self.dtype = ds.dtypes[band - 1]
+            self.bounds = tuple(ds.bounds)
+        self.provenance = provenance or Provenance(
+            sources=(
+                Source(
+                    name=f"population grid {self.path.name}",
+                    version="local file",
+                    licence="as published by its producer",
+                    attribution="",
+                    url=self.path.resolve().as_uri(),
+                ),
+            )
+        )
+
+    def __repr__(self) -> str:
+        return (
+            f"PopulationGrid({self.path.name!r}, kind={self.kind!r}, crs={self.crs.to_string()!r}, "
+            f"{self.width}x{self.height} cells, nodata={self.nodata!r})"
+        )
+
+    @property
+    def is_geographic(self) -> bool:
+        """True when the grid is in longitude/latitude degrees."""
+        return self.crs.is_geographic
+
+    # -- reading ---------------------------------------------------------------
+
+    def _cell_area_km2(self, row0: int, col0: int, nrows: int, ncols: int) -> np.ndarray:
+        """Area of each cell of a window on the WGS84 ellipsoid, in km² (rows × cols)."""
+        t = self.transform
+        rows = np.arange(row0, row0 + nrows + 1, dtype=np.float64)
+        if self.is_geographic:
+            lat = t.f + t.e * rows
+            area = zone_area_m2(lat[1:], lat[:-1], abs(t.a))[:, None]
+            return np.broadcast_to(area / 1e6, (nrows, ncols))
+        cols = np.arange(col0, col0 + ncols + 1, dtype=np.float64)
+        x, y = np.meshgrid(t.c + t.a * cols, t.f + t.e * rows)
+        to_ea = _transformer(self.crs, _EQUAL_AREA_CRS)
+        ex, ey = to_ea.transform(x, y)
+        # shoelace over each cell's four corners (counter-clockwise sign does not matter)
+        x0, x1, x2, x3 = ex[:-1, :-1], ex[:-1, 1:], ex[1:, 1:], ex[1:, :-1]
+        y0, y1, y2, y3 = ey[:-1, :-1], ey[:-1, 1:], ey[1:, 1:], ey[1:, :-1]
+        twice = (
+            (x0 * y1 - x1 * y0) + (x1 * y2 - x2 * y1) + (x2 * y3 - x3 * y2) + (x3 * y0 - x0 * y3)
+        )
+        area = np.abs(twice) / 2 / 1e6
+        if not np.isfinite(area).all():
+            raise DataError(
+                f"cells of {self.path.name!r} fall outside the area its CRS "
+                f"{self.crs.to_string()!r} can map, so their area is unknown; "
+                "use a count grid, or clip the grid to the projection's valid area"
+            )
+        return area
+
+    def read_window(
+        self, ds: Any, row0: int, col0: int, nrows: int, ncols: int
+    ) -> np.ma.MaskedArray:
+        """Read people per cell for a window of an open dataset; nodata and NaN are masked.
+
+        Parameters
+        ----------
+        ds : rasterio.DatasetReader
+            The grid, opened by the caller.
+        row0, col0, nrows, ncols : int
+            The window, in cells.
+
+        Returns
+        -------
+        numpy.ma.MaskedArray
+            People per cell (float64); masked cells had no data.
+
+        Raises
+        ------
+        DataError
+            If a cell that is not nodata holds a negative number of people.
+        """
+        from rasterio.windows import Window
+
+        raw = ds.read(self.band, window=Window(col0, row0, ncols, nrows), masked=False)
+        values = raw.astype(np.float64)
+        invalid = ~np.isfinite(values)
+        if self.nodata is not None and not math.isnan(self.nodata):
+            invalid |= raw == np.asarray(self.nodata).astype(raw.dtype)
+        if self.scale != 1.0 or self.offset != 0.0:
+            values = values * self.scale + self.offset
+        negative = (values < 0) & ~invalid
+        if negative.any():
+            r, c = (int(i[0]) for i in np.nonzero(negative))
+            fix = (
+                "it has no nodata value: declare the one it uses with "
+                "`gdal_edit.py -a_nodata VALUE FILE`"
+                if self.nodata is None
+                else f"its nodata value is {self.nodata!r}; fix the grid or declare the right one"
+            )
+            raise DataError(
+                f"population grid {self.path.name!r} holds a negative value "
+                f"{float(values[r, c])!r} at row {row0 + r}, column {col0 + c}, and {fix}"
+            )
+        values[invalid] = 0.0
+        if self.kind == "density":
+            values *= self._cell_area_km2(row0, col0, nrows, ncols)
+        return np.ma.masked_array(values, invalid)
+
+    def window_of(
+        self, bounds: tuple[float, float, float, float]
+    ) -> tuple[int, int, int, int] | None:
+        """Return ``(row0, col0, nrows, ncols)`` covering bounds in the grid's CRS, or None."""
+        t = self.transform
+        xmin, ymin, xmax, ymax = bounds
+        col0 = max(0, math.floor((xmin - t.c) / t.a))
+        col1 = min(self.width, math.ceil((xmax - t.c) / t.a))
+        row0 = max(0, math.floor((ymax - t.f) / t.e))
+        row1 = min(self.height, math.ceil((ymin - t.f) / t.e))
+        if col1 <= col0 or row1 <= row0:
+            return None
+        return row0, col0, row1 - row0, col1 - col0
+
+    # -- geometry in the grid's CRS -------------------------------------------
+
+    def to_grid_crs(self, geometries: Any) -> np.ndarray:
+        """Return lon/lat shapely geometries (or a GeoSeries with a CRS) in the grid's CRS.
+
+        Lon/lat edges are densified to 0.01° first, so that their shape survives
+        the projection; parts outside the grid's extent are clipped off.
+        """
+        import geopandas
+
+        if isinstance(geometries, (geopandas.GeoSeries, geopandas.GeoDataFrame)):
+            if geometries.crs is None:
+                raise CRSError(
+                    "geometries have no CRS; set it with .set_crs('EPSG:4326') if they are "
+                    "lon/lat degrees, or with the CRS they are in"
+                )
+            src_crs = CRS.from_user_input(geometries.crs)
+            geoms = np.asarray(geometries.geometry, dtype=object)
+        else:
+            src_crs = _WGS84_CRS
+            geoms = np.asarray(
+                [geometries] if isinstance(geometries, shapely.Geometry) else list(geometries),
+                dtype=object,
+            )
+        if src_crs.equals(self.crs, ignore_axis_order=True):
+            return geoms
+        if not src_crs.is_geographic:
+            geoms = _project(geoms, src_crs, _WGS84_CRS)
+            src_crs = _WGS84_CRS
+        lonlat_box = shapely.box(
+            *_transformer(self.crs, _WGS84_CRS).transform_bounds(*self.bounds, densify_pts=101)
+        )
+        geoms = shapely.intersection(geoms, lonlat_box)
+        if self.is_geographic:
+            return _project(geoms, src_crs, self.crs)
+        return _project(shapely.segmentize(geoms, _DENSIFY_DEG), src_crs, self.crs)
+
+    # -- results -------------------------------------------------------------
+
+    def zonal_sum(self, geometries: Any) -> pd.DataFrame:
+        """Return the people inside each polygon, with exact partial-cell coverage.
+
+        Parameters
+        ----------
+        geometries : shapely geometry, sequence of them (lon/lat), or GeoSeries/GeoDataFrame
+            Polygons to sum over; a GeoSeries/GeoDataFrame in the grid's own CRS is
+            used as it is, anything else is reprojected to it.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per polygon: ``population`` (people), ``cells`` (cells covered,
+            counting partly covered cells by their covered fraction) and
+            ``nodata_cells`` (the same for cells with no data, counted as 0 people).
+
+        Notes
+        -----
+        The sum is ``exactextract``'s: each cell contributes its value times the
+        fraction of its area (in the grid's CRS) the polygon covers.
+        """
+        import geopandas
+        import rasterio
+        from exactextract import exact_extract
+
+        geoms = self.to_grid_crs(geometries)
+        empty = shapely.is_empty(geoms) | shapely.is_missing(geoms)
+        out = pd.DataFrame(
+            {"population": 0.0, "cells": 0.0, "nodata_cells": 0.0}, index=range(len(geoms))
+        )
+        if (~empty).any():
+            vec = geopandas.GeoDataFrame(geometry=list(geoms[~empty]), crs=self.crs)
+            with rasterio.open(self.path) as ds:
+                src = _CountSource(self, ds)
+                stats = exact_extract(
+                    src,
+                    vec,
+                    ["people=sum", "valid=count", "covered=count(default_value=0)"],
+                    output="pandas",
+                )
+            out.loc[~empty, "population"] = stats["people"].to_numpy(np.float64)
+            out.loc[~empty, "cells"] = stats["covered"].to_numpy(np.float64)
+            out.loc[~empty, "nodata_cells"] = (stats["covered"] - stats["valid"]).to_numpy(
+                np.float64
+            )
+        return out
+
+    def cells(
+        self,
+        bounds_lonlat: tuple[float, float, float, float] | None = None,
+        *,
+        chunk_rows: int = 512,
+    ) -> Iterator[tuple[np.ndarray, np.ndarray, int]]:
+        """Yield the centres and people of non-empty cells, a block of rows at a time.
+
+        Parameters
+        ----------
+        bounds_lonlat : (west, south, east, north), optional
+            Only cells within these lon/lat bounds (degrees); the whole grid by default.
+        chunk_rows : int, default 512
+            Rows read at once (bounds memory use).
+
+        Yields
+        ------
+        tuple
+            ``(lonlat, people, nodata)``: an (n, 2) array of cell-centre longitudes
+            and latitudes in degrees, the people in each of those cells, and the
+            number of nodata cells in the block.
+        """
+        import rasterio
+
+        if bounds_lonlat is None:
+            window = (0, 0, self.height, self.width)
+        else:
+            grid_bounds = _transformer(_WGS84_CRS, self.crs).transform_bounds(
+                *bounds_lonlat, densify_pts=101
+            )
+            window = self.window_of(grid_bounds)
+            if window is None:
+                return
+        row0, col0, nrows, ncols = window
+        to_lonlat = None if self.is_geographic else _transformer(self.crs, _WGS84_CRS)
+        t = self.transform
+        with rasterio.open(self.path) as ds:
+            for r in range(row0, row0 + nrows, chunk_rows):
+                n = min(chunk_rows, row0 + nrows - r)
+                block = self.read_window(ds, r, col0, n, ncols)
+                rr, cc = np.nonzero(block.filled(0.0) > 0)
+                x = t.c + t.a * (col0 + cc + 0.5)
+                y = t.f + t.e * (r + rr + 0.5)
+                if to_lonlat is not None:
+                    x, y = to_lonlat.transform(x, y)
+                ok = np.isfinite(x) & np.isfinite(y)
+                yield np.column_stack([x[ok], y[ok]]), block.data[rr, cc][ok], int(block.mask.sum())
+
+
+def _transformer(src: CRS, dst: CRS) -> Transformer:
+    return Transformer.from_crs(src, dst, always_xy=True)
+
+
+def _project(geoms: np.ndarray, src: CRS, dst: CRS) -> np.ndarray:
+    t = _transformer(src, dst)
+    return shapely.transform(geoms, lambda xy: np.column_stack(t.transform(xy[:, 0], xy[:, 1])))
+
+
+try:
+    from exactextract.raster import RasterSource as _RasterSource
+except ImportError:  # pragma: no cover - exactextract is a dependency
+    _RasterSource = object  # type: ignore[assignment,misc]
+
+
+class _CountSource(_RasterSource):  # type: ignore[misc,valid-type]
+    """Feeds exactextract people per cell, window by window, with nodata masked."""
+
+    def __init__(self, grid: PopulationGrid, ds: Any) -> None:
+        super().__init__()
+        self.grid, self.ds = grid, ds
+
+    def res(self) -> tuple[float, float]:
+        return abs(self.grid.transform.a), abs(self.grid.transform.e)
+
+    def extent(self) -> tuple[float, float, float, float]:
+        return self.grid.bounds  # type: ignore[return-value]
+
+    def srs_wkt(self) -> str:
+        return self.grid.crs.to_wkt()
+
+    def nodata_value(self) -> None:
+        return None
+
+    def read_window(self, x0: int, y0: int, nx: int, ny: int) -> np.ma.MaskedArray:
+        return self.grid.read_window(self.ds, y0, x0, ny, nx)
+
+
+def population_grid(
+    source: str | Path | PopulationGrid,
+    *,
+    kind: Kind | None = None,
+    sha256: str | None = None,
+) -> PopulationGrid:
+    """Open a population grid from a GeoTIFF path or a named product.
+
+    Parameters
+    ----------
+    source : str, path-like or PopulationGrid
+        A local GeoTIFF, or a name from :data:`PRODUCTS` (WorldPop needs the
+        country: ``"worldpop-2020-1km:PRK"``). Named products are downloaded once
+        into the cache (:func:`layers.cache.fetch`, checksum-verified).
+    kind : {"count", "density"}, optional
+        People per cell, or people per km². Known products and files named like
+        them (``GHS_POP_*``, WorldPop ``*_ppp_*`` / ``*_pd_*``, GPW
+        ``*population_count*`` / ``*population_density*``, LandScan) are recognised;
+        any other file needs it.
+    sha256 : str, optional
+        Checksum of a named product's download, for products whose checksum riskmap
+        has not pinned; overrides nothing when one is pinned (a different one is refused).
+
+    Returns
+    -------
+    PopulationGrid
+        The grid (not loaded into memory).
+
+    Raises
+    ------
+    InputError
+        For an unknown product, a kind that cannot be guessed, or a kind that
+        contradicts the product.
+    CRSError
+        If the GeoTIFF has no CRS.
+    DataError
+        If a download is impossible (offline, corrupt) or the file is unreadable.
+    """
+    if isinstance(source, PopulationGrid):
+        return source
+    if not isinstance(source, (str, Path)):
+        raise InputTypeError(
+            f"population grid source {source!r} of type {type(source).__name__} is not usable; "
+            "expected a GeoTIFF path or a product name from layers.grid.PRODUCTS"
+        )
+    if kind is not None and kind not in _KINDS:
+        raise InputError(
+            f"kind {kind!r} is not a grid kind; expected 'count' (people per cell) "
+            "or 'density' (people per km²)"
+        )
+    name = str(source)
+    product_name, _, country = name.partition(":")
+    if product_name in PRODUCTS:
+        return _open_product(PRODUCTS[product_name], country, kind=kind, sha256=sha256)
+    path = Path(source).expanduser()
+    if not path.exists():
+        raise InputError(
+            f"population grid {name!r} is neither a file nor a known product; "
+            f"give a GeoTIFF path or one of {', '.join(sorted(PRODUCTS))}"
+        )
+    guessed = _guess_kind(path.name)
+    if kind is None:
+        if guessed is None:
+            raise InputError(
+                f"cannot tell whether {path.name!r} holds people per cell or people per km²; "
+                "pass kind='count' or kind='density'"
+            )
+        kind = guessed
+    return PopulationGrid(path, kind=kind)
+
+
+def _open_product(
+    product: GridProduct, country: str, *, kind: Kind | None, sha256: str | None
+) -> PopulationGrid:
+    if kind is not None and kind != product.kind:
+        raise InputError(
+            f"kind {kind!r} contradicts product {product.name!r}, which holds "
+            f"{'people per cell' if product.kind == 'count' else 'people per km²'}; drop kind="
+        )
+    url = product.url
+    if "{iso3}" in url:
+        if not re.fullmatch(r"[A-Za-z]{3}", country):
+            raise InputError(
+                f"product {product.name!r} is per country; name it like '{product.name}:PRK' "
+                f"(ISO 3166 alpha-3), got {country!r}"
+            )
+        url = url.format(iso3=country.lower(), ISO3=country.upper())
+    digest = product.sha256
+    if sha256 is not None and digest is not None and sha256.lower() != digest:
+        raise InputError(
+            f"sha256 {sha256!r} differs from the checksum riskmap pins for {product.name!r}"
+        )
+    digest = digest or sha256
+    if digest is None:
+        raise DataError(
+            f"riskmap has no pinned checksum for {product.name!r} ({url}); pass "
+            "sha256='...' (from the producer, or `sha256sum` of a copy you trust), or "
+            "download the file yourself and pass its path to population_grid"
+        )
+    path = fetch(url, sha256=digest, subdir=product.name.split(":")[0])
+    if product.member is not None:
+        path = _unzip_member(path, product.member)
+    provenance = Provenance(
+        sources=(
+            Source(
+                name=product.title + (f", {country.upper()}" if country else ""),
+                version=product.version,
+                licence=product.licence,
+                attribution=product.attribution,
+                url=url,
+            ),
+        )
+    )
+    return PopulationGrid(path, kind=product.kind, provenance=provenance)
+
+
+def _unzip_member(zip_path: Path, member: str) -> Path:
+    """Extract one file of a verified zip beside it (atomically), once."""
+    import os
+    import tempfile
+    import zipfile
+
+    target = zip_path.with_name(member)
+    if target.exists():
+        return target
+    try:
+        with zipfile.ZipFile(zip_path) as zf, zf.open(member) as src:
+            fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".part")
+            try:
+                with os.fdopen(fd, "wb") as dst:
+                    while block := src.read(1 << 20):
+                        dst.write(block)
+                os.replace(tmp, target)
+            except BaseException:
+                Path(tmp).unlink(missing_ok=True)
+                raise
+    except (KeyError, zipfile.BadZipFile) as exc:
+        raise DataError(f"{zip_path.name!r} does not contain {member!r}: {exc}") from exc
+    return target
