@@ -1,0 +1,221 @@
+"""The ``riskmap`` command line.
+
+::
+
+    riskmap distance Vladivostok Pyongyang
+    riskmap exposure --around KP --radius 200km --population RU --map out.html
+    riskmap run examples/summit_2019.toml --out results/
+
+Distances take their unit (``200km``, ``124 mi``, ``108 nmi``, ``700000 m``).
+Errors are reported as one line on stderr with a non-zero exit status
+(set ``RISKMAP_DEBUG=1`` to see the traceback instead).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import sys
+from pathlib import Path
+from typing import Any, Sequence
+
+import geo
+from geo.errors import InputError, RiskmapError
+
+__all__ = ["main", "build_parser"]
+
+PROG = "riskmap"
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line on stderr like every other error."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+
+
+def _radii(values: Sequence[str]) -> list[float]:
+    out: list[float] = []
+    for value in values:
+        out += [geo.parse_distance(v) for v in value.split(",") if v.strip()]
+    if not out:
+        raise InputError("no radius given; use --radius 200km (repeat it, or give a comma list, for several)")
+    return sorted(set(out))
+
+
+def _codes(values: Sequence[str] | None) -> list[str] | None:
+    if not values:
+        return None
+    codes = [c.strip().upper() for v in values for c in v.split(",") if c.strip()]
+    for c in codes:
+        if not re.fullmatch(r"[A-Z]{2}", c):
+            raise InputError(f"country code {c!r} is not two letters (ISO 3166-1 alpha-2), e.g. RU")
+    return codes
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the argument parser of the ``riskmap`` command."""
+    parser = _Parser(prog=PROG, description="Who lives within X km of Y, and how far is A from B (WGS84).")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    p = sub.add_parser("distance", help="geodesic distance between two places")
+    p.add_argument("a", help="place name ('Vladivostok', 'Vladivostok,RU') or 'lon,lat'")
+    p.add_argument("b", help="place name or 'lon,lat'")
+    p.add_argument("--json", action="store_true", help="print JSON instead of text")
+
+    p = sub.add_parser("exposure", help="population within distances of a territory, border or place")
+    p.add_argument("--around", required=True,
+                   help="a country code (KP: its territory), two codes (KP-RU: their border) or a place")
+    p.add_argument("--boundary", default="osm-sea", choices=["osm-sea", "osm-land", "naturalearth"],
+                   help="territory variant (default osm-sea: OpenStreetMap with the territorial sea)")
+    p.add_argument("--radius", action="append", required=True, metavar="DIST",
+                   help="distance with unit, e.g. 200km; repeat or give a comma list for several")
+    p.add_argument("--population", action="append", metavar="CC",
+                   help="countries of residence to count (codes, repeat or comma list); default all")
+    p.add_argument("--variants", action="store_true",
+                   help="also run every boundary variant (territory only) and show the range")
+    p.add_argument("--map", metavar="HTML", help="write an interactive map to this file")
+    p.add_argument("--png", metavar="PNG", help="write a static image to this file")
+    p.add_argument("--self-contained", action="store_true", help="inline the map's JS/CSS (opens offline)")
+    p.add_argument("--json", action="store_true", help="print the exposure as JSON")
+
+    p = sub.add_parser("run", help="run a scenario file: its claims, numbers and map")
+    p.add_argument("scenario", help="scenario TOML file")
+    p.add_argument("--out", default=".", help="folder for the map files (default: current folder)")
+    p.add_argument("--no-png", action="store_true", help="skip the static image")
+    p.add_argument("--self-contained", action="store_true", help="inline the map's JS/CSS (opens offline)")
+    return parser
+
+
+def _cmd_distance(args: argparse.Namespace) -> int:
+    import layers
+    from maps.places import resolve_place
+
+    settlements = None
+    if not all(re.fullmatch(r"\s*[-+.\d]+\s*,\s*[-+.\d]+\s*", q) for q in (args.a, args.b)):
+        settlements = layers.settlements()
+    a, b = resolve_place(args.a, settlements), resolve_place(args.b, settlements)
+    d = float(geo.distance(a.lonlat, b.lonlat))
+    method = "WGS84 ellipsoid geodesic (pyproj Geod, Karney's algorithm)"
+    if args.json:
+        print(json.dumps({"from": a.to_dict(), "to": b.to_dict(), "distance_m": d, "method": method}))
+    else:
+        print(f"from: {a.describe()}")
+        print(f"to:   {b.describe()}")
+        print(f"distance: {d / 1000:,.3f} km ({d / 1852:,.1f} nmi), {method}")
+    return 0
+
+
+def _source(around: str, boundary: str) -> tuple[Any, str, str]:
+    """Return (source, label, kind) for --around."""
+    import layers
+    from layers.variants import BOUNDARY_VARIANTS
+
+    text = around.strip()
+    if re.fullmatch(r"[A-Za-z]{2}", text):
+        return layers.territory(text.upper(), **BOUNDARY_VARIANTS[boundary]), text.upper(), "territory"
+    pair = re.fullmatch(r"([A-Za-z]{2})-([A-Za-z]{2})", text)
+    if pair:
+        a, b = pair.group(1).upper(), pair.group(2).upper()
+        return layers.border(a, b), f"{a}–{b} border", "border"
+    from maps.places import resolve_place
+
+    place = resolve_place(text, layers.settlements())
+    import shapely
+
+    return shapely.Point(place.lonlat), f"{place.name}, {place.country}", "place"
+
+
+def _cmd_exposure(args: argparse.Namespace) -> int:
+    import layers
+
+    radii = _radii(args.radius)
+    countries = _codes(args.population)
+    source, label, kind = _source(args.around, args.boundary)
+    if args.variants and kind != "territory":
+        raise InputError(f"--variants needs a territory (a country code) but --around is {args.around!r}")
+    settlements = layers.settlements()
+    exp = layers.exposure(source, settlements, radii, by=countries if countries else "country")
+    if args.json:
+        print(exp.to_json())
+    else:
+        print(f"Population within {', '.join(f'{r / 1000:g} km' for r in radii)} of {label}"
+              + (f" ({args.boundary})" if kind == "territory" else ""))
+        table = exp.table.copy()
+        print(table[["country", "radius_km", "population", "places"]].to_string(index=False))
+        if exp.edge is not None and len(exp.edge):
+            print(f"\nsettlements within ±{exp.edge_m / 1000:g} km of a radius:")
+            for row in exp.edge.head(15).itertuples(index=False):
+                side = "inside" if row.inside else "outside"
+                print(f"  {row.name}, {row.country}: population {row.population:,.0f}, {row.distance_km:,.1f} km "
+                      f"({side} {row.radius_m / 1000:g} km)")
+        if args.variants:
+            code = args.around.strip().upper()
+            for country in countries or [None]:
+                var = layers.exposure_variants(code, settlements, radii[-1], country=country)
+                who = f"residents of {country}" if country else "people"
+                print(f"\n{who} within {radii[-1] / 1000:g} km, by boundary variant:")
+                print(var.table[["boundary", "population", "places"]].to_string(index=False))
+                print(f"range: {var.low:,.0f} – {var.high:,.0f}")
+        print(f"\nmethod: {exp.provenance.method}")
+        print(f"sources: {exp.provenance.attribution()}")
+    if args.map or args.png:
+        from maps.riskmap import RiskMap
+
+        rmap = RiskMap(title=f"Population within {radii[-1] / 1000:g} km of {label}")
+        if kind == "territory":
+            rmap.add_territory(source)
+        elif kind == "border":
+            rmap.add_border(source, fit=True)
+        rmap.add_rings(source, radii, of=label, outside_only=kind == "territory")
+        rmap.add_exposure(exp, of=label, countries=countries)
+        if args.map:
+            path = rmap.save(args.map, self_contained=args.self_contained)
+            print(f"map: {path}", file=sys.stderr if args.json else sys.stdout)
+        if args.png:
+            path = rmap.to_png(args.png)
+            print(f"image: {path}", file=sys.stderr if args.json else sys.stdout)
+    return 0
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from maps.scenario import run_scenario
+
+    out = Path(args.out)
+    result = run_scenario(args.scenario, out_dir=out, png=not args.no_png, self_contained=args.self_contained)
+    print(result.to_text())
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``riskmap`` command; return the exit status.
+
+    Parameters
+    ----------
+    argv : sequence of str, optional
+        Arguments (default ``sys.argv[1:]``).
+
+    Returns
+    -------
+    int
+        0 on success, 1 when riskmap refuses the input or fails, 2 for a usage error.
+    """
+    args = build_parser().parse_args(argv)
+    commands = {"distance": _cmd_distance, "exposure": _cmd_exposure, "run": _cmd_run}
+    try:
+        return commands[args.command](args)
+    except (RiskmapError, ValueError, OSError) as exc:
+        if os.environ.get("RISKMAP_DEBUG"):
+            raise
+        message = " ".join(str(exc).split()) or type(exc).__name__
+        print(f"{PROG}: error: {message}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print(f"{PROG}: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
