@@ -1,0 +1,246 @@
+"""RiskMap rendered to HTML strings and PNG files, checked without a browser."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+from pyproj import Geod
+
+import geo
+from layers.provenance import Provenance, Source
+from maps import RiskMap
+from maps._display import display_geometry
+from maps._io import atomic_path, atomic_write
+
+GEOD = Geod(ellps="WGS84")  # the reference: pyproj directly, not through riskmap
+VLADIVOSTOK = (131.8869, 43.1056)
+PYONGYANG = (125.7625, 39.0392)
+
+
+def _prov(name: str, attribution: str) -> Provenance:
+    return Provenance((Source(name, "test", "CC BY 4.0", attribution),))
+
+
+def _geojson_layers(page: str) -> list[dict]:
+    """Every FeatureCollection the page hands to L.geoJSON, decoded."""
+    decoder = json.JSONDecoder()
+    out = []
+    for match in re.finditer(r"L\.geoJSON\(", page):
+        obj, _ = decoder.raw_decode(page, match.end())
+        out.append(obj)
+    return out
+
+
+@pytest.fixture
+def places() -> gpd.GeoDataFrame:
+    frame = gpd.GeoDataFrame(
+        {
+            "name": ["Vladivostok", "Ussuriysk", "Khabarovsk"],
+            "country": ["RU", "RU", "RU"],
+            "population": [587_022, 157_068, 577_441],
+        },
+        geometry=gpd.points_from_xy([131.8869, 131.9511, 135.0721], [43.1056, 43.8003, 48.4827]),
+        crs="EPSG:4326",
+    )
+    frame["distance_m"] = [124_600.0, 170_000.0, 700_000.0]
+    frame.attrs["provenance"] = _prov("GeoNames cities500", "GeoNames (CC BY 4.0)")
+    return frame
+
+
+@pytest.fixture
+def square() -> gpd.GeoDataFrame:
+    frame = gpd.GeoDataFrame({"name": ["Square"]}, geometry=[shapely.box(125, 38, 129, 42)], crs="EPSG:4326")
+    frame.attrs["provenance"] = _prov("Test territory", "© OpenStreetMap contributors (ODbL)")
+    return frame
+
+
+def test_known_point_is_lon_lat_in_geojson_and_lat_lon_for_leaflet(places):
+    page = RiskMap(tiles=None, bounds=(130, 42, 137, 49)).add_settlements(places).render()
+    features = [f for layer in _geojson_layers(page) for f in layer["features"]]
+    by_tip = {re.sub("<[^>]+>", " ", f["properties"]["t"]).split()[0]: f for f in features}
+    # GeoJSON carries (lon, lat) (RFC 7946); Leaflet reads it as such.
+    assert by_tip["Vladivostok"]["geometry"]["coordinates"] == pytest.approx(list(VLADIVOSTOK), abs=1e-4)
+    # The view is handed to Leaflet as [[south, west], [north, east]]: latitude first.
+    bounds = re.search(r"fitBounds\(\s*(\[\[.*?\]\])", page, re.S).group(1)
+    assert json.loads(bounds) == [[42.0, 130.0], [49.0, 137.0]]
+
+
+def test_settlements_coloured_by_radius_and_sized_by_population(places):
+    page = RiskMap(tiles=None).add_settlements(places, radius_m="200km", of="North Korea").render()
+    (layer,) = _geojson_layers(page)
+    tips = {f["properties"]["t"].split("</b>")[0][3:]: f["properties"] for f in layer["features"]}
+    assert "inside 200 km" in tips["Vladivostok"]["t"] and "124.6 km from North Korea" in tips["Vladivostok"]["t"]
+    assert "outside 200 km" in tips["Khabarovsk"]["t"]
+    assert tips["Vladivostok"]["s"] == tips["Ussuriysk"]["s"] != tips["Khabarovsk"]["s"]
+    assert tips["Vladivostok"]["r"] > tips["Ussuriysk"]["r"]
+    assert "population 587,022" in tips["Vladivostok"]["t"]
+
+
+def test_rings_are_geodesic_polygons_never_leaflet_circles():
+    centre = shapely.Point(VLADIVOSTOK)
+    tolerance = 100.0
+    rings = geo.rings(centre, [100_000, 200_000])
+    rmap = RiskMap(tiles=None, tolerance_m=tolerance).add_rings(rings, of="Vladivostok")
+    page = rmap.render()
+    assert not re.search(r"L\.circle\(", page), "a Leaflet circle is a Web Mercator approximation"
+    assert all(type(child).__name__ != "Circle" for child in _walk(rmap.to_folium()))
+    (layer,) = _geojson_layers(page)
+    bands = [shapely.geometry.shape(f["geometry"]) for f in layer["features"] if f["geometry"]["type"] != "Point"]
+    for band, radius in zip(bands, (100_000, 200_000)):
+        xy = shapely.get_coordinates(band.exterior)
+        _, _, d = GEOD.inv(np.full(len(xy), VLADIVOSTOK[0]), np.full(len(xy), VLADIVOSTOK[1]), xy[:, 0], xy[:, 1])
+        # drawn vertices: the geodesic ring's own error, plus display simplification and rounding
+        assert np.abs(d - radius).max() <= rings["error_m"].max() + tolerance + 1, np.abs(d - radius).max()
+    labels = [f["properties"]["label"] for f in layer["features"] if "label" in f["properties"]]
+    assert labels == ["100 km", "200 km"]
+    assert "<b>100–200 km</b> of Vladivostok" in layer["features"][1]["properties"]["t"]
+
+
+def _walk(element):
+    yield element
+    for child in element._children.values():
+        yield from _walk(child)
+
+
+def test_layers_are_grouped_and_controls_present(places, square):
+    rmap = (
+        RiskMap(title="Test map", tiles=None)
+        .add_territory(square)
+        .add_settlements(places, radius_m="200km")
+        .add_geodesic_line(VLADIVOSTOK, PYONGYANG, labels=("Vladivostok", "Pyongyang"))
+    )
+    page = rmap.render()
+    assert "L.control.groupedLayers(" in page
+    for group in ("Territories", "Settlements", "Distances"):
+        assert json.dumps(group) in page
+    assert "new L.Control.Measure(" in page and '"primaryLengthUnit": "kilometers"' in page
+    assert '"secondaryLengthUnit": "nauticalmiles"' in page and '"factor": 0.0005399568034557236' in page
+    assert "L.control.fullscreen(" in page
+    assert "<title>Test map</title>" in page
+    # no jQuery/Bootstrap/icon fonts: the page uses Leaflet and three plugins only
+    assert "jquery" not in page.lower() and "bootstrap" not in page.lower() and "fontawesome" not in page
+
+
+def test_geodesic_line_length_and_antimeridian_split():
+    page = RiskMap(tiles=None).add_geodesic_line(VLADIVOSTOK, PYONGYANG, labels=("V", "P")).render()
+    _, _, reference = GEOD.inv(*VLADIVOSTOK, *PYONGYANG)
+    assert f"{reference / 1000:,.1f} km (WGS84 geodesic)" in page
+    # across the antimeridian the line is split, not drawn round the world
+    across = RiskMap(tiles=None).add_geodesic_line((170.0, 50.0), (-170.0, 52.0), labels=("W", "E"))
+    line = shapely.geometry.shape(_geojson_layers(across.render())[0]["features"][0]["geometry"])
+    assert line.geom_type == "MultiLineString"
+    for part in line.geoms:
+        lons = shapely.get_coordinates(part)[:, 0]
+        assert np.ptp(lons) < 20
+
+
+def test_results_panel_holds_the_numbers():
+    table = pd.DataFrame({"country": ["RU", "CN"], "population": [1_285_787, 5_123_456]})
+    rmap = RiskMap(tiles=None).add_note("Claim: holds.").add_table(table, title="Within 200 km")
+    distances = np.arange(0, 500_001, 50_000.0)
+    rmap.add_curve(distances, {"RU": distances * 3}, title="Population by distance", marks_m=[200_000],
+                   threshold=1e6)
+    page = rmap.render()
+    assert "1,285,787" in page and "5,123,456" in page and "Claim: holds." in page
+    assert "Within 200 km" in page and "polyline" in page and "Population by distance" in page
+
+
+def test_attribution_is_composed_from_every_layer(places, square):
+    rmap = RiskMap(tiles=None).add_territory(square).add_settlements(places)
+    rmap.add_provenance(_prov("GHS-POP", "GHS-POP R2023A (CC BY 4.0)"))
+    page = rmap.render()
+    call = re.search(r"attributionControl\.addAttribution\((\".*?\")\)", page).group(1)
+    text = json.loads(call)
+    assert text == "© OpenStreetMap contributors (ODbL) | GeoNames (CC BY 4.0) | GHS-POP R2023A (CC BY 4.0)"
+
+
+def test_display_simplification_stays_within_tolerance(ne_north_korea):
+    tol = 500.0
+    shown = display_geometry(ne_north_korea, tol)
+    assert shapely.get_num_coordinates(shown) < shapely.get_num_coordinates(ne_north_korea)
+    # every original vertex is within the tolerance of the drawn outline, on the ellipsoid
+    vertices = shapely.get_coordinates(ne_north_korea.boundary)
+    d = geo.distance_to(vertices, shown.boundary)
+    assert d.max() <= tol + 10, d.max()
+
+
+def test_self_contained_page_links_nothing(square):
+    page = RiskMap(tiles=None).add_territory(square).render(self_contained=True)
+    assert "<script src=" not in page and '<link rel="stylesheet"' not in page
+    # nothing fetched by the page itself: no external src/href in the markup, no url()/@import in CSS
+    markup = re.sub(r"<script>.*?</script>", "", page, flags=re.S)
+    assert not re.search(r"""(src|href)\s*=\s*["']?https?:""", markup)
+    styles = "".join(re.findall(r"<style>(.*?)</style>", page, flags=re.S))
+    assert not re.search(r"""url\(\s*["']?https?:|@import""", styles)
+    assert "L.Control.Measure" in page and "groupedLayers" in page and "data:image/png;base64," in page
+
+
+def test_save_writes_atomically_and_refuses_missing_folder(tmp_path, square):
+    rmap = RiskMap(tiles=None).add_territory(square)
+    out = rmap.save(tmp_path / "map.html")
+    assert out.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    assert [p.name for p in tmp_path.iterdir()] == ["map.html"]
+    with pytest.raises(geo.InputError, match="does not exist"):
+        rmap.save(tmp_path / "missing" / "map.html")
+    atomic_write(tmp_path / "keep.txt", "old")
+    with pytest.raises(RuntimeError, match="boom"):
+        with atomic_path(tmp_path / "keep.txt") as tmp:
+            tmp.write_text("half")
+            raise RuntimeError("boom")
+    assert (tmp_path / "keep.txt").read_text() == "old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["keep.txt", "map.html"]
+
+
+def test_png_export(tmp_path, places, square):
+    rmap = RiskMap(title="PNG", tiles=None).add_territory(square).add_settlements(places, radius_m="200km")
+    out = rmap.to_png(tmp_path / "map.png", dpi=60, size_in=(10, 6))
+    data = out.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    import matplotlib.image
+
+    img = (matplotlib.image.imread(out)[..., :3] * 255).round()
+    assert img.shape[:2] == (360, 600)
+    # the inside-radius red of the markers is drawn (alpha-blended on white or the territory)
+    red = (img[..., 0] > 150) & (img[..., 1] < 90) & (img[..., 2] < 100)
+    assert red.sum() > 10
+
+
+def test_repr_html_is_embeddable(square):
+    html = RiskMap(tiles=None).add_territory(square)._repr_html_()
+    assert "<iframe" in html and "Square" in html
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"tolerance_m": -1}, "tolerance_m=-1"),
+        ({"tolerance_m": float("nan")}, "tolerance_m=nan"),
+        ({"bounds": (42, 130, 49, 137)}, r"\(lon, lat\) order"),
+        ({"bounds": (1, 2, 3)}, "west, south, east, north"),
+    ],
+)
+def test_bad_options_are_refused(kwargs, match):
+    with pytest.raises(geo.InputError, match=match):
+        RiskMap(**kwargs)
+
+
+def test_bad_layers_are_refused(places):
+    naive = gpd.GeoDataFrame(geometry=[shapely.box(0, 0, 1, 1)])
+    with pytest.raises(geo.CRSError, match="has no CRS"):
+        RiskMap().add_territory(naive)
+    with pytest.raises(geo.InputTypeError, match="not a GeoDataFrame"):
+        RiskMap().add_territory("KP")
+    with pytest.raises(geo.InputError, match="no 'population' column"):
+        RiskMap().add_settlements(places.drop(columns="population"))
+    with pytest.raises(geo.InputError, match="give the band distances"):
+        RiskMap().add_rings(shapely.Point(VLADIVOSTOK))
+    with pytest.raises(geo.InputError, match="unknown unit"):
+        RiskMap().add_rings(shapely.Point(VLADIVOSTOK), ["200 parsecs"])
+    with pytest.raises(geo.InputError, match=r"latitude .*131\.9.*swapped"):
+        RiskMap().add_geodesic_line((43.1, 131.9), PYONGYANG)
