@@ -139,8 +139,8 @@ PRODUCTS: dict[str, GridProduct] = {
 # File-name patterns of known products, to tell count grids from density grids.
 _KIND_PATTERNS: list[tuple[re.Pattern[str], Kind]] = [
     (re.compile(r"GHS_POP_", re.I), "count"),
-    (re.compile(r"(^|_)ppp(_|$)", re.I), "count"),  # WorldPop people per pixel
-    (re.compile(r"(^|_)pd(_|$)", re.I), "density"),  # WorldPop people per km²
+    (re.compile(r"(^|_)ppp([_.]|$)", re.I), "count"),  # WorldPop people per pixel
+    (re.compile(r"(^|_)pd([_.]|$)", re.I), "density"),  # WorldPop people per km²
     (re.compile(r"population_count", re.I), "count"),  # GPW
     (re.compile(r"population_density", re.I), "density"),  # GPW
     (re.compile(r"landscan", re.I), "count"),
@@ -523,7 +523,7 @@ except ImportError:  # pragma: no cover - exactextract is a dependency
 
 
 class _CountSource(_RasterSource):  # type: ignore[misc,valid-type]
-    """Feeds exactextract people per cell, window by window, with nodata masked."""
+    """Feeds exactextract people per cell, window by window, with nodata as NaN."""
 
     def __init__(self, grid: PopulationGrid, ds: Any) -> None:
         super().__init__()
@@ -541,8 +541,10 @@ class _CountSource(_RasterSource):  # type: ignore[misc,valid-type]
     def nodata_value(self) -> None:
         return None
 
-    def read_window(self, x0: int, y0: int, nx: int, ny: int) -> np.ma.MaskedArray:
-        return self.grid.read_window(self.ds, y0, x0, ny, nx)
+    def read_window(self, x0: int, y0: int, nx: int, ny: int) -> np.ndarray:
+        # NaN, not a masked array: exactextract 0.3 ignores the mask of some windows
+        # (counting nodata cells as valid), while it always skips NaN.
+        return self.grid.read_window(self.ds, y0, x0, ny, nx).filled(np.nan)
 
 
 def population_grid(

@@ -207,6 +207,7 @@ def test_nodata_cells_count_as_zero_and_are_reported(tmp_path):
     values = np.ones((20, 30), "float32")
     values[0, :] = -200  # GHS-POP's nodata value
     values[5, 5] = np.nan
+    values[8:10, 10:15] = -200  # a block inside the grid
     g = population_grid(
         write_tif(
             tmp_path / "n.tif", values, transform=from_origin(100, 50, 0.1, 0.1), nodata=-200
@@ -220,6 +221,12 @@ def test_nodata_cells_count_as_zero_and_are_reported(tmp_path):
     assert_allclose(out["cells"], covered, rtol=1e-9)
     assert_allclose(out["nodata_cells"], nodata, rtol=1e-9)
     assert_allclose(out["population"], covered - nodata, rtol=1e-9)
+    # A many-vertex polygon holding every nodata cell (exactextract reads such polygons
+    # through a different path; nodata must be reported there too).
+    rounded = shapely.box(100.35, 48.85, 101.75, 49.65).buffer(0.03)
+    out = g.zonal_sum([rounded]).iloc[0]
+    assert_allclose(out["nodata_cells"], 11, rtol=1e-9)  # the block and the NaN cell
+    assert_allclose(out["population"], out["cells"] - 11, rtol=1e-9)
 
 
 def test_negative_values_without_nodata_are_refused(tmp_path):
