@@ -182,6 +182,8 @@ def build(rmap: RiskMap) -> folium.Map:
     if rmap.title:
         root.header.add_child(Element(f"<title>{html.escape(rmap.title)}</title>"), name="riskmap_title")
     root.header.add_child(Element(_CSS), name="riskmap_css")
+    # No favicon: otherwise the browser asks the server (or the network) for one.
+    root.header.add_child(Element('<link rel="icon" href="data:,">'), name="riskmap_favicon")
 
     decimals = display_decimals(rmap.tolerance_m)
     groups: dict[str, list[folium.FeatureGroup]] = {}
