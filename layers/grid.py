@@ -16,11 +16,9 @@ and are counted and reported, so a reader can see how much of an area had no dat
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -29,7 +27,7 @@ from pyproj import CRS, Transformer
 
 from geo.errors import CRSError, DataError, InputError, InputTypeError
 from geo.units import WGS84
-from layers.cache import fetch
+from layers.grid_products import PRODUCTS, GridProduct, Kind, fetch_product, guess_kind
 from layers.provenance import Provenance, Source
 
 __all__ = [
@@ -40,7 +38,6 @@ __all__ = [
     "zone_area_m2",
 ]
 
-Kind = Literal["count", "density"]
 _KINDS = ("count", "density")
 _WGS84_CRS = CRS.from_epsg(4326)
 _EQUAL_AREA_CRS = CRS.from_epsg(6933)  # cylindrical equal-area on the WGS84 ellipsoid
@@ -49,102 +46,6 @@ _EQUAL_AREA_CRS = CRS.from_epsg(6933)  # cylindrical equal-area on the WGS84 ell
 # straight lon/lat edge keeps its shape in the grid's CRS (≈1 km; the chord error of
 # a 1 km step is a few centimetres).
 _DENSIFY_DEG = 0.01
-
-
-@dataclass(frozen=True)
-class GridProduct:
-    """A published population grid riskmap knows how to fetch.
-
-    Parameters
-    ----------
-    name : str
-        Registry key, e.g. ``"ghs-pop-2020-30ss"``. WorldPop keys end in ``:ISO3``.
-    title : str
-        What the product is.
-    url : str
-        Download URL (``{iso3}`` / ``{ISO3}`` placeholders for per-country products).
-    kind : {"count", "density"}
-        People per cell, or people per km².
-    licence : str
-        Licence identifier.
-    attribution : str
-        The credit line the licence asks for.
-    version : str
-        Release and epoch.
-    sha256 : str or None
-        Pinned checksum of the download; None when riskmap has not pinned one yet,
-        in which case the caller must give one (see :func:`population_grid`).
-    member : str or None
-        The GeoTIFF inside a zip download; None when the download is the GeoTIFF.
-    """
-
-    name: str
-    title: str
-    url: str
-    kind: Kind
-    licence: str
-    attribution: str
-    version: str
-    sha256: str | None = None
-    member: str | None = None
-
-
-_GHS = "https://jeodpp.jrc.ec.europa.eu/ftp/jrc-opendata/GHSL/GHS_POP_GLOBE_R2023A"
-_GHS_CITE = (
-    "GHS-POP R2023A: Schiavina, Freire, Carioli, MacManus (2023), European Commission JRC, "
-    "doi:10.2905/2FF68A52-5B5B-4A22-8F40-C41DA8332CFE"
-)
-_WORLDPOP_CITE = "WorldPop (www.worldpop.org), University of Southampton, 2020 estimates"
-
-#: Products :func:`population_grid` can download by name. Checksums are pinned once a
-#: copy has been verified (the registry holds ``None`` until then).
-PRODUCTS: dict[str, GridProduct] = {
-    p.name: p
-    for p in [
-        GridProduct(
-            name="ghs-pop-2020-30ss",
-            title="GHS-POP R2023A, epoch 2020, 30 arc-second, EPSG:4326, global",
-            url=f"{_GHS}/GHS_POP_E2020_GLOBE_R2023A_4326_30ss/V1-0/"
-            "GHS_POP_E2020_GLOBE_R2023A_4326_30ss_V1_0.zip",
-            member="GHS_POP_E2020_GLOBE_R2023A_4326_30ss_V1_0.tif",
-            kind="count",
-            licence="CC BY 4.0",
-            attribution=_GHS_CITE,
-            version="R2023A V1-0, epoch 2020",
-        ),
-        GridProduct(
-            name="ghs-pop-2020-1km",
-            title="GHS-POP R2023A, epoch 2020, 1 km, Mollweide (ESRI:54009), global",
-            url=f"{_GHS}/GHS_POP_E2020_GLOBE_R2023A_54009_1000/V1-0/"
-            "GHS_POP_E2020_GLOBE_R2023A_54009_1000_V1_0.zip",
-            member="GHS_POP_E2020_GLOBE_R2023A_54009_1000_V1_0.tif",
-            kind="count",
-            licence="CC BY 4.0",
-            attribution=_GHS_CITE,
-            version="R2023A V1-0, epoch 2020",
-        ),
-        GridProduct(
-            name="worldpop-2020-1km",
-            title="WorldPop 2020 unconstrained people per cell, 30 arc-second, one country",
-            url="https://data.worldpop.org/GIS/Population/Global_2000_2020_1km/2020/"
-            "{ISO3}/{iso3}_ppp_2020_1km_Aggregated.tif",
-            kind="count",
-            licence="CC BY 4.0",
-            attribution=_WORLDPOP_CITE,
-            version="Global 2000-2020 1 km, 2020",
-        ),
-    ]
-}
-
-# File-name patterns of known products, to tell count grids from density grids.
-_KIND_PATTERNS: list[tuple[re.Pattern[str], Kind]] = [
-    (re.compile(r"GHS_POP_", re.I), "count"),
-    (re.compile(r"(^|_)ppp([_.]|$)", re.I), "count"),  # WorldPop people per pixel
-    (re.compile(r"(^|_)pd([_.]|$)", re.I), "density"),  # WorldPop people per km²
-    (re.compile(r"population_count", re.I), "count"),  # GPW
-    (re.compile(r"population_density", re.I), "density"),  # GPW
-    (re.compile(r"landscan", re.I), "count"),
-]
 
 
 def zone_area_m2(lat1: Any, lat2: Any, dlon: float) -> np.ndarray:
@@ -179,13 +80,6 @@ def zone_area_m2(lat1: Any, lat2: Any, dlon: float) -> np.ndarray:
     lat1 = np.asarray(lat1, dtype=np.float64)
     lat2 = np.asarray(lat2, dtype=np.float64)
     return np.abs(a * a * (1 - e2) * math.radians(dlon) / 2 * (q(lat2) - q(lat1)))
-
-
-def _guess_kind(name: str) -> Kind | None:
-    for pattern, kind in _KIND_PATTERNS:
-        if pattern.search(name):
-            return kind
-    return None
 
 
 class PopulationGrid:
@@ -600,14 +494,21 @@ def population_grid(
     name = str(source)
     product_name, _, country = name.partition(":")
     if product_name in PRODUCTS:
-        return _open_product(PRODUCTS[product_name], country, kind=kind, sha256=sha256)
+        product = PRODUCTS[product_name]
+        if kind is not None and kind != product.kind:
+            raise InputError(
+                f"kind {kind!r} contradicts product {product.name!r}, which holds "
+                f"{'people per cell' if product.kind == 'count' else 'people per km²'}; drop kind="
+            )
+        path, provenance = fetch_product(product, country, sha256=sha256)
+        return PopulationGrid(path, kind=product.kind, provenance=provenance)
     path = Path(source).expanduser()
     if not path.exists():
         raise InputError(
             f"population grid {name!r} is neither a file nor a known product; "
             f"give a GeoTIFF path or one of {', '.join(sorted(PRODUCTS))}"
         )
-    guessed = _guess_kind(path.name)
+    guessed = guess_kind(path.name)
     if kind is None:
         if guessed is None:
             raise InputError(
@@ -616,73 +517,3 @@ def population_grid(
             )
         kind = guessed
     return PopulationGrid(path, kind=kind)
-
-
-def _open_product(
-    product: GridProduct, country: str, *, kind: Kind | None, sha256: str | None
-) -> PopulationGrid:
-    if kind is not None and kind != product.kind:
-        raise InputError(
-            f"kind {kind!r} contradicts product {product.name!r}, which holds "
-            f"{'people per cell' if product.kind == 'count' else 'people per km²'}; drop kind="
-        )
-    url = product.url
-    if "{iso3}" in url:
-        if not re.fullmatch(r"[A-Za-z]{3}", country):
-            raise InputError(
-                f"product {product.name!r} is per country; name it like '{product.name}:PRK' "
-                f"(ISO 3166 alpha-3), got {country!r}"
-            )
-        url = url.format(iso3=country.lower(), ISO3=country.upper())
-    digest = product.sha256
-    if sha256 is not None and digest is not None and sha256.lower() != digest:
-        raise InputError(
-            f"sha256 {sha256!r} differs from the checksum riskmap pins for {product.name!r}"
-        )
-    digest = digest or sha256
-    if digest is None:
-        raise DataError(
-            f"riskmap has no pinned checksum for {product.name!r} ({url}); pass "
-            "sha256='...' (from the producer, or `sha256sum` of a copy you trust), or "
-            "download the file yourself and pass its path to population_grid"
-        )
-    path = fetch(url, sha256=digest, subdir=product.name.split(":")[0])
-    if product.member is not None:
-        path = _unzip_member(path, product.member)
-    provenance = Provenance(
-        sources=(
-            Source(
-                name=product.title + (f", {country.upper()}" if country else ""),
-                version=product.version,
-                licence=product.licence,
-                attribution=product.attribution,
-                url=url,
-            ),
-        )
-    )
-    return PopulationGrid(path, kind=product.kind, provenance=provenance)
-
-
-def _unzip_member(zip_path: Path, member: str) -> Path:
-    """Extract one file of a verified zip beside it (atomically), once."""
-    import os
-    import tempfile
-    import zipfile
-
-    target = zip_path.with_name(member)
-    if target.exists():
-        return target
-    try:
-        with zipfile.ZipFile(zip_path) as zf, zf.open(member) as src:
-            fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".part")
-            try:
-                with os.fdopen(fd, "wb") as dst:
-                    while block := src.read(1 << 20):
-                        dst.write(block)
-                os.replace(tmp, target)
-            except BaseException:
-                Path(tmp).unlink(missing_ok=True)
-                raise
-    except (KeyError, zipfile.BadZipFile) as exc:
-        raise DataError(f"{zip_path.name!r} does not contain {member!r}: {exc}") from exc
-    return target
