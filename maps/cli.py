@@ -184,7 +184,9 @@ def _cmd_run(args: argparse.Namespace) -> int:
     from maps.scenario import run_scenario
 
     out = Path(args.out)
-    result = run_scenario(args.scenario, out_dir=out, png=not args.no_png, self_contained=args.self_contained)
+    result = run_scenario(
+        args.scenario, out_dir=out, png=not args.no_png, self_contained=True if args.self_contained else None
+    )
     print(result.to_text())
     return 0
 

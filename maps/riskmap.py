@@ -63,6 +63,7 @@ class Layer:
     legend: list[LegendEntry] = field(default_factory=list)
     show: bool = True
     fit: bool = True
+    background: bool = False
 
 
 def _frame(data: Any, *, what: str) -> gpd.GeoDataFrame:
@@ -199,7 +200,8 @@ class RiskMap:
         features = self._features(geoms, tooltip=tips, style=0)
         legend = [LegendEntry(name, "area", style["color"], style["fillColor"])] if not context else []
         fit = (not context) if fit is None else fit
-        self._add(Layer(name, group, "area", features, [style], legend=legend, show=show, fit=fit), frame)
+        layer = Layer(name, group, "area", features, [style], legend=legend, show=show, fit=fit, background=context)
+        self._add(layer, frame)
         return self
 
     def add_rings(
@@ -727,7 +729,10 @@ class RiskMap:
         )
 
     def _add(self, layer: Layer, data: Any) -> None:
-        self.layers.append(layer)
+        if layer.background:  # drawn first, under everything else, whenever it is added
+            self.layers.insert(sum(1 for x in self.layers if x.background), layer)
+        else:
+            self.layers.append(layer)
         prov = _provenance_of(data)
         if prov is not None:
             self._provenance.append(prov)

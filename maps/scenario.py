@@ -388,10 +388,6 @@ def _build_map(
         tolerance_m=geo.parse_distance(mapcfg.get("tolerance", "200m")),
         bounds=mapcfg.get("bounds"),
     )
-    view = rmap.bounds
-    for code in mapcfg.get("context", []):
-        rmap.add_territory(layers.territory(str(code), source="naturalearth"), context=True, group="Countries",
-                           clip=view)
     rings = [geo.parse_distance(r) for r in mapcfg.get("rings", [])]
     if territory is not None and overview is not None:
         rmap.add_territory(territory, name=overview.source)
@@ -406,6 +402,8 @@ def _build_map(
                                name=f"{check.radius_m / 1000:g} km of {check.source}", group="Claims", show=False,
                                fit=False)
             elif overview is None or label not in overview.source:
+                rmap.add_territory(src, name=f"{check.source} ({label})", group="Claims", color="#542788",
+                                   show=False, fit=False)
                 rmap.add_rings(src, [check.radius_m], of=f"{check.source} ({label})", filled=False,
                                color="#542788", name=f"{check.radius_m / 1000:g} km, {label}", group="Claims",
                                show=False, fit=False)
@@ -414,6 +412,10 @@ def _build_map(
                           countries=list(overview.table["country"]) or None)
     for check in distances:
         rmap.add_geodesic_line(check.a.lonlat, check.b.lonlat, labels=(check.a.name, check.b.name))
+    view = rmap.view_bounds()
+    for code in mapcfg.get("context", []):  # neighbours, clipped to the view; drawn as background
+        rmap.add_territory(layers.territory(str(code), source="naturalearth"), context=True, group="Countries",
+                           clip=view)
     n = 0
     for check in distances:
         n += 1
@@ -443,7 +445,7 @@ def run_scenario(
     out_dir: str | os.PathLike[str] | None = ".",
     settlements: Any = None,
     png: bool = True,
-    self_contained: bool = False,
+    self_contained: bool | None = None,
 ) -> ScenarioResult:
     """Check a scenario's claims, build its map and write ``<name>.html`` (and ``.png``).
 
@@ -457,8 +459,9 @@ def run_scenario(
         Population points; default ``layers.settlements()`` (GeoNames, shipped).
     png : bool, default True
         Also write the static image.
-    self_contained : bool, default False
-        Inline the map's JS and CSS (the page then opens with no network).
+    self_contained : bool, optional
+        Inline the map's JS and CSS (the page then opens with no network); default
+        the scenario's ``[map] self_contained`` (False when absent).
 
     Returns
     -------
@@ -486,6 +489,8 @@ def run_scenario(
         if not folder.is_dir():
             raise InputError(f"output folder {str(folder)!r} does not exist; create it or choose another")
         stem = str(config.get("name", "scenario"))
+        if self_contained is None:
+            self_contained = bool(config.get("map", {}).get("self_contained", False))
         result.html_path = rmap.save(folder / f"{stem}.html", self_contained=self_contained)
         if png:
             result.png_path = rmap.to_png(folder / f"{stem}.png")
