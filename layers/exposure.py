@@ -596,6 +596,27 @@ def exposure(
     -----
     For settlements the set of places counted within R is, by construction,
     exactly the set whose exact geodesic distance is ≤ R.
+
+    Examples
+    --------
+    >>> import geopandas, shapely
+    >>> towns = geopandas.GeoDataFrame(
+    ...     {"name": ["A", "B", "C"], "country": ["RU", "RU", "CN"], "population": [900, 50, 70]},
+    ...     geometry=geopandas.points_from_xy([131.9, 133.0, 129.5], [43.1, 42.8, 42.9]),
+    ...     crs="EPSG:4326",
+    ... )
+    >>> result = exposure(shapely.Point(130.0, 42.5), towns, ["100km", "250km"])
+    >>> result.table[["country", "radius_km", "population", "places"]]
+      country  radius_km  population  places
+    0      CN      100.0          70       1
+    1      CN      250.0          70       1
+    2      RU      100.0           0       0
+    3      RU      250.0         950       2
+    >>> print(result.places[["name", "distance_km"]].round(1).to_string(index=False))
+    name  distance_km
+       C         60.4
+       A        169.1
+       B        248.2
     """
     radii_m = _parse_radii(radii)
     edge = float(edge_m)
