@@ -179,7 +179,8 @@ def _distance_to_edges(lon: float, lat: float, edges: _Edges) -> float:
     best = np.argpartition(near, k - 1)[:k]
     ub = float(min(_inv_from(lon, lat, edges.lon0[best], edges.lat0[best]).min(),
                    _inv_from(lon, lat, edges.lon1[best], edges.lat1[best]).min()))
-    keep = (c0 + c1 - edges.length) / 2 <= ub
+    slack = 1e-6  # metres: chord and Geod.inv round differently at the last digits
+    keep = (c0 + c1 - edges.length) / 2 <= ub + slack
     p0lon, p0lat = edges.lon0[keep], edges.lat0[keep]
     p1lon, p1lat = edges.lon1[keep], edges.lat1[keep]
     d0 = _inv_from(lon, lat, p0lon, p0lat)
@@ -187,7 +188,7 @@ def _distance_to_edges(lon: float, lat: float, edges: _Edges) -> float:
     length = edges.length[keep]
     while True:
         ub = min(ub, float(d0.min()), float(d1.min()))
-        keep = (d0 + d1 - length) / 2 <= ub
+        keep = (d0 + d1 - length) / 2 <= ub + slack
         p0lon, p0lat, p1lon, p1lat = p0lon[keep], p0lat[keep], p1lon[keep], p1lat[keep]
         d0, d1, length = d0[keep], d1[keep], length[keep]
         big = length > _LEAF_M
