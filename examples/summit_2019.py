@@ -28,7 +28,9 @@ SCENARIO = Path(__file__).resolve().with_name("summit_2019.toml")
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Check the 2019 summit editorial's geography.")
-    parser.add_argument("--out", default=".", help="folder for summit_2019.html and .png (default: here)")
+    parser.add_argument(
+        "--out", default=".", help="folder for summit_2019.html and .png (default: here)"
+    )
     args = parser.parse_args(argv)
     result = run_scenario(SCENARIO, out_dir=args.out)
     print(result.to_text())

@@ -31,7 +31,7 @@ METRES_PER_DEGREE_MAX = 111_700.0
 
 
 def display_decimals(tolerance_m: float) -> int:
-    """Return the decimals of a degree that keep rounding under a tenth of ``tolerance_m`` metres."""
+    """Return how many decimals of a degree keep rounding under ``tolerance_m`` / 10 metres."""
     step = tolerance_m / METRES_PER_DEGREE_MAX / 10.0
     return int(min(7, max(3, math.ceil(-math.log10(step))))) if step > 0 else 7
 
@@ -55,12 +55,15 @@ def display_geometry(geometry: Any, tolerance_m: float) -> Any:
     """
     if not math.isfinite(tolerance_m) or tolerance_m < 0:
         raise InputError(
-            f"display tolerance {tolerance_m!r} m is not a distance >= 0; give it in metres, e.g. 200.0"
+            f"display tolerance {tolerance_m!r} m is not a distance >= 0; "
+            "give it in metres, e.g. 200.0"
         )
     if geometry is None or geometry.is_empty:
         return geometry
     if tolerance_m > 0 and shapely.get_type_id(geometry) != 0:
-        geometry = shapely.simplify(geometry, tolerance_m / METRES_PER_DEGREE_MAX, preserve_topology=True)
+        geometry = shapely.simplify(
+            geometry, tolerance_m / METRES_PER_DEGREE_MAX, preserve_topology=True
+        )
     decimals = display_decimals(tolerance_m)
     return shapely.transform(geometry, lambda xy: np.round(xy, decimals))
 

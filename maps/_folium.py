@@ -24,7 +24,8 @@ from maps.assets import CSS, JS
 from maps.panel import legend_html
 
 if TYPE_CHECKING:
-    from maps.riskmap import Layer, RiskMap
+    from maps._content import Layer
+    from maps.riskmap import RiskMap
 
 __all__ = ["build", "leaflet_latlon"]
 
@@ -85,7 +86,8 @@ class _GeoJsonLayer(MacroElement):
                             icon: L.divIcon({className: "riskmap-label", iconSize: null,
                                              html: "<span>" + f.properties.label + "</span>"})});
                     }
-                    return L.circleMarker(latlng, L.extend({radius: f.properties.r}, styles[f.properties.s]));
+                    var style = styles[f.properties.s];
+                    return L.circleMarker(latlng, L.extend({radius: f.properties.r}, style));
                 },
                 onEachFeature: function(f, layer) {
                     if (f.properties.t) { layer.bindTooltip(f.properties.t, {sticky: true}); }
@@ -159,10 +161,14 @@ def _geojson(layer: Layer, decimals: int) -> dict[str, Any]:
         props: dict[str, Any] = {"s": int(row.style), "t": row.tooltip}
         if has_radius:
             props["r"] = float(row.radius)
-        features.append({"type": "Feature", "geometry": shapely.geometry.mapping(geom), "properties": props})
+        features.append(
+            {"type": "Feature", "geometry": shapely.geometry.mapping(geom), "properties": props}
+        )
     for lon, lat, text in layer.labels:
         point = {"type": "Point", "coordinates": [round(lon, decimals), round(lat, decimals)]}
-        features.append({"type": "Feature", "geometry": point, "properties": {"label": html.escape(text)}})
+        features.append(
+            {"type": "Feature", "geometry": point, "properties": {"label": html.escape(text)}}
+        )
     return {"type": "FeatureCollection", "features": features}
 
 
@@ -180,7 +186,9 @@ def build(rmap: RiskMap) -> folium.Map:
     _map_assets(m)
     root = m.get_root()
     if rmap.title:
-        root.header.add_child(Element(f"<title>{html.escape(rmap.title)}</title>"), name="riskmap_title")
+        root.header.add_child(
+            Element(f"<title>{html.escape(rmap.title)}</title>"), name="riskmap_title"
+        )
     root.header.add_child(Element(_CSS), name="riskmap_css")
     # No favicon: otherwise the browser asks the server (or the network) for one.
     root.header.add_child(Element('<link rel="icon" href="data:,">'), name="riskmap_favicon")
@@ -193,7 +201,9 @@ def build(rmap: RiskMap) -> folium.Map:
         fg.add_to(m)
         groups.setdefault(layer.group, []).append(fg)
     if groups:
-        GroupedLayerControl(groups, exclusive_groups=False, collapsed=True, position="topright").add_to(m)
+        GroupedLayerControl(
+            groups, exclusive_groups=False, collapsed=True, position="topright"
+        ).add_to(m)
 
     units = {
         "nauticalmiles": {"factor": 1 / 1852.0, "display": "nmi", "decimals": 2},
@@ -212,7 +222,11 @@ def build(rmap: RiskMap) -> folium.Map:
     legend = legend_html(rmap.title or "Legend", rmap.legend_entries(), rmap.legend_notes_all())
     m.add_child(_Control(legend, position="bottomleft", css_class="riskmap-box riskmap-legend"))
     if rmap.panel:
-        m.add_child(_Control(rmap.panel.to_html(), position="bottomright", css_class="riskmap-box riskmap-panel"))
+        m.add_child(
+            _Control(
+                rmap.panel.to_html(), position="bottomright", css_class="riskmap-box riskmap-panel"
+            )
+        )
     credit = rmap.attribution()
     if credit:
         m.add_child(_Attribution(credit))

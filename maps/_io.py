@@ -5,8 +5,8 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 from geo.errors import InputError
 
@@ -19,7 +19,8 @@ def _target(path: str | os.PathLike[str]) -> Path:
         raise InputError(f"output path {str(target)!r} is a folder; give a file name inside it")
     if not target.parent.is_dir():
         raise InputError(
-            f"output folder {str(target.parent)!r} does not exist; create it first or choose another path"
+            f"output folder {str(target.parent)!r} does not exist; "
+            "create it first or choose another path"
         )
     return target
 

@@ -25,7 +25,8 @@ from maps.panel import SERIES_COLORS
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-    from maps.riskmap import Layer, RiskMap
+    from maps._content import Layer
+    from maps.riskmap import RiskMap
 
 __all__ = ["save_png"]
 
@@ -49,19 +50,40 @@ def _draw_layer(ax: Axes, layer: Layer) -> None:
         if layer.kind == "area":
             if st["fill_alpha"] > 0:
                 part.plot(ax=ax, color=st["facecolor"], alpha=st["fill_alpha"], linewidth=0)
-            part.boundary.plot(ax=ax, color=st["edgecolor"], linewidth=st["linewidth"], linestyle=st["linestyle"])
+            part.boundary.plot(
+                ax=ax, color=st["edgecolor"], linewidth=st["linewidth"], linestyle=st["linestyle"]
+            )
         elif layer.kind == "line":
-            part.plot(ax=ax, color=st["edgecolor"], linewidth=st["linewidth"] * 1.3, linestyle=st["linestyle"])
+            part.plot(
+                ax=ax,
+                color=st["edgecolor"],
+                linewidth=st["linewidth"] * 1.3,
+                linestyle=st["linestyle"],
+            )
         else:
             xy = np.array([(g.x, g.y) for g in part.geometry])
             radius = part["radius"].to_numpy(float) if "radius" in part else np.full(len(part), 4.0)
             ax.scatter(
-                xy[:, 0], xy[:, 1], s=(0.9 * radius) ** 2, c=st["facecolor"], edgecolors=st["edgecolor"],
-                linewidths=0.4, alpha=max(st["fill_alpha"], 0.5), zorder=4,
+                xy[:, 0],
+                xy[:, 1],
+                s=(0.9 * radius) ** 2,
+                c=st["facecolor"],
+                edgecolors=st["edgecolor"],
+                linewidths=0.4,
+                alpha=max(st["fill_alpha"], 0.5),
+                zorder=4,
             )
     for lon, lat, text in layer.labels:
         ax.text(
-            lon, lat, text, fontsize=7, fontweight="bold", color="#5a0000", ha="center", va="center", zorder=5,
+            lon,
+            lat,
+            text,
+            fontsize=7,
+            fontweight="bold",
+            color="#5a0000",
+            ha="center",
+            va="center",
+            zorder=5,
             bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.75},
         )
 
@@ -73,10 +95,20 @@ def _handles(rmap: RiskMap) -> list[Any]:
         if e.kind == "area":
             handles.append(Patch(facecolor=fill, edgecolor=e.color, alpha=0.6, label=e.label))
         elif e.kind == "line":
-            handles.append(Line2D([], [], color=e.color, lw=2, ls="--" if e.dash else "-", label=e.label))
+            handles.append(
+                Line2D([], [], color=e.color, lw=2, ls="--" if e.dash else "-", label=e.label)
+            )
         else:
             handles.append(
-                Line2D([], [], marker="o", ls="", markerfacecolor=fill, markeredgecolor=e.color, label=e.label)
+                Line2D(
+                    [],
+                    [],
+                    marker="o",
+                    ls="",
+                    markerfacecolor=fill,
+                    markeredgecolor=e.color,
+                    label=e.label,
+                )
             )
     return handles
 
@@ -97,17 +129,32 @@ def _draw_panel(fig: Figure, rmap: RiskMap) -> None:
         ax.set_title(curve.title, fontsize=8, loc="left")
         ax.set_xlabel("distance (km)", fontsize=7)
         ax.tick_params(labelsize=7)
-        ax.yaxis.set_major_formatter(lambda v, _pos: f"{v / 1e6:g} M" if abs(v) >= 1e6 else f"{v:,.0f}")
+        ax.yaxis.set_major_formatter(
+            lambda v, _pos: f"{v / 1e6:g} M" if abs(v) >= 1e6 else f"{v:,.0f}"
+        )
         ax.legend(fontsize=6, loc="upper left", frameon=False)
         ax.grid(alpha=0.3)
         top = 0.5
     text = panel.to_text() if panel else ""
     notes = "\n".join(rmap.legend_notes_all())
-    fig.text(0.69, top, f"{text}\n\n{notes}".strip(), fontsize=6.5, family="monospace", va="top", wrap=False)
+    fig.text(
+        0.69,
+        top,
+        f"{text}\n\n{notes}".strip(),
+        fontsize=6.5,
+        family="monospace",
+        va="top",
+        wrap=False,
+    )
 
 
-def save_png(rmap: RiskMap, path: str | os.PathLike[str], *, dpi: int = 150,
-             size_in: tuple[float, float] = (13.0, 8.0)) -> Path:
+def save_png(
+    rmap: RiskMap,
+    path: str | os.PathLike[str],
+    *,
+    dpi: int = 150,
+    size_in: tuple[float, float] = (13.0, 8.0),
+) -> Path:
     """Draw ``rmap`` with matplotlib and write it as a PNG, atomically.
 
     Parameters

@@ -42,7 +42,14 @@ Regenerate with `python -m maps._vendor_assets` (needs `npm`).
 
 def _pack(package: Package, workdir: Path) -> tuple[Path, str]:
     out = subprocess.run(
-        ["npm", "pack", f"{package.name}@{package.version}", "--json", "--pack-destination", str(workdir)],
+        [
+            "npm",
+            "pack",
+            f"{package.name}@{package.version}",
+            "--json",
+            "--pack-destination",
+            str(workdir),
+        ],
         check=True,
         capture_output=True,
         text=True,

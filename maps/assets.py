@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import base64
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib import resources
-from typing import Iterable
 
 from geo.errors import DataError
 
@@ -91,8 +91,14 @@ PACKAGES: tuple[Package, ...] = (
         "0.6.1",
         "MIT",
         (
-            ("package/dist/leaflet.groupedlayercontrol.min.js", "leaflet.groupedlayercontrol.min.js"),
-            ("package/dist/leaflet.groupedlayercontrol.min.css", "leaflet.groupedlayercontrol.min.css"),
+            (
+                "package/dist/leaflet.groupedlayercontrol.min.js",
+                "leaflet.groupedlayercontrol.min.js",
+            ),
+            (
+                "package/dist/leaflet.groupedlayercontrol.min.css",
+                "leaflet.groupedlayercontrol.min.css",
+            ),
             ("package/LICENSE.txt", "LICENSE.txt"),
         ),
     ),
@@ -120,7 +126,11 @@ JS: tuple[tuple[str, str, str], ...] = (
     ),
 )
 CSS: tuple[tuple[str, str, str], ...] = (
-    ("leaflet_css", "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.css", "leaflet/leaflet.css"),
+    (
+        "leaflet_css",
+        "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.css",
+        "leaflet/leaflet.css",
+    ),
     (
         "leaflet_measure_css",
         "https://cdn.jsdelivr.net/gh/ljagis/leaflet-measure@2.1.7/dist/leaflet-measure.min.css",

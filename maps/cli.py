@@ -18,8 +18,9 @@ import json
 import os
 import re
 import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import geo
 from geo.errors import InputError, RiskmapError
@@ -41,7 +42,9 @@ def _radii(values: Sequence[str]) -> list[float]:
     for value in values:
         out += [geo.parse_distance(v) for v in value.split(",") if v.strip()]
     if not out:
-        raise InputError("no radius given; use --radius 200km (repeat it, or give a comma list, for several)")
+        raise InputError(
+            "no radius given; use --radius 200km (repeat it, or give a comma list, for several)"
+        )
     return sorted(set(out))
 
 
@@ -57,7 +60,9 @@ def _codes(values: Sequence[str] | None) -> list[str] | None:
 
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser of the ``riskmap`` command."""
-    parser = _Parser(prog=PROG, description="Who lives within X km of Y, and how far is A from B (WGS84).")
+    parser = _Parser(
+        prog=PROG, description="Who lives within X km of Y, and how far is A from B (WGS84)."
+    )
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     p = sub.add_parser("distance", help="geodesic distance between two places")
@@ -65,27 +70,52 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("b", help="place name or 'lon,lat'")
     p.add_argument("--json", action="store_true", help="print JSON instead of text")
 
-    p = sub.add_parser("exposure", help="population within distances of a territory, border or place")
-    p.add_argument("--around", required=True,
-                   help="a country code (KP: its territory), two codes (KP-RU: their border) or a place")
-    p.add_argument("--boundary", default="osm-sea", choices=["osm-sea", "osm-land", "naturalearth"],
-                   help="territory variant (default osm-sea: OpenStreetMap with the territorial sea)")
-    p.add_argument("--radius", action="append", required=True, metavar="DIST",
-                   help="distance with unit, e.g. 200km; repeat or give a comma list for several")
-    p.add_argument("--population", action="append", metavar="CC",
-                   help="countries of residence to count (codes, repeat or comma list); default all")
-    p.add_argument("--variants", action="store_true",
-                   help="also run every boundary variant (territory only) and show the range")
+    p = sub.add_parser(
+        "exposure", help="population within distances of a territory, border or place"
+    )
+    p.add_argument(
+        "--around",
+        required=True,
+        help="a country code (KP: its territory), two codes (KP-RU: their border) or a place",
+    )
+    p.add_argument(
+        "--boundary",
+        default="osm-sea",
+        choices=["osm-sea", "osm-land", "naturalearth"],
+        help="territory variant (default osm-sea: OpenStreetMap with the territorial sea)",
+    )
+    p.add_argument(
+        "--radius",
+        action="append",
+        required=True,
+        metavar="DIST",
+        help="distance with unit, e.g. 200km; repeat or give a comma list for several",
+    )
+    p.add_argument(
+        "--population",
+        action="append",
+        metavar="CC",
+        help="countries of residence to count (codes, repeat or comma list); default all",
+    )
+    p.add_argument(
+        "--variants",
+        action="store_true",
+        help="also run every boundary variant (territory only) and show the range",
+    )
     p.add_argument("--map", metavar="HTML", help="write an interactive map to this file")
     p.add_argument("--png", metavar="PNG", help="write a static image to this file")
-    p.add_argument("--self-contained", action="store_true", help="inline the map's JS/CSS (opens offline)")
+    p.add_argument(
+        "--self-contained", action="store_true", help="inline the map's JS/CSS (opens offline)"
+    )
     p.add_argument("--json", action="store_true", help="print the exposure as JSON")
 
     p = sub.add_parser("run", help="run a scenario file: its claims, numbers and map")
     p.add_argument("scenario", help="scenario TOML file")
     p.add_argument("--out", default=".", help="folder for the map files (default: current folder)")
     p.add_argument("--no-png", action="store_true", help="skip the static image")
-    p.add_argument("--self-contained", action="store_true", help="inline the map's JS/CSS (opens offline)")
+    p.add_argument(
+        "--self-contained", action="store_true", help="inline the map's JS/CSS (opens offline)"
+    )
     return parser
 
 
@@ -100,7 +130,9 @@ def _cmd_distance(args: argparse.Namespace) -> int:
     d = float(geo.distance(a.lonlat, b.lonlat))
     method = "WGS84 ellipsoid geodesic (pyproj Geod, Karney's algorithm)"
     if args.json:
-        print(json.dumps({"from": a.to_dict(), "to": b.to_dict(), "distance_m": d, "method": method}))
+        print(
+            json.dumps({"from": a.to_dict(), "to": b.to_dict(), "distance_m": d, "method": method})
+        )
     else:
         print(f"from: {a.describe()}")
         print(f"to:   {b.describe()}")
@@ -115,7 +147,11 @@ def _source(around: str, boundary: str) -> tuple[Any, str, str]:
 
     text = around.strip()
     if re.fullmatch(r"[A-Za-z]{2}", text):
-        return layers.territory(text.upper(), **BOUNDARY_VARIANTS[boundary]), text.upper(), "territory"
+        return (
+            layers.territory(text.upper(), **BOUNDARY_VARIANTS[boundary]),
+            text.upper(),
+            "territory",
+        )
     pair = re.fullmatch(r"([A-Za-z]{2})-([A-Za-z]{2})", text)
     if pair:
         a, b = pair.group(1).upper(), pair.group(2).upper()
@@ -135,22 +171,29 @@ def _cmd_exposure(args: argparse.Namespace) -> int:
     countries = _codes(args.population)
     source, label, kind = _source(args.around, args.boundary)
     if args.variants and kind != "territory":
-        raise InputError(f"--variants needs a territory (a country code) but --around is {args.around!r}")
+        raise InputError(
+            f"--variants needs a territory (a country code) but --around is {args.around!r}"
+        )
     settlements = layers.settlements()
     exp = layers.exposure(source, settlements, radii, by=countries if countries else "country")
     if args.json:
         print(exp.to_json())
     else:
-        print(f"Population within {', '.join(f'{r / 1000:g} km' for r in radii)} of {label}"
-              + (f" ({args.boundary})" if kind == "territory" else ""))
+        print(
+            f"Population within {', '.join(f'{r / 1000:g} km' for r in radii)} of {label}"
+            + (f" ({args.boundary})" if kind == "territory" else "")
+        )
         table = exp.table.copy()
         print(table[["country", "radius_km", "population", "places"]].to_string(index=False))
         if exp.edge is not None and len(exp.edge):
             print(f"\nsettlements within ±{exp.edge_m / 1000:g} km of a radius:")
             for row in exp.edge.head(15).itertuples(index=False):
                 side = "inside" if row.inside else "outside"
-                print(f"  {row.name}, {row.country}: population {row.population:,.0f}, {row.distance_km:,.1f} km "
-                      f"({side} {row.radius_m / 1000:g} km)")
+                print(
+                    f"  {row.name}, {row.country}: population {row.population:,.0f}, "
+                    f"{row.distance_km:,.1f} km "
+                    f"({side} {row.radius_m / 1000:g} km)"
+                )
         if args.variants:
             code = args.around.strip().upper()
             for country in countries or [None]:
@@ -185,7 +228,10 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
     out = Path(args.out)
     result = run_scenario(
-        args.scenario, out_dir=out, png=not args.no_png, self_contained=True if args.self_contained else None
+        args.scenario,
+        out_dir=out,
+        png=not args.no_png,
+        self_contained=True if args.self_contained else None,
     )
     print(result.to_text())
     return 0

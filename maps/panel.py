@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import html
 import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -80,7 +81,9 @@ class Curve:
         ]
         for i in range(int(ymax / ystep) + 1):
             y = sy(i * ystep)
-            parts.append(f'<line x1="{left}" x2="{left + pw}" y1="{y:.1f}" y2="{y:.1f}" stroke="#ddd"/>')
+            parts.append(
+                f'<line x1="{left}" x2="{left + pw}" y1="{y:.1f}" y2="{y:.1f}" stroke="#ddd"/>'
+            )
             parts.append(
                 f'<text x="{left - 4}" y="{y + 3:.1f}" text-anchor="end" font-size="9">'
                 f"{_short(i * ystep)}</text>"
@@ -88,7 +91,8 @@ class Curve:
         for i in range(int(xmax / xstep + 1e-9) + 1):
             x = sx(i * xstep)
             parts.append(
-                f'<text x="{x:.1f}" y="{top + ph + 12}" text-anchor="middle" font-size="9">{i * xstep:g}</text>'
+                f'<text x="{x:.1f}" y="{top + ph + 12}" text-anchor="middle" font-size="9">'
+                f"{i * xstep:g}</text>"
             )
         parts.append(
             f'<text x="{left + pw / 2:.1f}" y="{height - 4}" text-anchor="middle" font-size="9">'
@@ -108,15 +112,19 @@ class Curve:
             )
         for i, (label, v) in enumerate(self.series.items()):
             ok = np.isfinite(v)
-            pts = " ".join(f"{sx(d / 1000.0):.1f},{sy(y):.1f}" for d, y in zip(self.distance_m[ok], v[ok]))
+            xs, ys = self.distance_m[ok] / 1000.0, v[ok]
+            pts = " ".join(f"{sx(d):.1f},{sy(y):.1f}" for d, y in zip(xs, ys, strict=True))
             color = SERIES_COLORS[i % len(SERIES_COLORS)]
-            parts.append(f'<polyline fill="none" stroke="{color}" stroke-width="1.6" points="{pts}"/>')
+            parts.append(
+                f'<polyline fill="none" stroke="{color}" stroke-width="1.6" points="{pts}"/>'
+            )
             parts.append(
                 f'<text x="{left + 6}" y="{top + 11 + 11 * i}" font-size="9" fill="{color}">'
                 f"{html.escape(label)}</text>"
             )
         parts.append(
-            f'<rect x="{left}" y="{top}" width="{pw}" height="{ph}" fill="none" stroke="#666"/></svg>'
+            f'<rect x="{left}" y="{top}" width="{pw}" height="{ph}" fill="none" '
+            'stroke="#666"/></svg>'
         )
         return "".join(parts)
 
@@ -189,7 +197,8 @@ class Table:
         widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
         lines = [self.title]
         for j, row in enumerate(rows):
-            cells = [c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(row, widths))]
+            pairs = enumerate(zip(row, widths, strict=True))
+            cells = [c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in pairs]
             lines.append("  " + "  ".join(cells))
             if j == 0:
                 lines.append("  " + "  ".join("-" * w for w in widths))
@@ -210,7 +219,7 @@ class Panel:
 
     def to_html(self) -> str:
         """Return the panel's inner HTML (collapsible with a ``<details>`` element)."""
-        out = [f'<details open><summary>{html.escape(self.title)}</summary>']
+        out = [f"<details open><summary>{html.escape(self.title)}</summary>"]
         out += [f'<p class="riskmap-note">{html.escape(n)}</p>' for n in self.notes]
         out += [t.to_html() for t in self.tables]
         for c in self.curves:
@@ -241,12 +250,17 @@ def legend_html(title: str, entries: Sequence[LegendEntry], notes: Sequence[str]
     for e in entries:
         fill = e.fill_color or e.color
         if e.kind == "area":
-            sw = f'<rect x="1" y="2" width="16" height="10" fill="{fill}" fill-opacity="0.45" stroke="{e.color}"/>'
+            sw = (
+                f'<rect x="1" y="2" width="16" height="10" fill="{fill}" fill-opacity="0.45" '
+                f'stroke="{e.color}"/>'
+            )
         elif e.kind == "line":
             dash = f' stroke-dasharray="{e.dash}"' if e.dash else ""
             sw = f'<line x1="1" y1="7" x2="17" y2="7" stroke="{e.color}" stroke-width="3"{dash}/>'
         else:
-            sw = f'<circle cx="9" cy="7" r="5" fill="{fill}" fill-opacity="0.8" stroke="{e.color}"/>'
+            sw = (
+                f'<circle cx="9" cy="7" r="5" fill="{fill}" fill-opacity="0.8" stroke="{e.color}"/>'
+            )
         out.append(
             f'<div class="riskmap-legend-row"><svg width="18" height="14">{sw}</svg> '
             f"{html.escape(e.label)}</div>"

@@ -62,7 +62,7 @@ class Place:
         return f"{where} ({abs(self.lat):.4f}°{ns}, {abs(self.lon):.4f}°{ew}{pop})"
 
     def to_dict(self) -> dict[str, Any]:
-        """The place as plain values."""
+        """Return the place as plain values."""
         return {
             "name": self.name,
             "country": self.country,
@@ -108,7 +108,9 @@ def resolve_place(query: str, settlements: Any = None) -> Place:
     (131.8869, 43.1056)
     """
     if not isinstance(query, str):
-        raise InputTypeError(f"place {query!r} is not a string; give a name like 'Vladivostok,RU' or 'lon,lat'")
+        raise InputTypeError(
+            f"place {query!r} is not a string; give a name like 'Vladivostok,RU' or 'lon,lat'"
+        )
     match = _LONLAT_RE.match(query)
     if match:
         lon, lat = float(match.group(1)), float(match.group(2))
@@ -117,10 +119,13 @@ def resolve_place(query: str, settlements: Any = None) -> Place:
     name, _, country = query.partition(",")
     name, country = name.strip(), country.strip().upper()
     if not name:
-        raise InputError(f"place {query!r} has no name; give one like 'Vladivostok' or 'Vladivostok,RU'")
+        raise InputError(
+            f"place {query!r} has no name; give one like 'Vladivostok' or 'Vladivostok,RU'"
+        )
     if country and not re.fullmatch(r"[A-Z]{2}", country):
         raise InputError(
-            f"place {query!r} has country {country!r}; expected a two-letter ISO code after the comma, "
+            f"place {query!r} has country {country!r}; "
+            "expected a two-letter ISO code after the comma, "
             "e.g. 'Vladivostok,RU'"
         )
     if settlements is None:
@@ -132,8 +137,14 @@ def resolve_place(query: str, settlements: Any = None) -> Place:
     if country:
         candidates = candidates[candidates["country"].astype(str).str.upper() == country]
     if candidates.empty:
-        pool = settlements if not country else settlements[settlements["country"].astype(str) == country]
-        names = pool.sort_values("population", ascending=False)["name"].astype(str).drop_duplicates()
+        pool = (
+            settlements
+            if not country
+            else settlements[settlements["country"].astype(str) == country]
+        )
+        names = (
+            pool.sort_values("population", ascending=False)["name"].astype(str).drop_duplicates()
+        )
         close = difflib.get_close_matches(name, names.head(20000).tolist(), n=4, cutoff=0.75)
         hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
         where = f" in country {country}" if country else ""

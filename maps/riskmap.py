@@ -10,92 +10,37 @@ write atomically.
 
 from __future__ import annotations
 
-import html
 import math
 import os
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import shapely
 
 import geo
-from geo._input import as_points, to_wgs84
 from geo.errors import InputError, InputTypeError
 from layers.provenance import Provenance
-from maps._display import display_geometry, format_int, format_km, marker_radius, top_point
+from maps._content import (
+    LINE_STYLE,
+    Layer,
+    as_frame,
+    border_layer,
+    exposure_table,
+    geodesic_line_layers,
+    provenance_of,
+    rings_layer,
+    settlements_layer,
+    territory_layer,
+)
 from maps.panel import Curve, LegendEntry, Panel, Table
 
 if TYPE_CHECKING:
     import folium
 
-__all__ = ["RiskMap", "BAND_COLORS", "INSIDE_COLOR", "OUTSIDE_COLOR"]
-
-#: Fill colours of distance bands, innermost first.
-BAND_COLORS = ("#d7301f", "#fc8d59", "#fdcc8a", "#fef0d9", "#f7f7f7")
-#: Settlements inside / outside the radius.
-INSIDE_COLOR = "#b2182b"
-OUTSIDE_COLOR = "#4d4d4d"
-
-_TERRITORY = {"color": "#67001f", "weight": 2, "fillColor": "#b2182b", "fillOpacity": 0.15}
-_CONTEXT = {"color": "#7f7f7f", "weight": 1, "fillColor": "#bdbdbd", "fillOpacity": 0.08}
-_LINE = {"color": "#2166ac", "weight": 3, "dashArray": "8 5", "fillOpacity": 0}
-
-
-@dataclass
-class Layer:
-    """One display layer: simplified lon/lat features, their styles, labels and legend.
-
-    ``features`` has a ``geometry`` column (EPSG:4326), ``style`` (index into
-    ``styles``), ``tooltip`` (HTML, escaped) and, for points, ``radius`` (pixels).
-    ``styles`` are Leaflet path options; ``labels`` are ``(lon, lat, text)``.
-    """
-
-    name: str
-    group: str
-    kind: str
-    features: gpd.GeoDataFrame
-    styles: list[dict[str, Any]]
-    labels: list[tuple[float, float, str]] = field(default_factory=list)
-    legend: list[LegendEntry] = field(default_factory=list)
-    show: bool = True
-    fit: bool = True
-    background: bool = False
-
-
-def _frame(data: Any, *, what: str) -> gpd.GeoDataFrame:
-    """Return ``data`` as a GeoDataFrame in EPSG:4326 (refusing one without a CRS)."""
-    if isinstance(data, gpd.GeoSeries):
-        data = gpd.GeoDataFrame(geometry=data)
-    if isinstance(data, gpd.GeoDataFrame):
-        frame = to_wgs84(data, what=what)
-        frame = frame[~(frame.geometry.isna() | frame.geometry.is_empty)]
-        if frame.empty:
-            raise InputError(f"{what} has no geometry (0 non-empty rows); give at least one feature")
-        return frame
-    if isinstance(data, shapely.Geometry):
-        if data.is_empty:
-            raise InputError(f"{what} is an empty geometry; give one with coordinates")
-        return gpd.GeoDataFrame(geometry=[data], crs="EPSG:4326")
-    raise InputTypeError(
-        f"{what} of type {type(data).__name__} is not a GeoDataFrame, GeoSeries or shapely geometry; "
-        "pass a layer from riskmap.layers or geo"
-    )
-
-
-def _provenance_of(data: Any) -> Provenance | None:
-    prov = getattr(data, "attrs", {}).get("provenance") if hasattr(data, "attrs") else None
-    return prov if isinstance(prov, Provenance) else None
-
-
-def _label_of(row: pd.Series, fallback: str) -> str:
-    for key in ("name", "iso3", "iso2"):
-        if key in row and isinstance(row[key], str) and row[key]:
-            return row[key]
-    return fallback
+__all__ = ["RiskMap"]
 
 
 class RiskMap:
@@ -131,8 +76,14 @@ class RiskMap:
         tolerance_m: float = 200.0,
         bounds: Sequence[float] | None = None,
     ) -> None:
-        if not isinstance(tolerance_m, (int, float)) or not math.isfinite(tolerance_m) or tolerance_m < 0:
-            raise InputError(f"tolerance_m={tolerance_m!r} is not a distance >= 0 in metres; e.g. 200.0")
+        if (
+            not isinstance(tolerance_m, (int, float))
+            or not math.isfinite(tolerance_m)
+            or tolerance_m < 0
+        ):
+            raise InputError(
+                f"tolerance_m={tolerance_m!r} is not a distance >= 0 in metres; e.g. 200.0"
+            )
         self.title = title
         self.tiles = tiles
         self.tolerance_m = float(tolerance_m)
@@ -182,25 +133,19 @@ class RiskMap:
         RiskMap
             ``self``, so that calls chain.
         """
-        frame = _frame(territory, what="territory")
-        style = dict(_CONTEXT if context else _TERRITORY)
-        if color:
-            style.update(color=color, fillColor=color)
-        geoms = frame.geometry.values
-        if clip is not None:
-            geoms = shapely.intersection(geoms, shapely.box(*self._check_bounds(clip)))
-        tips = []
-        for _, row in frame.iterrows():
-            label = _label_of(row, name or "territory")
-            extra = " · ".join(str(row[k]) for k in ("source", "variant") if k in row and pd.notna(row[k]))
-            tips.append(f"<b>{html.escape(label)}</b>" + (f"<br>{html.escape(extra)}" if extra else ""))
-        if name is None:
-            row = frame.iloc[0]
-            name = _label_of(row, "Territory") + (f" ({row['variant']})" if "variant" in row else "")
-        features = self._features(geoms, tooltip=tips, style=0)
-        legend = [LegendEntry(name, "area", style["color"], style["fillColor"])] if not context else []
-        fit = (not context) if fit is None else fit
-        layer = Layer(name, group, "area", features, [style], legend=legend, show=show, fit=fit, background=context)
+        frame = as_frame(territory, what="territory")
+        box = None if clip is None else self._check_bounds(clip)
+        layer = territory_layer(
+            frame,
+            self.tolerance_m,
+            name=name,
+            group=group,
+            context=context,
+            color=color,
+            show=show,
+            fit=fit,
+            clip=box,
+        )
         self._add(layer, frame)
         return self
 
@@ -260,40 +205,30 @@ class RiskMap:
                     "when source is a geometry, or pass the result of geo.rings"
                 )
             metres = [geo.parse_distance(d) for d in distances]
-            geom = _frame(source, what="rings source")
-            rings = geo.rings(geom, metres, outside_only=outside_only)
-            prov = _provenance_of(source)
+            rings = geo.rings(
+                as_frame(source, what="rings source"), metres, outside_only=outside_only
+            )
+            prov = provenance_of(source)
             if prov is not None:
                 rings.attrs["provenance"] = prov
-        rings = _frame(rings, what="rings").sort_values("distance_max")
-        outline = color or "#7f0000"
-        styles, tips, style_idx, labels = [], [], [], []
-        for i, (_, row) in enumerate(rings.iterrows()):
-            fill = BAND_COLORS[min(i, len(BAND_COLORS) - 1)]
-            styles.append(
-                {"color": outline, "weight": 1.5, "fillColor": fill, "fillOpacity": 0.3 if filled else 0.0}
-            )
-            lo, hi = float(row["distance_min"]), float(row["distance_max"])
-            err = float(row["error_m"]) if "error_m" in row and pd.notna(row["error_m"]) else math.nan
-            where = f" of {html.escape(of)}" if of else ""
-            tip = f"<b>{lo / 1000:g}–{hi / 1000:g} km</b>{where}<br>geodesic, WGS84"
-            if math.isfinite(err):
-                tip += f"; boundary within {err:,.1f} m of exact"
-            tips.append(tip)
-            style_idx.append(i)
-            lon, lat = top_point(row.geometry)
-            labels.append((lon, lat, f"{hi / 1000:g} km"))
-        max_km = float(rings["distance_max"].max()) / 1000
-        name = name or f"Within {max_km:g} km" + (f" of {of}" if of else "")
-        features = self._features(rings.geometry.values, tooltip=tips, style=style_idx)
-        legend = [LegendEntry(name, "area" if filled else "line", outline, styles[0]["fillColor"])]
-        self._add(
-            Layer(name, group, "area", features, styles, labels=labels, legend=legend, show=show, fit=fit),
+        rings = as_frame(rings, what="rings")
+        layer = rings_layer(
             rings,
+            self.tolerance_m,
+            name=name,
+            of=of,
+            group=group,
+            filled=filled,
+            color=color,
+            show=show,
+            fit=fit,
         )
+        self._add(layer, rings)
         errors = rings["error_m"].to_numpy(dtype=float) if "error_m" in rings else np.array([])
         if errors.size and np.isfinite(errors).any():
-            self._note(f"Rings: geodesic on WGS84, boundary within {np.nanmax(errors):,.1f} m of exact")
+            self._note(
+                f"Rings: geodesic on WGS84, boundary within {np.nanmax(errors):,.1f} m of exact"
+            )
         return self
 
     def add_border(
@@ -327,23 +262,11 @@ class RiskMap:
         RiskMap
             ``self``.
         """
-        frame = _frame(border, what="border")
-        first = frame.iloc[0]
-        pair = "–".join(str(first[k]) for k in ("a", "b") if k in first)
-        name = name or (f"{pair} border" if pair else "Border")
-        styles = [{"color": color, "weight": 4, "opacity": 0.9}, {"color": color, "weight": 3, "dashArray": "2 6"}]
-        tips, style_idx = [], []
-        for _, row in frame.iterrows():
-            kind = str(row["kind"]) if "kind" in row and pd.notna(row["kind"]) else ""
-            length = float(row["length_m"]) if "length_m" in row else float(geo.WGS84.geometry_length(row.geometry))
-            tips.append(
-                f"<b>{html.escape(name)}</b>" + (f" ({html.escape(kind)})" if kind else "")
-                + f"<br>{format_km(length)} (geodesic length)"
-            )
-            style_idx.append(1 if kind == "sea" else 0)
-        features = self._features(frame.geometry.values, tooltip=tips, style=style_idx)
-        legend = [LegendEntry(name, "line", color)]
-        self._add(Layer(name, group, "line", features, styles, legend=legend, show=show, fit=fit), frame)
+        frame = as_frame(border, what="border")
+        layer = border_layer(
+            frame, self.tolerance_m, name=name, group=group, color=color, show=show, fit=fit
+        )
+        self._add(layer, frame)
         return self
 
     def add_settlements(
@@ -386,50 +309,20 @@ class RiskMap:
         RiskMap
             ``self``.
         """
-        frame = _frame(places, what="settlements")
-        for col in ("name", "population"):
-            if col not in frame.columns:
-                raise InputError(
-                    f"settlements have no {col!r} column (columns: {list(frame.columns)}); "
-                    "pass layers.settlements() or a GeoDataFrame with name and population"
-                )
-        dist = frame[distance_column].to_numpy(float) if distance_column in frame.columns else None
-        radius = None if radius_m is None else geo.parse_distance(radius_m)
-        keep = frame["population"].to_numpy(float) >= min_population
-        if max_distance_m is not None and dist is not None:
-            keep &= dist <= geo.parse_distance(max_distance_m)
-        frame = frame[keep]
-        dist = dist[keep] if dist is not None else None
-        order = np.argsort(-frame["population"].to_numpy(float), kind="stable")  # small ones on top
-        frame = frame.iloc[order]
-        dist = dist[order] if dist is not None else None
-        inside = dist <= radius if (dist is not None and radius is not None) else None
-        styles = [
-            {"color": INSIDE_COLOR, "weight": 1, "fillColor": INSIDE_COLOR, "fillOpacity": 0.7},
-            {"color": OUTSIDE_COLOR, "weight": 1, "fillColor": "#969696", "fillOpacity": 0.6},
-        ]
-        tips = []
-        for i, row in enumerate(frame.itertuples(index=False)):
-            cc = f" ({html.escape(str(row.country))})" if hasattr(row, "country") else ""
-            tip = f"<b>{html.escape(str(row.name))}</b>{cc}<br>population {format_int(row.population)}"
-            if dist is not None:
-                where = f" from {html.escape(of)}" if of else ""
-                tip += f"<br>{format_km(dist[i])}{where}"
-                if inside is not None:
-                    tip += f" – {'inside' if inside[i] else 'outside'} {radius / 1000:g} km"
-            tips.append(tip)
-        style_idx = np.where(inside, 0, 1) if inside is not None else np.zeros(len(frame), int)
-        features = self._features(frame.geometry.values, tooltip=tips, style=style_idx)
-        features["radius"] = marker_radius(frame["population"].to_numpy(float))
-        legend = []
-        if inside is not None:
-            legend = [
-                LegendEntry(f"Settlement within {radius / 1000:g} km", "point", INSIDE_COLOR, INSIDE_COLOR),
-                LegendEntry(f"Settlement beyond {radius / 1000:g} km", "point", OUTSIDE_COLOR, "#969696"),
-            ]
-        else:
-            legend = [LegendEntry(name, "point", INSIDE_COLOR, INSIDE_COLOR)]
-        self._add(Layer(name, group, "point", features, styles, legend=legend, show=show, fit=False), places)
+        frame = as_frame(places, what="settlements")
+        layer = settlements_layer(
+            frame,
+            self.tolerance_m,
+            radius_m=None if radius_m is None else geo.parse_distance(radius_m),
+            distance_column=distance_column,
+            of=of,
+            name=name,
+            group=group,
+            max_distance_m=None if max_distance_m is None else geo.parse_distance(max_distance_m),
+            min_population=min_population,
+            show=show,
+        )
+        self._add(layer, places)
         self._note("Marker area grows with population")
         return self
 
@@ -441,7 +334,7 @@ class RiskMap:
         labels: tuple[str, str] = ("A", "B"),
         name: str | None = None,
         group: str = "Distances",
-        color: str = _LINE["color"],
+        color: str = LINE_STYLE["color"],
         show: bool = True,
         fit: bool = True,
     ) -> RiskMap:
@@ -465,29 +358,19 @@ class RiskMap:
         RiskMap
             ``self``.
         """
-        xy_a, _ = as_points(a, what="line start")
-        xy_b, _ = as_points(b, what="line end")
-        pa, pb = tuple(xy_a[0]), tuple(xy_b[0])
-        length = float(geo.distance(pa, pb))
-        line = geo.geodesic_line(pa, pb)
-        name = name or f"{labels[0]} – {labels[1]}"
-        tip = f"<b>{html.escape(labels[0])} – {html.escape(labels[1])}</b><br>{format_km(length)} (WGS84 geodesic)"
-        style = dict(_LINE, color=color)
-        features = self._features([line], tooltip=[tip], style=0)
-        mid = line.interpolate(0.5, normalized=True) if line.geom_type == "LineString" else shapely.Point(pa)
-        label = [(mid.x, mid.y, format_km(length, decimals=0))]
-        legend = [LegendEntry(f"{name}: {format_km(length)}", "line", color, dash=_LINE["dashArray"])]
-        self._add(
-            Layer(name, group, "line", features, [style], labels=label, legend=legend, show=show, fit=fit), None
+        line, ends = geodesic_line_layers(
+            a,
+            b,
+            self.tolerance_m,
+            labels=labels,
+            name=name,
+            group=group,
+            color=color,
+            show=show,
+            fit=fit,
         )
-        ends = gpd.GeoDataFrame(
-            {"name": list(labels), "population": [0, 0]}, geometry=[shapely.Point(pa), shapely.Point(pb)],
-            crs="EPSG:4326",
-        )
-        end_feats = self._features(ends.geometry.values, tooltip=[f"<b>{html.escape(t)}</b>" for t in labels], style=0)
-        end_feats["radius"] = 5.0
-        end_style = {"color": color, "weight": 2, "fillColor": "#ffffff", "fillOpacity": 1.0}
-        self.layers.append(Layer(f"{name} (ends)", group, "point", end_feats, [end_style], show=show, fit=fit))
+        self._add(line, None)
+        self._add(ends, None)
         return self
 
     def add_exposure(
@@ -535,24 +418,30 @@ class RiskMap:
             if countries is not None and "country" in places.columns:
                 places = places[places["country"].isin(list(countries))]
             self.add_settlements(
-                places, radius_m=r, of=of, max_distance_m=limit, name=f"Settlements within {limit / 1000:g} km{where}",
+                places,
+                radius_m=r,
+                of=of,
+                max_distance_m=limit,
                 show=show,
+                name=f"Settlements within {limit / 1000:g} km{where}",
             )
-        table = exposure.table
-        if countries is not None:
-            table = table[table["country"].isin(list(countries))]
-        wide = table.pivot_table(index="country", columns="radius_m", values="population", aggfunc="sum", sort=False)
-        wide = wide.reindex(columns=radii)
-        wide.columns = [f"≤ {c / 1000:g} km" for c in wide.columns]
-        wide = wide.sort_values(wide.columns[-1], ascending=False).reset_index()
-        self.add_table(wide, title=f"Population within each distance{where}", float_format="{:,.0f}")
-        groups = list(wide["country"]) if countries is None else list(countries)
+        wide = exposure_table(exposure, countries)
+        self.add_table(
+            wide, title=f"Population within each distance{where}", float_format="{:,.0f}"
+        )
         curve = exposure.curve(curve_step_m)
         series = {"all": curve["population"].to_numpy(float)}
-        for code in groups[:5]:
-            series[str(code)] = exposure.curve(curve_step_m, country=code)["population"].to_numpy(float)
-        self.add_curve(curve["distance_m"].to_numpy(float), series, title=f"Population by distance{where}",
-                       marks_m=[x for x in radii if x < radii[-1]] or radii)
+        for code in (list(wide["country"]) if countries is None else list(countries))[:5]:
+            series[str(code)] = exposure.curve(curve_step_m, country=code)["population"].to_numpy(
+                float
+            )
+        marks = [x for x in radii if x < radii[-1]] or radii
+        self.add_curve(
+            curve["distance_m"].to_numpy(float),
+            series,
+            marks_m=marks,
+            title=f"Population by distance{where}",
+        )
         self._provenance.append(exposure.provenance)
         return self
 
@@ -561,7 +450,9 @@ class RiskMap:
         self.panel.notes.append(str(text))
         return self
 
-    def add_table(self, frame: pd.DataFrame, *, title: str, float_format: str = "{:,.1f}") -> RiskMap:
+    def add_table(
+        self, frame: pd.DataFrame, *, title: str, float_format: str = "{:,.1f}"
+    ) -> RiskMap:
         """Add a table (e.g. an exposure table) to the results panel.
 
         Parameters
@@ -618,7 +509,9 @@ class RiskMap:
     def add_provenance(self, provenance: Provenance) -> RiskMap:
         """Credit the sources of a result shown only in the panel (e.g. a population grid)."""
         if not isinstance(provenance, Provenance):
-            raise InputTypeError(f"provenance of type {type(provenance).__name__} is not a layers.Provenance")
+            raise InputTypeError(
+                f"provenance of type {type(provenance).__name__} is not a layers.Provenance"
+            )
         self._provenance.append(provenance)
         return self
 
@@ -631,26 +524,27 @@ class RiskMap:
         return merged.merge(*self._provenance, display_tolerance_m=self.tolerance_m)
 
     def attribution(self) -> str:
-        """The data credit line, composed from the provenance of every layer shown."""
+        """Return the data credit line, composed from the provenance of every layer shown."""
         return self.provenance.attribution()
 
     def legend_entries(self) -> list[LegendEntry]:
-        """Legend lines of every layer, in the order added."""
+        """Return the legend lines of every layer, in the order added."""
         return [e for layer in self.layers for e in layer.legend]
 
     def legend_notes_all(self) -> list[str]:
-        """Notes under the legend: methods, then the display tolerance."""
+        """Return the notes under the legend: methods, then the display tolerance."""
         return self.legend_notes + [f"Shapes simplified for display to ≤ {self.tolerance_m:g} m"]
 
     def view_bounds(self) -> tuple[float, float, float, float]:
-        """The initial view (west, south, east, north) in degrees."""
+        """Return the initial view (west, south, east, north) in degrees."""
         if self.bounds is not None:
             return self.bounds
-        boxes = [layer.features.total_bounds for layer in self.layers if layer.fit and len(layer.features)]
+        boxes = [lay.features.total_bounds for lay in self.layers if lay.fit and len(lay.features)]
         if not boxes:
             return (-180.0, -60.0, 180.0, 75.0)
         arr = np.array(boxes)
-        return (float(arr[:, 0].min()), float(arr[:, 1].min()), float(arr[:, 2].max()), float(arr[:, 3].max()))
+        w, s, e, n = arr[:, 0].min(), arr[:, 1].min(), arr[:, 2].max(), arr[:, 3].max()
+        return (float(w), float(s), float(e), float(n))
 
     # -- output ------------------------------------------------------------------------------
 
@@ -694,7 +588,11 @@ class RiskMap:
         return atomic_write(path, self.render(self_contained=self_contained))
 
     def to_png(
-        self, path: str | os.PathLike[str], *, dpi: int = 150, size_in: tuple[float, float] = (13.0, 8.0)
+        self,
+        path: str | os.PathLike[str],
+        *,
+        dpi: int = 150,
+        size_in: tuple[float, float] = (13.0, 8.0),
     ) -> Path:
         """Write a static PNG of the same content (matplotlib, no browser), atomically.
 
@@ -721,19 +619,12 @@ class RiskMap:
 
     # -- internals -----------------------------------------------------------------------
 
-    def _features(self, geoms: Any, *, tooltip: Sequence[str], style: Any) -> gpd.GeoDataFrame:
-        shown = [display_geometry(g, self.tolerance_m) for g in geoms]
-        style_col = np.broadcast_to(np.asarray(style, dtype=int), (len(shown),))
-        return gpd.GeoDataFrame(
-            {"style": style_col.copy(), "tooltip": list(tooltip)}, geometry=shown, crs="EPSG:4326"
-        )
-
     def _add(self, layer: Layer, data: Any) -> None:
         if layer.background:  # drawn first, under everything else, whenever it is added
             self.layers.insert(sum(1 for x in self.layers if x.background), layer)
         else:
             self.layers.append(layer)
-        prov = _provenance_of(data)
+        prov = provenance_of(data)
         if prov is not None:
             self._provenance.append(prov)
 
@@ -746,10 +637,12 @@ class RiskMap:
         try:
             w, s, e, n = (float(v) for v in bounds)
         except (TypeError, ValueError) as exc:
-            raise InputError(f"bounds {bounds!r} is not (west, south, east, north) in degrees") from exc
+            raise InputError(
+                f"bounds {bounds!r} is not (west, south, east, north) in degrees"
+            ) from exc
         if not (-180 <= w < e <= 180 and -90 <= s < n <= 90):
             raise InputError(
-                f"bounds {bounds!r} is not (west, south, east, north) with west < east in [-180, 180] "
-                "and south < north in [-90, 90]; note the (lon, lat) order"
+                f"bounds {bounds!r} is not (west, south, east, north) with west < east in "
+                "[-180, 180] and south < north in [-90, 90]; note the (lon, lat) order"
             )
         return (w, s, e, n)

@@ -22,18 +22,26 @@ from __future__ import annotations
 import math
 import os
 import sys
-from dataclasses import dataclass, field
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 import geo
 from geo.errors import InputError, InputTypeError
-from layers.provenance import Provenance
 from maps._display import format_int, format_km
-from maps.places import Place, resolve_place
+from maps.places import resolve_place
+from maps.report import (
+    BOUNDARY_LABELS,
+    DistanceCheck,
+    ExposureCheck,
+    Overview,
+    ScenarioResult,
+    verdict_about,
+    verdict_more_than,
+)
 from maps.riskmap import RiskMap
 
 if sys.version_info >= (3, 11):
@@ -41,40 +49,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised on Python 3.10 only
     import tomli as tomllib
 
-__all__ = [
-    "DistanceCheck",
-    "ExposureCheck",
-    "Overview",
-    "ScenarioResult",
-    "load_scenario",
-    "run_scenario",
-    "verdict_more_than",
-    "verdict_about",
-    "HOLDS",
-    "DOES_NOT_HOLD",
-    "DEPENDS",
-]
-
-HOLDS = "holds"
-DOES_NOT_HOLD = "does not hold"
-DEPENDS = "depends on the variant"
-
-_BOUNDARY_LABELS = {
-    "osm-sea": "OSM, with territorial sea",
-    "osm-land": "OSM, land only",
-    "naturalearth": "Natural Earth",
-}
-
-
-def verdict_more_than(values: Any, threshold: float) -> str:
-    """Verdict on "more than ``threshold``" over variants: holds, does not hold, or depends."""
-    above = np.asarray(values, dtype=float) > threshold
-    return HOLDS if above.all() else DOES_NOT_HOLD if not above.any() else DEPENDS
-
-
-def verdict_about(value_m: float, claim_m: float, tolerance_m: float) -> str:
-    """Verdict on "about ``claim_m`` metres": holds when within ``tolerance_m`` metres."""
-    return HOLDS if abs(value_m - claim_m) <= tolerance_m else DOES_NOT_HOLD
+__all__ = ["load_scenario", "run_scenario"]
 
 
 def _tolerance_m(value: Any, claim_m: float) -> float:
@@ -89,150 +64,6 @@ def _tolerance_m(value: Any, claim_m: float) -> float:
     return geo.parse_distance(value)
 
 
-# -- results -----------------------------------------------------------------------------
-
-
-@dataclass
-class DistanceCheck:
-    """A distance claim checked: the two places, the geodesic distance and the verdict."""
-
-    claim: str
-    a: Place
-    b: Place
-    distance_m: float
-    claim_m: float
-    tolerance_m: float
-    verdict: str
-    method: str = "WGS84 geodesic (pyproj Geod, Karney's algorithm)"
-
-    def lines(self) -> list[str]:
-        """The check as report lines."""
-        diff = self.distance_m - self.claim_m
-        return [
-            f"  from: {self.a.describe()}",
-            f"  to:   {self.b.describe()}",
-            f"  distance: {format_km(self.distance_m)} ({self.method})",
-            f"  claimed:  {format_km(self.claim_m, decimals=0)}; difference {diff / 1000:+,.1f} km "
-            f"({100 * diff / self.claim_m:+.1f} %), tolerance ±{format_km(self.tolerance_m)}",
-            f"  verdict: {self.verdict}",
-        ]
-
-
-@dataclass
-class ExposureCheck:
-    """An exposure claim checked over boundary variants."""
-
-    claim: str
-    source: str
-    radius_m: float
-    country: str
-    more_than: float
-    variants: pd.DataFrame  # boundary, label, population, places
-    low: float
-    high: float
-    verdict: str
-    edge: pd.DataFrame  # places within ±edge of the radius, with the variant
-    edge_m: float
-    length_m: pd.DataFrame | None = None  # border length by kind, when the source is a border
-    provenance: Provenance = field(default_factory=Provenance)
-
-    def lines(self) -> list[str]:
-        """The check as report lines."""
-        out = [f"  residents of {self.country} within {self.radius_m / 1000:g} km of {self.source}:"]
-        if self.length_m is not None:
-            parts = ", ".join(f"{k} {format_km(v)}" for k, v in zip(self.length_m["kind"], self.length_m["length_m"]))
-            out.insert(0, f"  border length: {format_km(float(self.length_m['length_m'].sum()))} ({parts})")
-        width = max(len(s) for s in self.variants["label"])
-        for row in self.variants.itertuples(index=False):
-            mark = ">" if row.population > self.more_than else "≤"
-            out.append(
-                f"    {row.label:<{width}}  {format_int(row.population):>11}  ({format_int(row.places)} places)"
-                f"  {mark} {format_int(self.more_than)}"
-            )
-        out.append(f"  range: {format_int(self.low)} – {format_int(self.high)}; claim: more than {format_int(self.more_than)}")
-        out.append(f"  verdict: {self.verdict}")
-        if len(self.edge):
-            out.append(f"  settlements within ±{self.edge_m / 1000:g} km of the {self.radius_m / 1000:g} km edge:")
-            for row in self.edge.itertuples(index=False):
-                side = "inside" if row.inside else "outside"
-                out.append(
-                    f"    {row.name}, {row.country}: population {format_int(row.population)}, "
-                    f"{row.distance_km:,.1f} km ({abs(row.offset_m) / 1000:.1f} km {side}) [{row.variant}]"
-                )
-        return out
-
-
-@dataclass
-class Overview:
-    """Population within a radius by country (with coverage), and the curve by distance."""
-
-    source: str
-    radius_m: float
-    table: pd.DataFrame  # country, name, population, places, coverage
-    curve: pd.DataFrame  # distance_km, then one column per country, then "all"
-    provenance: Provenance = field(default_factory=Provenance)
-
-    def lines(self, *, every_km: float = 50.0) -> list[str]:
-        """The overview as report lines (the curve printed every ``every_km`` km)."""
-        out = [f"  {'country':<22}{'population':>12}{'places':>8}{'coverage':>10}"]
-        for row in self.table.itertuples(index=False):
-            cov = f"{row.coverage:.0%}" if math.isfinite(row.coverage) else "–"
-            out.append(f"  {row.country + ' ' + row.name:<22}{format_int(row.population):>12}"
-                       f"{format_int(row.places):>8}{cov:>10}")
-        out.append("  coverage = population of the country's settlements in the data ÷ its total population;")
-        out.append("  where it is low, point data undercounts.")
-        cols = [c for c in self.curve.columns if c != "distance_km"]
-        out.append("")
-        out.append(f"  population by distance from {self.source}:")
-        out.append("  " + f"{'km':>6}" + "".join(f"{c:>12}" for c in cols))
-        marks = np.isclose(np.mod(self.curve["distance_km"].to_numpy(), every_km), 0) | (
-            self.curve.index == len(self.curve) - 1
-        )
-        for row in self.curve[marks].itertuples(index=False):
-            out.append("  " + f"{row[0]:>6g}" + "".join(f"{format_int(v):>12}" for v in row[1:]))
-        return out
-
-
-@dataclass
-class ScenarioResult:
-    """Everything a scenario computed, and the files it wrote."""
-
-    title: str
-    distances: list[DistanceCheck]
-    exposures: list[ExposureCheck]
-    overview: Overview | None
-    map: RiskMap
-    html_path: Path | None = None
-    png_path: Path | None = None
-
-    @property
-    def provenance(self) -> Provenance:
-        """Sources and methods of every number in the result."""
-        return self.map.provenance
-
-    def to_text(self) -> str:
-        """The report: each claim with its numbers and verdict, the overview, the sources."""
-        out = [self.title, "=" * len(self.title)]
-        n = 0
-        for check in self.distances:
-            n += 1
-            out += ["", f"Claim {n}: {check.claim}", *check.lines()]
-        for check in self.exposures:
-            n += 1
-            out += ["", f"Claim {n}: {check.claim}", *check.lines()]
-        if self.overview is not None:
-            ov = self.overview
-            out += ["", f"Population within {ov.radius_m / 1000:g} km of {ov.source}, by country of residence:"]
-            out += ov.lines()
-        if self.html_path is not None:
-            size = self.html_path.stat().st_size if self.html_path.exists() else 0
-            out += ["", f"Map: {self.html_path} ({size / 1e6:.2f} MB)"]
-        if self.png_path is not None:
-            out.append(f"Image: {self.png_path}")
-        out += ["", f"Sources: {self.provenance.attribution()}", f"Computed by {self.provenance.library}"]
-        return "\n".join(out)
-
-
 # -- loading -----------------------------------------------------------------------------
 
 
@@ -240,7 +71,9 @@ def load_scenario(path: str | os.PathLike[str]) -> dict[str, Any]:
     """Read a scenario TOML file and return it as a dict (``tomllib``)."""
     p = Path(path)
     if not p.is_file():
-        raise InputError(f"scenario file {str(p)!r} does not exist; give the path of a .toml scenario")
+        raise InputError(
+            f"scenario file {str(p)!r} does not exist; give the path of a .toml scenario"
+        )
     try:
         with p.open("rb") as fh:
             return tomllib.load(fh)
@@ -250,7 +83,9 @@ def load_scenario(path: str | os.PathLike[str]) -> dict[str, Any]:
 
 def _require(table: Mapping[str, Any], key: str, where: str) -> Any:
     if key not in table:
-        raise InputError(f"{where} has no {key!r}; add it to the scenario file (keys given: {sorted(table)})")
+        raise InputError(
+            f"{where} has no {key!r}; add it to the scenario file (keys given: {sorted(table)})"
+        )
     return table[key]
 
 
@@ -285,8 +120,15 @@ def _check_distance(spec: Mapping[str, Any], settlements: Any) -> DistanceCheck:
     claim_m = geo.parse_distance(_require(spec, "about", where))
     tol = _tolerance_m(spec.get("tolerance", "5%"), claim_m)
     return DistanceCheck(
-        claim=spec.get("claim", f"{a.name} is about {format_km(claim_m, decimals=0)} from {b.name}"),
-        a=a, b=b, distance_m=d, claim_m=claim_m, tolerance_m=tol, verdict=verdict_about(d, claim_m, tol),
+        claim=spec.get(
+            "claim", f"{a.name} is about {format_km(claim_m, decimals=0)} from {b.name}"
+        ),
+        a=a,
+        b=b,
+        distance_m=d,
+        claim_m=claim_m,
+        tolerance_m=tol,
+        verdict=verdict_about(d, claim_m, tol),
     )
 
 
@@ -313,7 +155,9 @@ def _exposure_sources(spec: Mapping[str, Any]) -> tuple[str, dict[str, Any], pd.
     return _country_name(code), sources, None
 
 
-def _check_exposure(spec: Mapping[str, Any], settlements: Any) -> tuple[ExposureCheck, dict[str, Any]]:
+def _check_exposure(
+    spec: Mapping[str, Any], settlements: Any
+) -> tuple[ExposureCheck, dict[str, Any]]:
     import layers
 
     label, sources, lengths = _exposure_sources(spec)
@@ -322,30 +166,57 @@ def _check_exposure(spec: Mapping[str, Any], settlements: Any) -> tuple[Exposure
     threshold = float(_require(spec, "more_than", "[[exposure]]"))
     result = layers.exposure_variants(sources, settlements, radius_m, country=country)
     table = result.table.copy()
-    table["label"] = [_BOUNDARY_LABELS.get(b, b) for b in table["boundary"]]
+    table["label"] = [BOUNDARY_LABELS.get(b, b) for b in table["boundary"]]
     edges = []
     for (boundary, _pop), exp in result.exposures.items():
         if exp.edge is None or exp.edge.empty:
             continue
-        e = exp.edge[np.isclose(exp.edge["radius_m"], radius_m) & (exp.edge["country"] == country)].copy()
-        e["variant"] = _BOUNDARY_LABELS.get(boundary, boundary)
+        e = exp.edge[
+            np.isclose(exp.edge["radius_m"], radius_m) & (exp.edge["country"] == country)
+        ].copy()
+        e["variant"] = BOUNDARY_LABELS.get(boundary, boundary)
         edges.append(e)
-    edge = pd.concat(edges, ignore_index=True) if edges else pd.DataFrame(
-        columns=["name", "country", "population", "distance_km", "offset_m", "inside", "variant"]
+    edge = (
+        pd.concat(edges, ignore_index=True)
+        if edges
+        else pd.DataFrame(
+            columns=[
+                "name",
+                "country",
+                "population",
+                "distance_km",
+                "offset_m",
+                "inside",
+                "variant",
+            ]
+        )
     )
     edge_m = next(iter(result.exposures.values())).edge_m
     check = ExposureCheck(
-        claim=spec.get("claim", f"more than {format_int(threshold)} residents of {country} within "
-                                f"{radius_m / 1000:g} km of {label}"),
-        source=label, radius_m=radius_m, country=country, more_than=threshold,
-        variants=table[["boundary", "label", "population", "places"]], low=result.low, high=result.high,
-        verdict=verdict_more_than(table["population"], threshold), edge=edge, edge_m=edge_m,
-        length_m=lengths, provenance=result.provenance,
+        claim=spec.get(
+            "claim",
+            f"more than {format_int(threshold)} residents of {country} within "
+            f"{radius_m / 1000:g} km of {label}",
+        ),
+        source=label,
+        radius_m=radius_m,
+        country=country,
+        more_than=threshold,
+        variants=table[["boundary", "label", "population", "places"]],
+        low=result.low,
+        high=result.high,
+        verdict=verdict_more_than(table["population"], threshold),
+        edge=edge,
+        edge_m=edge_m,
+        length_m=lengths,
+        provenance=result.provenance,
     )
     return check, sources
 
 
-def _overview(spec: Mapping[str, Any], settlements: Any, rings_m: list[float]) -> tuple[Overview, Any, Any]:
+def _overview(
+    spec: Mapping[str, Any], settlements: Any, rings_m: list[float]
+) -> tuple[Overview, Any, Any]:
     import layers
     from layers.variants import BOUNDARY_VARIANTS
 
@@ -371,13 +242,21 @@ def _overview(spec: Mapping[str, Any], settlements: Any, rings_m: list[float]) -
     for c in codes:
         curve[c] = exp.curve(step, country=c)["population"].to_numpy()[: len(curve)]
     curve["all"] = exp.curve(step)["population"].to_numpy()[: len(curve)]
-    label = f"{_country_name(code)} ({_BOUNDARY_LABELS.get(boundary, boundary)})"
-    return Overview(label, radius_m, table, curve.reset_index(drop=True), exp.provenance), territory, exp
+    label = f"{_country_name(code)} ({BOUNDARY_LABELS.get(boundary, boundary)})"
+    return (
+        Overview(label, radius_m, table, curve.reset_index(drop=True), exp.provenance),
+        territory,
+        exp,
+    )
 
 
 def _build_map(
-    config: Mapping[str, Any], distances: list[DistanceCheck], exposures: list[tuple[ExposureCheck, dict[str, Any]]],
-    overview: Overview | None, territory: Any, exp: Any,
+    config: Mapping[str, Any],
+    distances: list[DistanceCheck],
+    exposures: list[tuple[ExposureCheck, dict[str, Any]]],
+    overview: Overview | None,
+    territory: Any,
+    exp: Any,
 ) -> RiskMap:
     import layers
 
@@ -395,27 +274,57 @@ def _build_map(
             rmap.add_rings(territory, rings, of=overview.source.split(" (")[0])
     for check, sources in exposures:
         for variant, src in sources.items():
-            label = _BOUNDARY_LABELS.get(variant, variant)
+            label = BOUNDARY_LABELS.get(variant, variant)
             if "a" in getattr(src, "columns", []):
                 rmap.add_border(src, name=check.source.removeprefix("the "), show=True)
-                rmap.add_rings(src, [check.radius_m], of=check.source, filled=False, color="#000000",
-                               name=f"{check.radius_m / 1000:g} km of {check.source}", group="Claims", show=False,
-                               fit=False)
+                rmap.add_rings(
+                    src,
+                    [check.radius_m],
+                    of=check.source,
+                    filled=False,
+                    color="#000000",
+                    name=f"{check.radius_m / 1000:g} km of {check.source}",
+                    group="Claims",
+                    show=False,
+                    fit=False,
+                )
             elif overview is None or label not in overview.source:
-                rmap.add_territory(src, name=f"{check.source} ({label})", group="Claims", color="#542788",
-                                   show=False, fit=False)
-                rmap.add_rings(src, [check.radius_m], of=f"{check.source} ({label})", filled=False,
-                               color="#542788", name=f"{check.radius_m / 1000:g} km, {label}", group="Claims",
-                               show=False, fit=False)
+                rmap.add_territory(
+                    src,
+                    name=f"{check.source} ({label})",
+                    group="Claims",
+                    color="#542788",
+                    show=False,
+                    fit=False,
+                )
+                rmap.add_rings(
+                    src,
+                    [check.radius_m],
+                    of=f"{check.source} ({label})",
+                    filled=False,
+                    color="#542788",
+                    name=f"{check.radius_m / 1000:g} km, {label}",
+                    group="Claims",
+                    show=False,
+                    fit=False,
+                )
     if exp is not None and overview is not None:
-        rmap.add_exposure(exp, radius=overview.radius_m, of=overview.source.split(" (")[0],
-                          countries=list(overview.table["country"]) or None)
+        rmap.add_exposure(
+            exp,
+            radius=overview.radius_m,
+            of=overview.source.split(" (")[0],
+            countries=list(overview.table["country"]) or None,
+        )
     for check in distances:
         rmap.add_geodesic_line(check.a.lonlat, check.b.lonlat, labels=(check.a.name, check.b.name))
     view = rmap.view_bounds()
     for code in mapcfg.get("context", []):  # neighbours, clipped to the view; drawn as background
-        rmap.add_territory(layers.territory(str(code), source="naturalearth"), context=True, group="Countries",
-                           clip=view)
+        rmap.add_territory(
+            layers.territory(str(code), source="naturalearth"),
+            context=True,
+            group="Countries",
+            clip=view,
+        )
     n = 0
     for check in distances:
         n += 1
@@ -427,15 +336,23 @@ def _build_map(
             f"{len(check.variants)} boundary variant(s): {check.verdict}."
         )
     for check, _ in exposures:
-        frame = check.variants[["label", "population", "places"]].rename(columns={"label": check.source})
-        rmap.add_table(frame, title=f"Residents of {check.country} within {check.radius_m / 1000:g} km",
-                       float_format="{:,.0f}")
+        frame = check.variants[["label", "population", "places"]].rename(
+            columns={"label": check.source}
+        )
+        rmap.add_table(
+            frame,
+            title=f"Residents of {check.country} within {check.radius_m / 1000:g} km",
+            float_format="{:,.0f}",
+        )
         rmap.add_provenance(check.provenance)
     if overview is not None:
         cov = overview.table[["country", "population", "coverage"]].copy()
         cov["coverage"] = [f"{v:.0%}" if math.isfinite(v) else "–" for v in cov["coverage"]]
-        rmap.add_table(cov, title=f"Within {overview.radius_m / 1000:g} km, with settlement coverage",
-                       float_format="{:,.0f}")
+        rmap.add_table(
+            cov,
+            title=f"Within {overview.radius_m / 1000:g} km, with settlement coverage",
+            float_format="{:,.0f}",
+        )
     return rmap
 
 
@@ -472,7 +389,9 @@ def run_scenario(
 
     config = load_scenario(scenario) if isinstance(scenario, (str, os.PathLike)) else scenario
     if not isinstance(config, Mapping):
-        raise InputTypeError(f"scenario of type {type(config).__name__} is not a TOML path or a dict")
+        raise InputTypeError(
+            f"scenario of type {type(config).__name__} is not a TOML path or a dict"
+        )
     if settlements is None:
         settlements = layers.settlements()
     distances = [_check_distance(spec, settlements) for spec in config.get("distance", [])]
@@ -482,12 +401,19 @@ def run_scenario(
         rings = [geo.parse_distance(r) for r in config.get("map", {}).get("rings", [])]
         overview, territory, exp = _overview(config["overview"], settlements, rings)
     rmap = _build_map(config, distances, exposures, overview, territory, exp)
-    result = ScenarioResult(str(config.get("title", "riskmap scenario")), distances,
-                            [c for c, _ in exposures], overview, rmap)
+    result = ScenarioResult(
+        str(config.get("title", "riskmap scenario")),
+        distances,
+        [c for c, _ in exposures],
+        overview,
+        rmap,
+    )
     if out_dir is not None:
         folder = Path(out_dir)
         if not folder.is_dir():
-            raise InputError(f"output folder {str(folder)!r} does not exist; create it or choose another")
+            raise InputError(
+                f"output folder {str(folder)!r} does not exist; create it or choose another"
+            )
         stem = str(config.get("name", "scenario"))
         if self_contained is None:
             self_contained = bool(config.get("map", {}).get("self_contained", False))

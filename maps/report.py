@@ -1,0 +1,224 @@
+"""Results of a scenario and how they read: claims checked, verdicts, the overview.
+
+:mod:`maps.scenario` computes these; this module only holds and formats them, as
+report lines for the terminal and the example, and as notes for the map's panel.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from layers.provenance import Provenance
+from maps._display import format_int, format_km
+from maps.places import Place
+from maps.riskmap import RiskMap
+
+__all__ = [
+    "DistanceCheck",
+    "ExposureCheck",
+    "Overview",
+    "ScenarioResult",
+    "verdict_more_than",
+    "verdict_about",
+    "HOLDS",
+    "DOES_NOT_HOLD",
+    "DEPENDS",
+    "BOUNDARY_LABELS",
+]
+
+HOLDS = "holds"
+DOES_NOT_HOLD = "does not hold"
+DEPENDS = "depends on the variant"
+
+#: How boundary variants are named in reports and on maps.
+BOUNDARY_LABELS = {
+    "osm-sea": "OSM, with territorial sea",
+    "osm-land": "OSM, land only",
+    "naturalearth": "Natural Earth",
+}
+
+
+def verdict_more_than(values: Any, threshold: float) -> str:
+    """Verdict on "more than ``threshold``" over variants: holds, does not hold, or depends."""
+    above = np.asarray(values, dtype=float) > threshold
+    return HOLDS if above.all() else DOES_NOT_HOLD if not above.any() else DEPENDS
+
+
+def verdict_about(value_m: float, claim_m: float, tolerance_m: float) -> str:
+    """Verdict on "about ``claim_m`` metres": holds when within ``tolerance_m`` metres."""
+    return HOLDS if abs(value_m - claim_m) <= tolerance_m else DOES_NOT_HOLD
+
+
+@dataclass
+class DistanceCheck:
+    """A distance claim checked: the two places, the geodesic distance and the verdict."""
+
+    claim: str
+    a: Place
+    b: Place
+    distance_m: float
+    claim_m: float
+    tolerance_m: float
+    verdict: str
+    method: str = "WGS84 geodesic (pyproj Geod, Karney's algorithm)"
+
+    def lines(self) -> list[str]:
+        """Return the check as report lines."""
+        diff = self.distance_m - self.claim_m
+        return [
+            f"  from: {self.a.describe()}",
+            f"  to:   {self.b.describe()}",
+            f"  distance: {format_km(self.distance_m)} ({self.method})",
+            f"  claimed:  {format_km(self.claim_m, decimals=0)}; difference {diff / 1000:+,.1f} km "
+            f"({100 * diff / self.claim_m:+.1f} %), tolerance ±{format_km(self.tolerance_m)}",
+            f"  verdict: {self.verdict}",
+        ]
+
+
+@dataclass
+class ExposureCheck:
+    """An exposure claim checked over boundary variants."""
+
+    claim: str
+    source: str
+    radius_m: float
+    country: str
+    more_than: float
+    variants: pd.DataFrame  # boundary, label, population, places
+    low: float
+    high: float
+    verdict: str
+    edge: pd.DataFrame  # places within ±edge of the radius, with the variant
+    edge_m: float
+    length_m: pd.DataFrame | None = None  # border length by kind, when the source is a border
+    provenance: Provenance = field(default_factory=Provenance)
+
+    def lines(self) -> list[str]:
+        """Return the check as report lines."""
+        out = [
+            f"  residents of {self.country} within {self.radius_m / 1000:g} km of {self.source}:"
+        ]
+        if self.length_m is not None:
+            parts = ", ".join(
+                f"{k} {format_km(v)}"
+                for k, v in zip(self.length_m["kind"], self.length_m["length_m"], strict=True)
+            )
+            out.insert(
+                0, f"  border length: {format_km(float(self.length_m['length_m'].sum()))} ({parts})"
+            )
+        width = max(len(s) for s in self.variants["label"])
+        for row in self.variants.itertuples(index=False):
+            mark = ">" if row.population > self.more_than else "≤"
+            out.append(
+                f"    {row.label:<{width}}  {format_int(row.population):>11}  "
+                f"({format_int(row.places)} places)"
+                f"  {mark} {format_int(self.more_than)}"
+            )
+        out.append(
+            f"  range: {format_int(self.low)} – {format_int(self.high)}; "
+            f"claim: more than {format_int(self.more_than)}"
+        )
+        out.append(f"  verdict: {self.verdict}")
+        if len(self.edge):
+            out.append(
+                f"  settlements within ±{self.edge_m / 1000:g} km "
+                f"of the {self.radius_m / 1000:g} km edge:"
+            )
+            for row in self.edge.itertuples(index=False):
+                side = "inside" if row.inside else "outside"
+                out.append(
+                    f"    {row.name}, {row.country}: population {format_int(row.population)}, "
+                    f"{row.distance_km:,.1f} km ({abs(row.offset_m) / 1000:.1f} km {side}) "
+                    f"[{row.variant}]"
+                )
+        return out
+
+
+@dataclass
+class Overview:
+    """Population within a radius by country (with coverage), and the curve by distance."""
+
+    source: str
+    radius_m: float
+    table: pd.DataFrame  # country, name, population, places, coverage
+    curve: pd.DataFrame  # distance_km, then one column per country, then "all"
+    provenance: Provenance = field(default_factory=Provenance)
+
+    def lines(self, *, every_km: float = 50.0) -> list[str]:
+        """Return the overview as report lines (the curve printed every ``every_km`` km)."""
+        out = [f"  {'country':<22}{'population':>12}{'places':>8}{'coverage':>10}"]
+        for row in self.table.itertuples(index=False):
+            cov = f"{row.coverage:.0%}" if math.isfinite(row.coverage) else "–"
+            out.append(
+                f"  {row.country + ' ' + row.name:<22}{format_int(row.population):>12}"
+                f"{format_int(row.places):>8}{cov:>10}"
+            )
+        out.append(
+            "  coverage = population of the country's settlements in the data "
+            "÷ its total population;"
+        )
+        out.append("  where it is low, point data undercounts.")
+        cols = [c for c in self.curve.columns if c != "distance_km"]
+        out.append("")
+        out.append(f"  population by distance from {self.source}:")
+        out.append("  " + f"{'km':>6}" + "".join(f"{c:>12}" for c in cols))
+        marks = np.isclose(np.mod(self.curve["distance_km"].to_numpy(), every_km), 0) | (
+            self.curve.index == len(self.curve) - 1
+        )
+        for row in self.curve[marks].itertuples(index=False):
+            out.append("  " + f"{row[0]:>6g}" + "".join(f"{format_int(v):>12}" for v in row[1:]))
+        return out
+
+
+@dataclass
+class ScenarioResult:
+    """Everything a scenario computed, and the files it wrote."""
+
+    title: str
+    distances: list[DistanceCheck]
+    exposures: list[ExposureCheck]
+    overview: Overview | None
+    map: RiskMap
+    html_path: Path | None = None
+    png_path: Path | None = None
+
+    @property
+    def provenance(self) -> Provenance:
+        """Sources and methods of every number in the result."""
+        return self.map.provenance
+
+    def to_text(self) -> str:
+        """Return the report: each claim with its numbers and verdict, the overview, the sources."""
+        out = [self.title, "=" * len(self.title)]
+        n = 0
+        for check in self.distances:
+            n += 1
+            out += ["", f"Claim {n}: {check.claim}", *check.lines()]
+        for check in self.exposures:
+            n += 1
+            out += ["", f"Claim {n}: {check.claim}", *check.lines()]
+        if self.overview is not None:
+            ov = self.overview
+            out += [
+                "",
+                f"Population within {ov.radius_m / 1000:g} km of {ov.source}, "
+                "by country of residence:",
+            ]
+            out += ov.lines()
+        if self.html_path is not None:
+            size = self.html_path.stat().st_size if self.html_path.exists() else 0
+            out += ["", f"Map: {self.html_path} ({size / 1e6:.2f} MB)"]
+        if self.png_path is not None:
+            out.append(f"Image: {self.png_path}")
+        out += [
+            "",
+            f"Sources: {self.provenance.attribution()}",
+            f"Computed by {self.provenance.library}",
+        ]
+        return "\n".join(out)
