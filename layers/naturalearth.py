@@ -1,0 +1,240 @@
+"""Natural Earth 4.1.0 land and admin-0 countries at 1:10m, from the package data.
+
+The data ships as the quantized TopoJSON of the npm package ``world-atlas@2.0.2``
+(gzip-compressed, read by GDAL through ``/vsigzip/``). Two defects of that encoding
+are repaired on load, once per process:
+
+- rings that cross the antimeridian come as planar rings jumping from +180 to -180
+  (Russia, Fiji, Wrangel Island; Antarctica circles the South Pole): their
+  longitudes are unwrapped, a pole-circling ring is closed over the pole, and the
+  result is cut at ±180 into parts inside [-180, 180];
+- quantization to a grid of 0.0036° × 0.0017° (about 300 m × 190 m at 42°N) leaves
+  self-touching rings, repaired with ``shapely.make_valid(method="structure")``.
+
+The repair is of package data, not of user data, so it is silent.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+import numpy as np
+import shapely
+
+from geo.errors import DataError
+from layers.countries import _manifest, _norm, _table
+from layers.provenance import Source
+
+__all__ = ["land", "naturalearth_countries", "naturalearth_source"]
+
+
+def naturalearth_source() -> Source:
+    """Return the :class:`Source` entry of the packaged Natural Earth data."""
+    info = _manifest()["naturalearth"]
+    return Source(
+        name="Natural Earth 1:10m land and admin-0 countries",
+        version=f"{info['version']} ({info['package']} TopoJSON)",
+        licence="public domain",
+        attribution="Made with Natural Earth",
+        url="https://www.naturalearthdata.com",
+    )
+
+
+def _read(name: str, layer: str) -> Any:
+    import pyogrio
+
+    ref = resources.files("layers") / "data" / name
+    if not ref.is_file():
+        raise DataError(
+            f"package data file layers/data/{name} is missing; reinstall riskmap, "
+            "or rebuild the data with `python -m layers.build_data`"
+        )
+    with resources.as_file(ref) as path:
+        return pyogrio.read_dataframe(f"/vsigzip/{path}", layer=layer)
+
+
+def _ring_parts(xy: np.ndarray) -> shapely.Geometry:
+    """Return a ring's area, unwrapped across ±180 (closed over a pole when it circles one)."""
+    # Whole turns added to each vertex; the most common count is taken as zero so that
+    # most vertices keep their exact values (neighbours share them in the topology).
+    turns = np.round((np.unwrap(xy[:, 0], period=360.0) - xy[:, 0]) / 360.0)
+    values, counts = np.unique(turns, return_counts=True)
+    lon = xy[:, 0] + 360.0 * (turns - values[np.argmax(counts)])
+    lat = xy[:, 1]
+    turn = lon[-1] - lon[0]
+    if abs(turn) > 180:  # circles a pole: close the ring along the pole's parallel
+        pole = -90.0 if lat.mean() < 0 else 90.0
+        lon = np.concatenate([lon, [lon[-1], lon[0], lon[0]]])
+        lat = np.concatenate([lat, [pole, pole, lat[0]]])
+    return shapely.make_valid(shapely.Polygon(np.column_stack([lon, lat])), method="structure")
+
+
+def _cut(geometry: shapely.Geometry) -> shapely.Geometry:
+    """Cut an unwrapped geometry at ±180 (+ k·360) and shift the pieces into [-180, 180]."""
+    xmin, _, xmax, _ = geometry.bounds
+    pieces = []
+    for k in range(int(np.floor((xmin + 180) / 360)), int(np.floor((xmax + 180) / 360)) + 1):
+        west = -180.0 + 360.0 * k
+        piece = shapely.intersection(geometry, shapely.box(west, -90.0, west + 360.0, 90.0))
+        if not piece.is_empty:
+            pieces.extend(
+                shapely.get_parts(
+                    _polygonal(shapely.transform(piece, lambda xy, s=360.0 * k: xy - [s, 0.0]))
+                )
+            )
+    return _as_multipolygon(pieces)
+
+
+def _polygonal(geometry: shapely.Geometry) -> shapely.Geometry:
+    """Return the polygons of a geometry (make_valid may add lines and points) as one."""
+    if shapely.get_type_id(geometry) in (3, 6):
+        return geometry
+    parts = [
+        p for p in shapely.get_parts(shapely.get_parts(geometry)) if shapely.get_type_id(p) == 3
+    ]
+    return shapely.MultiPolygon(parts) if parts else shapely.MultiPolygon()
+
+
+def _fix_polygon(polygon: shapely.Polygon) -> shapely.Geometry:
+    """One TopoJSON polygon made valid and cut at the antimeridian."""
+    rings = [np.asarray(polygon.exterior.coords)] + [
+        np.asarray(r.coords) for r in polygon.interiors
+    ]
+    crosses = any((np.abs(np.diff(r[:, 0])) > 180).any() for r in rings)
+    if not crosses:
+        return (
+            polygon
+            if polygon.is_valid
+            else _polygonal(shapely.make_valid(polygon, method="structure"))
+        )
+    shell = _ring_parts(rings[0])
+    holes = [_ring_parts(r) for r in rings[1:]]
+    # holes were unwrapped on their own: move each next to the shell before subtracting
+    for hole in holes:
+        centre = (hole.bounds[0] + hole.bounds[2]) / 2
+        shift = 360.0 * np.round((centre - (shell.bounds[0] + shell.bounds[2]) / 2) / 360.0)
+        shell = shell.difference(shapely.transform(hole, lambda xy, s=shift: xy - [s, 0.0]))
+    return _cut(shell)
+
+
+def _fixed_parts(geometry: shapely.Geometry | None) -> list[shapely.Polygon]:
+    """Return the polygons of one TopoJSON feature, each valid and inside [-180, 180]."""
+    if geometry is None:
+        return []
+    parts = shapely.get_parts(geometry)
+    bounds = shapely.bounds(parts)
+    suspect = ~shapely.is_valid(parts) | (bounds[:, 2] - bounds[:, 0] > 180)
+    fixed = [shapely.get_parts(_fix_polygon(p)) for p in parts[suspect]]
+    return list(parts[~suspect]) + [q for f in fixed for q in f]
+
+
+def _as_multipolygon(parts: list[shapely.Polygon]) -> shapely.Geometry:
+    # Parts of one feature do not overlap (TopoJSON topology), so no union is needed,
+    # unless the repair made two of them touch along a line.
+    geom = shapely.MultiPolygon(parts) if parts else shapely.MultiPolygon()
+    return geom if geom.is_valid else _polygonal(shapely.make_valid(geom, method="structure"))
+
+
+@lru_cache(maxsize=1)
+def _land_parts() -> tuple[np.ndarray, shapely.STRtree]:
+    """Return the land polygons, one per part, with a spatial index over them."""
+    df = _read("land-10m.json.gz", "land")
+    parts = np.array([p for g in df.geometry.values for p in _fixed_parts(g)], dtype=object)
+    return parts, shapely.STRtree(parts)
+
+
+def land_within(geometry: shapely.Geometry) -> shapely.Geometry:
+    """Return the packaged land that meets ``geometry``'s parts (lon/lat), as one geometry."""
+    parts, tree = _land_parts()
+    pieces = shapely.get_parts(geometry)
+    idx = np.unique(tree.query(pieces)[1]) if len(pieces) else np.array([], dtype=int)
+    # Land parts do not overlap: a MultiPolygon of them needs no (slow) union
+    return _as_multipolygon(list(parts[idx]))
+
+
+def land() -> Any:
+    """Return the Natural Earth 1:10m land polygons (package data, valid, in [-180, 180]).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        One row per land polygon, EPSG:4326; ``attrs["provenance"]`` names the source.
+    """
+    import geopandas
+
+    from layers.provenance import Provenance
+
+    parts, _ = _land_parts()
+    gdf = geopandas.GeoDataFrame(geometry=list(parts), crs="EPSG:4326")
+    gdf.attrs["provenance"] = Provenance(
+        sources=(naturalearth_source(),), method="Natural Earth 1:10m land polygons"
+    )
+    return gdf
+
+
+@lru_cache(maxsize=1)
+def _countries() -> Any:
+    import geopandas
+
+    df = _read("countries-10m.json.gz", "countries")
+    table, lookup = _table()
+    iso2 = []
+    for ident, name in zip(df["id"], df["name"], strict=True):
+        code = None
+        if isinstance(ident, str) and ident.strip():
+            code = lookup.get(str(int(ident)))
+        elif isinstance(name, str):  # a few features have no ISO numeric id (e.g. Kosovo)
+            code = lookup.get(_norm(name))
+        iso2.append(code)
+    df["iso2"] = iso2
+    df = df[df["iso2"].notna()]
+    geoms = [_as_multipolygon(_fixed_parts(g)) for g in df.geometry.values]
+    frame = geopandas.GeoDataFrame(
+        {"iso2": df["iso2"].to_numpy(), "ne_name": df["name"].to_numpy()},
+        geometry=list(geoms),
+        crs="EPSG:4326",
+    )
+    # Some countries come as several features (Australia and its islands): one row each
+    # (not GeoDataFrame.dissolve, which unions every group and takes seconds)
+    groups = frame.groupby("iso2", sort=True)
+    dissolved = geopandas.GeoDataFrame(
+        {
+            "iso2": list(groups.groups),
+            "ne_name": [g["ne_name"].iloc[0] for _, g in groups],
+        },
+        geometry=[
+            g.geometry.iloc[0]
+            if len(g) == 1
+            else _as_multipolygon([p for x in g.geometry for p in shapely.get_parts(x)])
+            for _, g in groups
+        ],
+        crs="EPSG:4326",
+    )
+    dissolved["iso3"] = [table.loc[c, "iso3"] for c in dissolved["iso2"]]
+    dissolved["iso_numeric"] = [int(table.loc[c, "iso_numeric"]) for c in dissolved["iso2"]]
+    dissolved["name"] = [table.loc[c, "name"] for c in dissolved["iso2"]]
+    return dissolved[["iso2", "iso3", "iso_numeric", "name", "ne_name", "geometry"]]
+
+
+def naturalearth_countries() -> Any:
+    """Return the Natural Earth 1:10m admin-0 countries (package data).
+
+    Features are matched to the country table by ISO 3166 numeric id (by name where
+    Natural Earth gives none, as for Kosovo); features matching no country (Northern
+    Cyprus, Somaliland, the Siachen Glacier and the like) are left out.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        One row per country, EPSG:4326, columns ``iso2``, ``iso3``, ``iso_numeric``,
+        ``name`` (country table), ``ne_name`` (Natural Earth), ``geometry``.
+    """
+    from layers.provenance import Provenance
+
+    gdf = _countries().copy()
+    gdf.attrs["provenance"] = Provenance(
+        sources=(naturalearth_source(),), method="Natural Earth 1:10m admin-0 countries"
+    )
+    return gdf
