@@ -1,7 +1,7 @@
 """Natural Earth 4.1.0 land and admin-0 countries at 1:10m, from the package data.
 
 The data ships as the quantized TopoJSON of the npm package ``world-atlas@2.0.2``
-(gzip-compressed, read by GDAL through ``/vsigzip/``). Two defects of that encoding
+(gzip-compressed; GDAL reads the TopoJSON). Two defects of that encoding
 are repaired on load, once per process:
 
 - rings that cross the antimeridian come as planar rings jumping from +180 to -180
@@ -43,6 +43,8 @@ def naturalearth_source() -> Source:
 
 
 def _read(name: str, layer: str) -> Any:
+    import gzip
+
     import pyogrio
 
     ref = resources.files("layers") / "data" / name
@@ -51,8 +53,9 @@ def _read(name: str, layer: str) -> Any:
             f"package data file layers/data/{name} is missing; reinstall riskmap, "
             "or rebuild the data with `python -m layers.build_data`"
         )
-    with resources.as_file(ref) as path:
-        return pyogrio.read_dataframe(f"/vsigzip/{path}", layer=layer)
+    # Decompressed here rather than through GDAL's /vsigzip/, which writes a
+    # .properties index file beside the archive, inside the installed package.
+    return pyogrio.read_dataframe(gzip.decompress(ref.read_bytes()), layer=layer)
 
 
 def _ring_parts(xy: np.ndarray) -> shapely.Geometry:
