@@ -132,8 +132,6 @@ def territory_layer(
     if color:
         style.update(color=color, fillColor=color)
     geoms = frame.geometry.values
-    if clip is not None:  # display only: neighbours cut to the view keep the page small
-        geoms = shapely.intersection(geoms, shapely.box(*clip))
     tips = []
     for _, row in frame.iterrows():
         extra = " · ".join(
@@ -143,6 +141,21 @@ def territory_layer(
             f"<b>{html.escape(_label_of(row, name or 'territory'))}</b>"
             + (f"<br>{html.escape(extra)}" if extra else "")
         )
+    styles = [style]
+    style_idx = [0] * len(geoms)
+    if clip is not None:
+        # Display only: neighbours cut to a box keep the page small. The cut edges are not
+        # borders, so the fill is drawn without outline and the real outline as lines.
+        box = shapely.box(*clip)
+        outline = shapely.intersection(shapely.boundary(geoms), box)
+        geoms = np.concatenate([shapely.intersection(geoms, box), outline])
+        tips = tips + tips
+        styles = [dict(style, weight=0), dict(style, fillOpacity=0)]
+        style_idx = [0] * len(outline) + [1] * len(outline)
+        keep = ~shapely.is_empty(geoms)
+        geoms = geoms[keep]
+        tips = [t for t, k in zip(tips, keep, strict=True) if k]
+        style_idx = [i for i, k in zip(style_idx, keep, strict=True) if k]
     if name is None:
         row = frame.iloc[0]
         name = _label_of(row, "Territory") + (f" ({row['variant']})" if "variant" in row else "")
@@ -151,8 +164,8 @@ def territory_layer(
         name,
         group,
         "area",
-        _features(geoms, tolerance_m, tooltip=tips, style=0),
-        [style],
+        _features(geoms, tolerance_m, tooltip=tips, style=style_idx),
+        styles,
         legend=legend,
         show=show,
         fit=(not context) if fit is None else fit,

@@ -10,6 +10,7 @@ Mercator approximation); settlements are ``L.circleMarker`` (a radius in pixels)
 from __future__ import annotations
 
 import html
+import re
 from typing import TYPE_CHECKING, Any
 
 import folium
@@ -33,7 +34,8 @@ _CSS = """
 <style>
 .riskmap-box { background: rgba(255,255,255,0.92); padding: 6px 9px; border-radius: 4px;
   box-shadow: 0 1px 4px rgba(0,0,0,0.35); font: 12px/1.35 system-ui, sans-serif; color: #222; }
-.riskmap-panel { max-width: 360px; max-height: 70vh; overflow-y: auto; }
+.riskmap-panel { max-width: 440px; max-height: 70vh; overflow: auto; }
+.riskmap-panel table { font-size: 11px; }
 .riskmap-panel summary { font-weight: 600; cursor: pointer; }
 .riskmap-note { margin: 4px 0; }
 .riskmap-table { border-collapse: collapse; margin: 6px 0; }
@@ -172,6 +174,20 @@ def _geojson(layer: Layer, decimals: int) -> dict[str, Any]:
     return {"type": "FeatureCollection", "features": features}
 
 
+def _plain(text: str) -> str:
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", "", text)).casefold().split())
+
+
+def _without_tile_credit(credit: str, m: folium.Map) -> str:
+    """Drop data credits the tile layer already shows (e.g. OpenStreetMap's), so none repeats."""
+    tiles = " ".join(
+        _plain(str(child.options.get("attribution", "")))
+        for child in m._children.values()
+        if isinstance(child, folium.TileLayer)
+    )
+    return " | ".join(part for part in credit.split(" | ") if part and _plain(part) not in tiles)
+
+
 def _map_assets(m: folium.Map) -> None:
     # Only Leaflet: riskmap pages use no jQuery, Bootstrap or icon fonts.
     m.default_js = [(name, url) for name, url, _ in JS if name == "leaflet"]
@@ -227,7 +243,7 @@ def build(rmap: RiskMap) -> folium.Map:
                 rmap.panel.to_html(), position="bottomright", css_class="riskmap-box riskmap-panel"
             )
         )
-    credit = rmap.attribution()
+    credit = _without_tile_credit(rmap.attribution(), m)
     if credit:
         m.add_child(_Attribution(credit))
     m.fit_bounds(leaflet_latlon([(west, south), (east, north)]))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import os
+import textwrap
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -45,24 +46,29 @@ def _mpl_style(style: dict[str, Any]) -> dict[str, Any]:
 
 def _draw_layer(ax: Axes, layer: Layer) -> None:
     feats = layer.features
+    kinds = feats.geometry.geom_type
     for s, part in feats.groupby("style", sort=True):
         st = _mpl_style(layer.styles[int(s)])
-        if layer.kind == "area":
-            if st["fill_alpha"] > 0:
-                part.plot(ax=ax, color=st["facecolor"], alpha=st["fill_alpha"], linewidth=0)
-            part.boundary.plot(
-                ax=ax, color=st["edgecolor"], linewidth=st["linewidth"], linestyle=st["linestyle"]
+        polygons = part[kinds[part.index].str.contains("Polygon")]
+        lines = part[kinds[part.index].str.contains("LineString")]
+        points = part[kinds[part.index] == "Point"]
+        if len(polygons) and st["fill_alpha"] > 0:
+            polygons.plot(ax=ax, color=st["facecolor"], alpha=st["fill_alpha"], linewidth=0)
+        if st["linewidth"] > 0:
+            outline = polygons.boundary if len(polygons) else polygons.geometry
+            for shape in (outline, lines.geometry):
+                if len(shape):
+                    width = st["linewidth"] * (1.3 if layer.kind == "line" else 1.0)
+                    shape.plot(
+                        ax=ax, color=st["edgecolor"], linewidth=width, linestyle=st["linestyle"]
+                    )
+        if len(points):
+            xy = np.array([(g.x, g.y) for g in points.geometry])
+            radius = (
+                points["radius"].to_numpy(float)
+                if "radius" in points
+                else np.full(len(points), 4.0)
             )
-        elif layer.kind == "line":
-            part.plot(
-                ax=ax,
-                color=st["edgecolor"],
-                linewidth=st["linewidth"] * 1.3,
-                linestyle=st["linestyle"],
-            )
-        else:
-            xy = np.array([(g.x, g.y) for g in part.geometry])
-            radius = part["radius"].to_numpy(float) if "radius" in part else np.full(len(part), 4.0)
             ax.scatter(
                 xy[:, 0],
                 xy[:, 1],
@@ -90,7 +96,8 @@ def _draw_layer(ax: Axes, layer: Layer) -> None:
 
 def _handles(rmap: RiskMap) -> list[Any]:
     handles = []
-    for e in rmap.legend_entries():
+    shown = [e for layer in rmap.layers if layer.show for e in layer.legend]
+    for e in shown:
         fill = e.fill_color or e.color
         if e.kind == "area":
             handles.append(Patch(facecolor=fill, edgecolor=e.color, alpha=0.6, label=e.label))
@@ -135,8 +142,8 @@ def _draw_panel(fig: Figure, rmap: RiskMap) -> None:
         ax.legend(fontsize=6, loc="upper left", frameon=False)
         ax.grid(alpha=0.3)
         top = 0.5
-    text = panel.to_text() if panel else ""
-    notes = "\n".join(rmap.legend_notes_all())
+    text = panel.to_text(width=72) if panel else ""
+    notes = "\n".join(textwrap.fill(n, 72) for n in rmap.legend_notes_all())
     fig.text(
         0.69,
         top,

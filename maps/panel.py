@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import math
+import textwrap
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -227,9 +228,21 @@ class Panel:
         out.append("</details>")
         return "".join(out)
 
-    def to_text(self) -> str:
-        """Return the notes and tables as plain text (curves are drawn, not printed)."""
-        parts = [self.title] + [f"- {n}" for n in self.notes] + [t.to_text() for t in self.tables]
+    def to_text(self, *, width: int | None = None) -> str:
+        """Return the notes and tables as plain text (curves are drawn, not printed).
+
+        Parameters
+        ----------
+        width : int, optional
+            Wrap the notes to this many characters.
+        """
+        notes = [
+            textwrap.fill(n, width, initial_indent="- ", subsequent_indent="  ")
+            if width
+            else f"- {n}"
+            for n in self.notes
+        ]
+        parts = [self.title, *notes] + [t.to_text() for t in self.tables]
         return "\n".join(parts)
 
 

@@ -41,6 +41,7 @@ BOUNDARY_LABELS = {
     "osm-sea": "OSM, with territorial sea",
     "osm-land": "OSM, land only",
     "naturalearth": "Natural Earth",
+    "osm border": "OSM border line",
 }
 
 
@@ -120,23 +121,43 @@ class ExposureCheck:
                 f"({format_int(row.places)} places)"
                 f"  {mark} {format_int(self.more_than)}"
             )
-        out.append(
-            f"  range: {format_int(self.low)} – {format_int(self.high)}; "
-            f"claim: more than {format_int(self.more_than)}"
-        )
+        low, high = self.low - self.more_than, self.high - self.more_than
+        if len(self.variants) > 1:
+            out.append(
+                f"  range: {format_int(self.low)} – {format_int(self.high)}; "
+                f"claim: more than {format_int(self.more_than)}"
+            )
+            out.append(f"  margin over the claim: {low:+,.0f} to {high:+,.0f} people")
+        else:
+            out.append(f"  margin over the claim: {low:+,.0f} people")
         out.append(f"  verdict: {self.verdict}")
         if len(self.edge):
-            out.append(
-                f"  settlements within ±{self.edge_m / 1000:g} km "
-                f"of the {self.radius_m / 1000:g} km edge:"
+            out += self._edge_lines()
+        return out
+
+    def _edge_lines(self) -> list[str]:
+        """One row per place near the edge: its distance under each variant ("in"/"out")."""
+        variants = list(dict.fromkeys(self.edge["variant"]))
+        places: dict[tuple[str, str, float], dict[str, str]] = {}
+        for row in self.edge.itertuples(index=False):
+            cell = f"{row.distance_km:,.1f} {'in' if row.inside else 'out'}"
+            places.setdefault((str(row.name), str(row.country), float(row.population)), {})[
+                row.variant
+            ] = cell
+        names = [f"{n}, {c}" for n, c, _ in places]
+        width = max(len(n) for n in [*names, "place"])
+        cols = [max(len(v), 10) for v in variants]
+        out = [
+            f"  settlements within ±{self.edge_m / 1000:g} km of the {self.radius_m / 1000:g} km "
+            "edge (km from the source; in/out of the radius):",
+            f"    {'place':<{width}}  {'population':>10}  "
+            + "  ".join(f"{v:>{w}}" for v, w in zip(variants, cols, strict=True)),
+        ]
+        for name, (key, cells) in zip(names, places.items(), strict=True):
+            row = "  ".join(
+                f"{cells.get(v, '–'):>{w}}" for v, w in zip(variants, cols, strict=True)
             )
-            for row in self.edge.itertuples(index=False):
-                side = "inside" if row.inside else "outside"
-                out.append(
-                    f"    {row.name}, {row.country}: population {format_int(row.population)}, "
-                    f"{row.distance_km:,.1f} km ({abs(row.offset_m) / 1000:.1f} km {side}) "
-                    f"[{row.variant}]"
-                )
+            out.append(f"    {name:<{width}}  {format_int(key[2]):>10}  {row}")
         return out
 
 

@@ -413,6 +413,7 @@ class RiskMap:
         r = radii[-1] if radius is None else geo.parse_distance(radius)
         limit = 1.1 * r if max_distance is None else geo.parse_distance(max_distance)
         where = f" of {of}" if of else ""
+        since = f" from {of}" if of else ""
         if exposure.places is not None:
             places = exposure.places
             if countries is not None and "country" in places.columns:
@@ -440,7 +441,7 @@ class RiskMap:
             curve["distance_m"].to_numpy(float),
             series,
             marks_m=marks,
-            title=f"Population by distance{where}",
+            title=f"Population by distance{since}",
         )
         self._provenance.append(exposure.provenance)
         return self

@@ -8,6 +8,8 @@ A scenario is a TOML file (see ``examples/summit_2019.toml``) with:
 - ``[[exposure]]`` claims: ``territory`` (a country code, measured over
   ``boundaries``: ``osm-sea``, ``osm-land``, ``naturalearth``) or ``border``
   (two codes), ``country`` (residents counted), ``radius``, and ``more_than``;
+  ``without_merged = true`` adds a population variant without the settlements
+  GeoNames still lists though they merged into a city;
 - ``[overview]``: ``territory``, ``boundary``, ``radius``, ``countries`` and
   ``curve_to`` / ``curve_step`` for the population-by-country table and the curve;
 - ``[map]``: ``tiles``, ``tolerance``, ``rings``, ``context`` (neighbours drawn
@@ -140,9 +142,10 @@ def _exposure_sources(spec: Mapping[str, Any]) -> tuple[str, dict[str, Any], pd.
         if not (isinstance(pair, list) and len(pair) == 2):
             raise InputError(f"border = {pair!r}; expected two country codes, e.g. ['KP', 'RU']")
         border = layers.border(str(pair[0]), str(pair[1]))
+        key = f"{border['source'].iloc[0]} border" if "source" in border.columns else "border"
         lengths = border.groupby("kind", sort=True)["length_m"].sum().reset_index()
         label = f"the {_country_name(pair[0])}–{_country_name(pair[1])} border line"
-        return label, {"border": border}, lengths
+        return label, {key: border}, lengths
     code = str(_require(spec, "territory", "[[exposure]]"))
     boundaries = spec.get("boundaries", ["osm-sea", "osm-land", "naturalearth"])
     from layers.variants import BOUNDARY_VARIANTS
@@ -155,6 +158,10 @@ def _exposure_sources(spec: Mapping[str, Any]) -> tuple[str, dict[str, Any], pd.
     return _country_name(code), sources, None
 
 
+ALL_PLACES = "all settlements"
+WITHOUT_MERGED = "merged places removed"
+
+
 def _check_exposure(
     spec: Mapping[str, Any], settlements: Any
 ) -> tuple[ExposureCheck, dict[str, Any]]:
@@ -164,12 +171,20 @@ def _check_exposure(
     country = str(_require(spec, "country", "[[exposure]]"))
     radius_m = geo.parse_distance(_require(spec, "radius", "[[exposure]]"))
     threshold = float(_require(spec, "more_than", "[[exposure]]"))
-    result = layers.exposure_variants(sources, settlements, radius_m, country=country)
+    populations = {ALL_PLACES: settlements}
+    if spec.get("without_merged", False):
+        if "merged" not in settlements.columns:
+            raise InputError("without_merged = true, but the settlements have no 'merged' column")
+        populations[WITHOUT_MERGED] = settlements[~settlements["merged"].astype(bool)]
+    result = layers.exposure_variants(sources, populations, radius_m, country=country)
     table = result.table.copy()
-    table["label"] = [BOUNDARY_LABELS.get(b, b) for b in table["boundary"]]
+    table["label"] = [
+        BOUNDARY_LABELS.get(b, b) + ("" if p == ALL_PLACES else f"; {p}")
+        for b, p in zip(table["boundary"], table["population_source"], strict=True)
+    ]
     edges = []
-    for (boundary, _pop), exp in result.exposures.items():
-        if exp.edge is None or exp.edge.empty:
+    for (boundary, pop), exp in result.exposures.items():
+        if exp.edge is None or exp.edge.empty or pop != ALL_PLACES:
             continue
         e = exp.edge[
             np.isclose(exp.edge["radius_m"], radius_m) & (exp.edge["country"] == country)
@@ -202,7 +217,7 @@ def _check_exposure(
         radius_m=radius_m,
         country=country,
         more_than=threshold,
-        variants=table[["boundary", "label", "population", "places"]],
+        variants=table[["boundary", "population_source", "label", "population", "places"]],
         low=result.low,
         high=result.high,
         verdict=verdict_more_than(table["population"], threshold),
@@ -331,10 +346,14 @@ def _build_map(
         rmap.add_note(f"Claim {n}: {check.claim} — {format_km(check.distance_m)}: {check.verdict}.")
     for check, _ in exposures:
         n += 1
-        rmap.add_note(
-            f"Claim {n}: {check.claim} — {format_int(check.low)}–{format_int(check.high)} over "
-            f"{len(check.variants)} boundary variant(s): {check.verdict}."
-        )
+        if len(check.variants) > 1:
+            value = (
+                f"{format_int(check.low)}–{format_int(check.high)} over "
+                f"{len(check.variants)} boundary variants"
+            )
+        else:
+            value = format_int(check.low)
+        rmap.add_note(f"Claim {n}: {check.claim} — {value}: {check.verdict}.")
     for check, _ in exposures:
         frame = check.variants[["label", "population", "places"]].rename(
             columns={"label": check.source}

@@ -82,8 +82,13 @@ class Chromium:
             os.dup2(from_chrome_w, 4)
 
         self._proc = subprocess.Popen(
-            [self.binary, *FLAGS, f"--user-data-dir={self._profile}",
-             f"--window-size={self.width},{self.height}", "about:blank"],
+            [
+                self.binary,
+                *FLAGS,
+                f"--user-data-dir={self._profile}",
+                f"--window-size={self.width},{self.height}",
+                "about:blank",
+            ],
             pass_fds=(3, 4),
             preexec_fn=wire_fds,
             stdin=subprocess.DEVNULL,
@@ -94,12 +99,18 @@ class Chromium:
         os.close(from_chrome_w)
         targets = self.call("Target.getTargets")["targetInfos"]
         page = next(t for t in targets if t["type"] == "page")
-        self._session = self.call("Target.attachToTarget", targetId=page["targetId"], flatten=True)["sessionId"]
+        self._session = self.call("Target.attachToTarget", targetId=page["targetId"], flatten=True)[
+            "sessionId"
+        ]
         for domain in ("Page", "Runtime", "Log", "Network"):
             self.call(f"{domain}.enable", session=True)
         self.call(
             "Emulation.setDeviceMetricsOverride",
-            session=True, width=self.width, height=self.height, deviceScaleFactor=1, mobile=False,
+            session=True,
+            width=self.width,
+            height=self.height,
+            deviceScaleFactor=1,
+            mobile=False,
         )
         return self
 
@@ -180,14 +191,20 @@ class Chromium:
         for event in self._events:
             method, params = event.get("method"), event.get("params", {})
             if method == "Runtime.consoleAPICalled":
-                text = " ".join(str(a.get("value", a.get("description", ""))) for a in params.get("args", []))
+                text = " ".join(
+                    str(a.get("value", a.get("description", ""))) for a in params.get("args", [])
+                )
                 report.console.append({"level": params.get("type"), "text": text})
             elif method == "Log.entryAdded":
                 entry = params["entry"]
-                report.console.append({"level": entry["level"], "text": f"{entry['text']} {entry.get('url', '')}"})
+                report.console.append(
+                    {"level": entry["level"], "text": f"{entry['text']} {entry.get('url', '')}"}
+                )
             elif method == "Runtime.exceptionThrown":
                 details = params["exceptionDetails"]
-                report.exceptions.append(details.get("exception", {}).get("description") or details["text"])
+                report.exceptions.append(
+                    details.get("exception", {}).get("description") or details["text"]
+                )
             elif method == "Network.requestWillBeSent":
                 urls[params["requestId"]] = params["request"]["url"]
                 report.requests.append(params["request"]["url"])
@@ -198,7 +215,9 @@ class Chromium:
 
     def evaluate(self, expression: str) -> Any:
         """Evaluate a JavaScript expression in the page and return its value."""
-        result = self.call("Runtime.evaluate", session=True, expression=expression, returnByValue=True)
+        result = self.call(
+            "Runtime.evaluate", session=True, expression=expression, returnByValue=True
+        )
         if "exceptionDetails" in result:
             raise RuntimeError(f"{expression!r} threw: {result['exceptionDetails']}")
         return result["result"].get("value")

@@ -1,4 +1,4 @@
-"""Generated maps opened in headless Chromium: no console errors, the layers drawn where they belong.
+"""Generated maps in headless Chromium: no console errors, layers drawn where they belong.
 
 Needs Debian's ``chromium`` package (or ``$CHROMIUM`` pointing to a Chromium
 binary); skipped otherwise. Pages are served from a local http.server on
@@ -16,9 +16,8 @@ from pathlib import Path
 
 import geopandas as gpd
 import pytest
-import shapely
-
 from _chromium import Chromium, find_chromium
+
 from layers.provenance import Provenance, Source
 from maps import RiskMap
 
@@ -32,7 +31,10 @@ PYONGYANG = (125.7625, 39.0392)
 @pytest.fixture(scope="module")
 def browser():
     if CHROMIUM is None:
-        pytest.skip("Chromium not found: install Debian's 'chromium' package or set CHROMIUM=/path/to/chromium")
+        pytest.skip(
+            "Chromium not found: install Debian's 'chromium' package, "
+            "or set CHROMIUM=/path/to/chromium"
+        )
     with Chromium(CHROMIUM) as chromium:
         yield chromium
 
@@ -63,12 +65,18 @@ def _keep_screenshot(path: Path) -> None:
 
 def _places() -> gpd.GeoDataFrame:
     frame = gpd.GeoDataFrame(
-        {"name": ["Vladivostok", "Ussuriysk", "Khabarovsk"], "country": ["RU"] * 3,
-         "population": [587_022, 157_068, 577_441], "distance_m": [124_600.0, 170_000.0, 700_000.0]},
+        {
+            "name": ["Vladivostok", "Ussuriysk", "Khabarovsk"],
+            "country": ["RU"] * 3,
+            "population": [587_022, 157_068, 577_441],
+            "distance_m": [124_600.0, 170_000.0, 700_000.0],
+        },
         geometry=gpd.points_from_xy([131.8869, 131.9511, 135.0721], [43.1056, 43.8003, 48.4827]),
         crs="EPSG:4326",
     )
-    frame.attrs["provenance"] = Provenance((Source("GeoNames", "t", "CC BY 4.0", "GeoNames (CC BY 4.0)"),))
+    frame.attrs["provenance"] = Provenance(
+        (Source("GeoNames", "t", "CC BY 4.0", "GeoNames (CC BY 4.0)"),)
+    )
     return frame
 
 
@@ -80,7 +88,14 @@ def _test_map(ne_north_korea, *, tiles):
         RiskMap(title="Browser check", tiles=tiles)
         .add_territory(ne_north_korea, name="North Korea")
         .add_rings(ne_north_korea, ["50km", "200km"], of="North Korea")
-        .add_rings(ne_north_korea, ["100km"], of="North Korea", filled=False, name="hidden ring", show=False)
+        .add_rings(
+            ne_north_korea,
+            ["100km"],
+            of="North Korea",
+            filled=False,
+            name="hidden ring",
+            show=False,
+        )
         .add_settlements(_places(), radius_m="200km", of="North Korea")
         .add_geodesic_line(VLADIVOSTOK, PYONGYANG, labels=("Vladivostok", "Pyongyang"))
         .add_note("Claim: holds.")
@@ -97,26 +112,38 @@ def test_self_contained_map_renders_offline(browser, serve, tmp_path, ne_north_k
     report = browser.load(serve("map.html"))
     assert report.errors() == []
     assert report.failed_requests == []
-    assert all(u.startswith(("http://127.0.0.1", "data:")) for u in report.requests), report.requests
+    assert all(u.startswith(("http://127.0.0.1", "data:")) for u in report.requests), (
+        report.requests
+    )
 
     paths = browser.evaluate("document.querySelectorAll('path.leaflet-interactive').length")
     assert paths == _expected_paths(rmap)
-    assert browser.evaluate("document.querySelectorAll('.riskmap-label').length") == 3  # 50, 200 km, 684 km
-    for selector in (".leaflet-control-measure", ".leaflet-control-zoom-fullscreen",
-                     ".leaflet-control-layers-group", ".riskmap-legend", ".riskmap-panel"):
+    assert (
+        browser.evaluate("document.querySelectorAll('.riskmap-label').length") == 3
+    )  # 50, 200 km, 684 km
+    for selector in (
+        ".leaflet-control-measure",
+        ".leaflet-control-zoom-fullscreen",
+        ".leaflet-control-layers-group",
+        ".riskmap-legend",
+        ".riskmap-panel",
+    ):
         assert browser.evaluate(f"document.querySelectorAll('{selector}').length") >= 1, selector
     assert "Claim: holds." in browser.evaluate("document.querySelector('.riskmap-panel').innerText")
 
-    # Vladivostok's marker: at lat 43.1, lon 131.9 in Leaflet, drawn at the pixel Leaflet projects it to
+    # Vladivostok's marker: at lat 43.1, lon 131.9 in Leaflet, drawn where Leaflet projects it
     found = browser.evaluate(
         f"""(() => {{ const map = {MAP_JS}; let out = null;
             map.eachLayer(l => {{
-              if (l instanceof L.CircleMarker && l.getTooltip() && /Vladivostok/.test(l.getTooltip().getContent())
+              const tip = l.getTooltip && l.getTooltip();
+              if (l instanceof L.CircleMarker && tip && /Vladivostok/.test(tip.getContent())
                   && l.options.radius > 5) {{
-                const r = l._path.getBoundingClientRect(), c = map.getContainer().getBoundingClientRect();
+                const r = l._path.getBoundingClientRect();
+                const c = map.getContainer().getBoundingClientRect();
                 const p = map.latLngToContainerPoint([{VLADIVOSTOK[1]}, {VLADIVOSTOK[0]}]);
                 out = {{lat: l.getLatLng().lat, lng: l.getLatLng().lng,
-                        dx: (r.left + r.width / 2 - c.left) - p.x, dy: (r.top + r.height / 2 - c.top) - p.y}};
+                        dx: (r.left + r.width / 2 - c.left) - p.x,
+                        dy: (r.top + r.height / 2 - c.top) - p.y}};
               }} }});
             return out; }})()"""
     )
@@ -128,7 +155,8 @@ def test_self_contained_map_renders_offline(browser, serve, tmp_path, ne_north_k
     # a hidden layer comes on from the grouped layer control
     browser.evaluate(
         """[...document.querySelectorAll('.leaflet-control-layers-selector')]
-             .find(i => i.nextElementSibling && i.nextElementSibling.textContent.includes('hidden ring')).click()"""
+             .find(i => (i.nextElementSibling || {}).textContent.includes('hidden ring'))
+             .click()"""
     )
     after = browser.evaluate("document.querySelectorAll('path.leaflet-interactive').length")
     assert after == paths + _expected_paths(rmap, shown=False)
@@ -143,8 +171,12 @@ def test_vector_layers_show_when_tiles_cannot_load(browser, serve, tmp_path, ne_
     # Tiles may fail (no network here); nothing else may.
     errors = [e for e in report.errors() if "tile.openstreetmap.org" not in e]
     assert errors == []
-    assert browser.evaluate("document.querySelectorAll('path.leaflet-interactive').length") == _expected_paths(rmap)
-    attribution = browser.evaluate("document.querySelector('.leaflet-control-attribution').innerText")
+    assert browser.evaluate(
+        "document.querySelectorAll('path.leaflet-interactive').length"
+    ) == _expected_paths(rmap)
+    attribution = browser.evaluate(
+        "document.querySelector('.leaflet-control-attribution').innerText"
+    )
     assert "OpenStreetMap" in attribution and "GeoNames (CC BY 4.0)" in attribution
 
 

@@ -19,7 +19,9 @@ COMMAND = [_SCRIPT] if _SCRIPT else [sys.executable, "-m", "maps.cli"]
 
 
 def riskmap(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([*COMMAND, *map(str, args)], capture_output=True, text=True, timeout=600, cwd=cwd)
+    return subprocess.run(
+        [*COMMAND, *map(str, args)], capture_output=True, text=True, timeout=600, cwd=cwd
+    )
 
 
 def _one_line_error(proc: subprocess.CompletedProcess) -> str:
@@ -49,12 +51,18 @@ def test_distance_between_named_places():
     proc = riskmap("distance", "Vladivostok", "Pyongyang")
     assert proc.returncode == 0, proc.stderr
     first, second, third = proc.stdout.splitlines()[:3]
-    assert first.startswith("from: Vladivostok, RU (") and second.startswith("to:   Pyongyang, KP (")
+    assert first.startswith("from: Vladivostok, RU (") and second.startswith(
+        "to:   Pyongyang, KP ("
+    )
     a, b = _coords(first), _coords(second)
     _, _, reference = GEOD.inv(*a, *b)
     km = float(re.search(r"distance: ([\d,.]+) km", third).group(1).replace(",", ""))
-    assert km == pytest.approx(reference / 1000, abs=0.02)  # coordinates are printed to 1e-4 degrees
-    assert km == pytest.approx(684.5, abs=1.0)  # GeoNames points, measured outside riskmap (SCENARIO.md)
+    assert km == pytest.approx(
+        reference / 1000, abs=0.02
+    )  # coordinates are printed to 1e-4 degrees
+    assert km == pytest.approx(
+        684.5, abs=1.0
+    )  # GeoNames points, measured outside riskmap (SCENARIO.md)
 
 
 def test_country_code_picks_among_namesakes():
@@ -69,9 +77,15 @@ def test_country_code_picks_among_namesakes():
 @pytest.mark.parametrize(
     ("args", "expected"),
     [
-        (["exposure", "--around", "KP", "--radius", "200 parsecs"], "'200 parsecs' has unknown unit"),
+        (
+            ["exposure", "--around", "KP", "--radius", "200 parsecs"],
+            "'200 parsecs' has unknown unit",
+        ),
         (["exposure", "--around", "KP", "--radius", "-5km"], "negative"),
-        (["exposure", "--around", "KP", "--radius", "200km", "--population", "Russia"], "'RUSSIA' is not two"),
+        (
+            ["exposure", "--around", "KP", "--radius", "200km", "--population", "Russia"],
+            "'RUSSIA' is not two",
+        ),
         (["distance", "Atlantis", "Pyongyang"], "'Atlantis'"),
         (["distance", "Vladivostok,Russia", "Pyongyang"], "two-letter ISO code"),
         (["distance", "200,43", "Pyongyang"], "longitude 200"),
@@ -93,13 +107,28 @@ def test_usage_errors_are_one_line_too():
 def test_exposure_prints_the_library_numbers_and_writes_the_map(tmp_path):
     import layers
 
-    proc = riskmap("exposure", "--around", "KP", "--radius", "100km,200km", "--population", "RU",
-                   "--map", tmp_path / "kp.html", "--png", tmp_path / "kp.png")
+    proc = riskmap(
+        "exposure",
+        "--around",
+        "KP",
+        "--radius",
+        "100km,200km",
+        "--population",
+        "RU",
+        "--map",
+        tmp_path / "kp.html",
+        "--png",
+        tmp_path / "kp.png",
+    )
     assert proc.returncode == 0, proc.stderr
     rows = re.findall(r"^\s*RU\s+([\d.]+)\s+(\d+)\s+(\d+)\s*$", proc.stdout, flags=re.M)
     printed = {float(km): int(pop) for km, pop, _ in rows}
-    exp = layers.exposure(layers.territory("KP", source="osm", land_only=False), layers.settlements(),
-                          ["100km", "200km"], by=["RU"])
+    exp = layers.exposure(
+        layers.territory("KP", source="osm", land_only=False),
+        layers.settlements(),
+        ["100km", "200km"],
+        by=["RU"],
+    )
     assert printed == {100.0: round(exp.population("100km")), 200.0: round(exp.population("200km"))}
     assert 1_000_000 < printed[200.0] < 1_500_000  # ~1.32 M measured outside riskmap (SCENARIO.md)
     page = (tmp_path / "kp.html").read_text(encoding="utf-8")
@@ -111,7 +140,8 @@ def test_run_a_small_scenario(tmp_path):
     scenario = tmp_path / "small.toml"
     scenario.write_text(
         'title = "Two capitals"\nname = "capitals"\n'
-        '[[distance]]\nfrom = "Seoul,KR"\nto = "Pyongyang,KP"\nabout = "100 mi"\ntolerance = "10 mi"\n',
+        '[[distance]]\nfrom = "Seoul,KR"\nto = "Pyongyang,KP"\n'
+        'about = "100 mi"\ntolerance = "10 mi"\n',
         encoding="utf-8",
     )
     proc = riskmap("run", scenario, "--out", tmp_path, "--no-png")

@@ -55,7 +55,9 @@ def places() -> gpd.GeoDataFrame:
 
 @pytest.fixture
 def square() -> gpd.GeoDataFrame:
-    frame = gpd.GeoDataFrame({"name": ["Square"]}, geometry=[shapely.box(125, 38, 129, 42)], crs="EPSG:4326")
+    frame = gpd.GeoDataFrame(
+        {"name": ["Square"]}, geometry=[shapely.box(125, 38, 129, 42)], crs="EPSG:4326"
+    )
     frame.attrs["provenance"] = _prov("Test territory", "© OpenStreetMap contributors (ODbL)")
     return frame
 
@@ -65,7 +67,9 @@ def test_known_point_is_lon_lat_in_geojson_and_lat_lon_for_leaflet(places):
     features = [f for layer in _geojson_layers(page) for f in layer["features"]]
     by_tip = {re.sub("<[^>]+>", " ", f["properties"]["t"]).split()[0]: f for f in features}
     # GeoJSON carries (lon, lat) (RFC 7946); Leaflet reads it as such.
-    assert by_tip["Vladivostok"]["geometry"]["coordinates"] == pytest.approx(list(VLADIVOSTOK), abs=1e-4)
+    assert by_tip["Vladivostok"]["geometry"]["coordinates"] == pytest.approx(
+        list(VLADIVOSTOK), abs=1e-4
+    )
     # The view is handed to Leaflet as [[south, west], [north, east]]: latitude first.
     bounds = re.search(r"fitBounds\(\s*(\[\[.*?\]\])", page, re.S).group(1)
     assert json.loads(bounds) == [[42.0, 130.0], [49.0, 137.0]]
@@ -75,7 +79,10 @@ def test_settlements_coloured_by_radius_and_sized_by_population(places):
     page = RiskMap(tiles=None).add_settlements(places, radius_m="200km", of="North Korea").render()
     (layer,) = _geojson_layers(page)
     tips = {f["properties"]["t"].split("</b>")[0][3:]: f["properties"] for f in layer["features"]}
-    assert "inside 200 km" in tips["Vladivostok"]["t"] and "124.6 km from North Korea" in tips["Vladivostok"]["t"]
+    assert (
+        "inside 200 km" in tips["Vladivostok"]["t"]
+        and "124.6 km from North Korea" in tips["Vladivostok"]["t"]
+    )
     assert "outside 200 km" in tips["Khabarovsk"]["t"]
     assert tips["Vladivostok"]["s"] == tips["Ussuriysk"]["s"] != tips["Khabarovsk"]["s"]
     assert tips["Vladivostok"]["r"] > tips["Ussuriysk"]["r"]
@@ -91,12 +98,20 @@ def test_rings_are_geodesic_polygons_never_leaflet_circles():
     assert not re.search(r"L\.circle\(", page), "a Leaflet circle is a Web Mercator approximation"
     assert all(type(child).__name__ != "Circle" for child in _walk(rmap.to_folium()))
     (layer,) = _geojson_layers(page)
-    bands = [shapely.geometry.shape(f["geometry"]) for f in layer["features"] if f["geometry"]["type"] != "Point"]
-    for band, radius in zip(bands, (100_000, 200_000)):
+    bands = [
+        shapely.geometry.shape(f["geometry"])
+        for f in layer["features"]
+        if f["geometry"]["type"] != "Point"
+    ]
+    for band, radius in zip(bands, (100_000, 200_000), strict=False):
         xy = shapely.get_coordinates(band.exterior)
-        _, _, d = GEOD.inv(np.full(len(xy), VLADIVOSTOK[0]), np.full(len(xy), VLADIVOSTOK[1]), xy[:, 0], xy[:, 1])
+        _, _, d = GEOD.inv(
+            np.full(len(xy), VLADIVOSTOK[0]), np.full(len(xy), VLADIVOSTOK[1]), xy[:, 0], xy[:, 1]
+        )
         # drawn vertices: the geodesic ring's own error, plus display simplification and rounding
-        assert np.abs(d - radius).max() <= rings["error_m"].max() + tolerance + 1, np.abs(d - radius).max()
+        assert np.abs(d - radius).max() <= rings["error_m"].max() + tolerance + 1, np.abs(
+            d - radius
+        ).max()
     labels = [f["properties"]["label"] for f in layer["features"] if "label" in f["properties"]]
     assert labels == ["100 km", "200 km"]
     assert "<b>100–200 km</b> of Vladivostok" in layer["features"][1]["properties"]["t"]
@@ -120,11 +135,18 @@ def test_layers_are_grouped_and_controls_present(places, square):
     for group in ("Territories", "Settlements", "Distances"):
         assert json.dumps(group) in page
     assert "new L.Control.Measure(" in page and '"primaryLengthUnit": "kilometers"' in page
-    assert '"secondaryLengthUnit": "nauticalmiles"' in page and '"factor": 0.0005399568034557236' in page
+    assert (
+        '"secondaryLengthUnit": "nauticalmiles"' in page
+        and '"factor": 0.0005399568034557236' in page
+    )
     assert "L.control.fullscreen(" in page
     assert "<title>Test map</title>" in page
     # no jQuery/Bootstrap/icon fonts: the page uses Leaflet and three plugins only
-    assert "jquery" not in page.lower() and "bootstrap" not in page.lower() and "fontawesome" not in page
+    assert (
+        "jquery" not in page.lower()
+        and "bootstrap" not in page.lower()
+        and "fontawesome" not in page
+    )
 
 
 def test_geodesic_line_length_and_antimeridian_split():
@@ -144,8 +166,13 @@ def test_results_panel_holds_the_numbers():
     table = pd.DataFrame({"country": ["RU", "CN"], "population": [1_285_787, 5_123_456]})
     rmap = RiskMap(tiles=None).add_note("Claim: holds.").add_table(table, title="Within 200 km")
     distances = np.arange(0, 500_001, 50_000.0)
-    rmap.add_curve(distances, {"RU": distances * 3}, title="Population by distance", marks_m=[200_000],
-                   threshold=1e6)
+    rmap.add_curve(
+        distances,
+        {"RU": distances * 3},
+        title="Population by distance",
+        marks_m=[200_000],
+        threshold=1e6,
+    )
     page = rmap.render()
     assert "1,285,787" in page and "5,123,456" in page and "Claim: holds." in page
     assert "Within 200 km" in page and "polyline" in page and "Population by distance" in page
@@ -157,7 +184,10 @@ def test_attribution_is_composed_from_every_layer(places, square):
     page = rmap.render()
     call = re.search(r"attributionControl\.addAttribution\((\".*?\")\)", page).group(1)
     text = json.loads(call)
-    assert text == "© OpenStreetMap contributors (ODbL) | GeoNames (CC BY 4.0) | GHS-POP R2023A (CC BY 4.0)"
+    assert (
+        text
+        == "© OpenStreetMap contributors (ODbL) | GeoNames (CC BY 4.0) | GHS-POP R2023A (CC BY 4.0)"
+    )
 
 
 def test_display_simplification_stays_within_tolerance(ne_north_korea):
@@ -173,12 +203,14 @@ def test_display_simplification_stays_within_tolerance(ne_north_korea):
 def test_self_contained_page_links_nothing(square):
     page = RiskMap(tiles=None).add_territory(square).render(self_contained=True)
     assert "<script src=" not in page and '<link rel="stylesheet"' not in page
-    # nothing fetched by the page itself: no external src/href in the markup, no url()/@import in CSS
+    # nothing fetched by the page itself: no external src/href in markup, no url()/@import in CSS
     markup = re.sub(r"<script>.*?</script>", "", page, flags=re.S)
     assert not re.search(r"""(src|href)\s*=\s*["']?https?:""", markup)
     styles = "".join(re.findall(r"<style>(.*?)</style>", page, flags=re.S))
     assert not re.search(r"""url\(\s*["']?https?:|@import""", styles)
-    assert "L.Control.Measure" in page and "groupedLayers" in page and "data:image/png;base64," in page
+    assert (
+        "L.Control.Measure" in page and "groupedLayers" in page and "data:image/png;base64," in page
+    )
 
 
 def test_save_writes_atomically_and_refuses_missing_folder(tmp_path, square):
@@ -198,7 +230,11 @@ def test_save_writes_atomically_and_refuses_missing_folder(tmp_path, square):
 
 
 def test_png_export(tmp_path, places, square):
-    rmap = RiskMap(title="PNG", tiles=None).add_territory(square).add_settlements(places, radius_m="200km")
+    rmap = (
+        RiskMap(title="PNG", tiles=None)
+        .add_territory(square)
+        .add_settlements(places, radius_m="200km")
+    )
     out = rmap.to_png(tmp_path / "map.png", dpi=60, size_in=(10, 6))
     data = out.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
