@@ -34,7 +34,7 @@ _CSS = """
 <style>
 .riskmap-box { background: rgba(255,255,255,0.92); padding: 6px 9px; border-radius: 4px;
   box-shadow: 0 1px 4px rgba(0,0,0,0.35); font: 12px/1.35 system-ui, sans-serif; color: #222; }
-.riskmap-panel { max-width: 440px; max-height: 70vh; overflow: auto; }
+.riskmap-panel { max-width: 440px; max-height: 60vh; overflow: auto; }
 .riskmap-panel table { font-size: 11px; }
 .riskmap-panel summary { font-weight: 600; cursor: pointer; }
 .riskmap-note { margin: 4px 0; }
@@ -246,5 +246,11 @@ def build(rmap: RiskMap) -> folium.Map:
     credit = _without_tile_credit(rmap.attribution(), m)
     if credit:
         m.add_child(_Attribution(credit))
-    m.fit_bounds(leaflet_latlon([(west, south), (east, north)]))
+    # Leave room for the panel on the right, so the initial view is not hidden behind it.
+    right = 440 if rmap.panel else 10
+    m.fit_bounds(
+        leaflet_latlon([(west, south), (east, north)]),
+        padding_top_left=(50, 10),
+        padding_bottom_right=(right, 10),
+    )
     return m

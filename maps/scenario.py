@@ -332,7 +332,14 @@ def _build_map(
         )
     for check in distances:
         rmap.add_geodesic_line(check.a.lonlat, check.b.lonlat, labels=(check.a.name, check.b.name))
-    view = rmap.view_bounds()
+    w, s_, e, n = rmap.view_bounds()
+    pad_x, pad_y = 0.25 * (e - w), 0.25 * (n - s_)  # so the cut is off-screen at first
+    view = (
+        max(w - pad_x, -180.0),
+        max(s_ - pad_y, -90.0),
+        min(e + pad_x, 180.0),
+        min(n + pad_y, 90.0),
+    )
     for code in mapcfg.get("context", []):  # neighbours, clipped to the view; drawn as background
         rmap.add_territory(
             layers.territory(str(code), source="naturalearth"),
