@@ -5,16 +5,21 @@ no mapping. Distances are in metres throughout.
 """
 
 from geo.errors import CRSError, DataError, InputError, InputTypeError, RepairWarning, RiskmapError
+from geo.distance import DistanceIndex, distance, distance_to, geodesic_line
 from geo.units import HALF_CIRCUMFERENCE_M, WGS84, parse_distance
 
 __all__ = [
     "CRSError",
     "DataError",
+    "DistanceIndex",
     "HALF_CIRCUMFERENCE_M",
     "InputError",
     "InputTypeError",
     "RepairWarning",
     "RiskmapError",
     "WGS84",
+    "distance",
+    "distance_to",
+    "geodesic_line",
     "parse_distance",
 ]

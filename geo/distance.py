@@ -1,0 +1,221 @@
+"""Geodesic distances on the WGS84 ellipsoid: between points, and from points to geometries."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import shapely
+
+from geo._boundary import Boundary
+from geo._input import as_geometry, as_points
+from geo.antimeridian import split_line
+from geo.units import WGS84, check_distance
+
+__all__ = ["distance", "distance_to", "DistanceIndex", "geodesic_line"]
+
+
+def distance(a: Any, b: Any) -> float | np.ndarray:
+    """Geodesic distance in metres between points on the WGS84 ellipsoid.
+
+    Parameters
+    ----------
+    a, b : (lon, lat) pair, shapely Point, array_like of shape (n, 2), or GeoSeries of points
+        Points in degrees, longitude first. One point against many broadcasts.
+
+    Returns
+    -------
+    float or ndarray
+        Distance in metres (Karney's algorithm, pyproj ``Geod``): a float when both
+        arguments are single points, otherwise an array of shape (n,).
+
+    Raises
+    ------
+    InputError
+        If a coordinate is NaN or out of range, or the two arrays have different lengths.
+
+    Examples
+    --------
+    >>> vladivostok, pyongyang = (131.8735, 43.1056), (125.7625, 39.0339)
+    >>> print(f"{distance(vladivostok, pyongyang) / 1000:.1f} km")
+    684.5 km
+    """
+    xa, scalar_a = as_points(a, what="a")
+    xb, scalar_b = as_points(b, what="b")
+    if len(xa) != len(xb) and len(xa) != 1 and len(xb) != 1:
+        from geo.errors import InputError
+
+        raise InputError(
+            f"a has {len(xa)} points and b has {len(xb)}; expected equal lengths, or one point "
+            "against many"
+        )
+    xa, xb = np.broadcast_arrays(xa, xb)
+    d = np.asarray(WGS84.inv(xa[:, 0], xa[:, 1], xb[:, 0], xb[:, 1])[2], dtype=float)
+    return float(d[0]) if scalar_a and scalar_b else d
+
+
+class DistanceIndex:
+    """A geometry prepared for many exact distance queries.
+
+    Building the index densifies the geometry's boundary (its edges are straight
+    in lon/lat, as in GeoJSON and shapely) and puts it in a spatial index; each
+    query then costs about one geodesic inverse per point.
+
+    Parameters
+    ----------
+    geometry : shapely geometry, (lon, lat) pair, GeoSeries or GeoDataFrame
+        The geometry to measure to, in lon/lat degrees (or with a CRS).
+
+    Examples
+    --------
+    >>> from shapely import box
+    >>> index = DistanceIndex(box(0, 0, 1, 1))
+    >>> d = index.distance_to([(0.5, 0.5), (2.0, 0.5)])
+    >>> print([f"{x:.1f}" for x in d])
+    ['0.0', '111302.6']
+    """
+
+    def __init__(self, geometry: Any) -> None:
+        self.geometry = as_geometry(geometry)
+        self._boundary = Boundary(self.geometry)
+        polygons = [
+            p for p in shapely.get_parts(self.geometry) if shapely.get_type_id(p) in (3, 6)
+        ]
+        self._area = shapely.union_all(polygons) if polygons else None
+        if self._area is not None:
+            shapely.prepare(self._area)
+
+    def __repr__(self) -> str:
+        return f"<DistanceIndex {self.geometry.geom_type}, {self._boundary.n} boundary vertices>"
+
+    def inside(self, lonlat: np.ndarray) -> np.ndarray:
+        """Whether each (lon, lat) point lies inside (or on) the polygonal part of the geometry."""
+        if self._area is None:
+            return np.zeros(len(lonlat), dtype=bool)
+        return shapely.intersects_xy(self._area, lonlat[:, 0], lonlat[:, 1])
+
+    def distance_to(
+        self, points: Any, *, max_distance: float | None = None, signed: bool = False
+    ) -> float | np.ndarray:
+        """Exact geodesic distance in metres from each point to the geometry.
+
+        Parameters
+        ----------
+        points : (lon, lat) pair, Point, array_like of shape (n, 2), or GeoSeries/GeoDataFrame of points
+            The points, in degrees (or with a CRS).
+        max_distance : float, optional
+            In metres. Points farther than this come back as ``inf``; they are culled
+            by the index, so a small ``max_distance`` makes the query much faster.
+        signed : bool, default False
+            If True, points inside a polygon get the negative distance to its
+            boundary (their depth) instead of 0.
+
+        Returns
+        -------
+        float or ndarray
+            Distance in metres: a float for one point, otherwise an array of shape (n,).
+            Within 5,000 km the error is below 1 m (it is far smaller in practice);
+            every value is the exact distance to a real point of the geometry.
+        """
+        xy, scalar = as_points(points)
+        if max_distance is not None:
+            max_distance = check_distance(max_distance, name="max_distance")
+        inside = self.inside(xy)
+        result = np.zeros(len(xy))
+        outside = np.flatnonzero(~inside)
+        result[outside] = self._boundary.nearest(xy[outside], max_distance=max_distance)[0]
+        if signed and inside.any():
+            depth_at = np.flatnonzero(inside)
+            result[depth_at] = -self._boundary.nearest(xy[depth_at])[0]
+        return float(result[0]) if scalar else result
+
+    def nearest_points(self, points: Any) -> tuple[np.ndarray, np.ndarray]:
+        """Distance in metres from each point to the geometry's boundary, and the nearest boundary point.
+
+        Parameters
+        ----------
+        points : array_like of shape (n, 2), or anything :meth:`distance_to` accepts
+            Points in lon/lat degrees.
+
+        Returns
+        -------
+        distance : ndarray of shape (n,)
+            Metres to the boundary (not 0 inside polygons).
+        foot : ndarray of shape (n, 2)
+            The nearest boundary point (lon, lat) of each point.
+        """
+        xy, _ = as_points(points)
+        return self._boundary.nearest(xy)
+
+
+def distance_to(
+    points: Any, geometry: Any, *, max_distance: float | None = None, signed: bool = False
+) -> float | np.ndarray:
+    """Exact geodesic distance in metres from each point to the nearest point of a geometry.
+
+    Parameters
+    ----------
+    points : (lon, lat) pair, Point, array_like of shape (n, 2), or GeoSeries/GeoDataFrame of points
+        The points, in degrees, longitude first (or with a CRS, reprojected to EPSG:4326).
+    geometry : shapely geometry, GeoSeries or GeoDataFrame
+        Point, LineString, Polygon or Multi* in lon/lat degrees (or with a CRS).
+        Edges are straight in lon/lat, as in GeoJSON and shapely.
+    max_distance : float, optional
+        In metres. Points farther than this come back as ``inf``, cheaply.
+    signed : bool, default False
+        If True, points inside a polygon get minus their distance to its boundary.
+
+    Returns
+    -------
+    float or ndarray
+        Distance in metres on the WGS84 ellipsoid (0 inside polygons unless ``signed``):
+        a float for one point, an array otherwise. Error below 1 m within 5,000 km.
+
+    See Also
+    --------
+    DistanceIndex : build once, query many times.
+
+    Examples
+    --------
+    >>> from shapely import LineString
+    >>> meridian = LineString([(0, -10), (0, 10)])
+    >>> print(f"{distance_to((1, 0), meridian):.3f}")
+    111319.491
+    """
+    return DistanceIndex(geometry).distance_to(points, max_distance=max_distance, signed=signed)
+
+
+def geodesic_line(a: Any, b: Any, *, spacing: float = 10_000.0) -> shapely.LineString | shapely.MultiLineString:
+    """The geodesic between two points as a densified lon/lat line, for drawing.
+
+    Parameters
+    ----------
+    a, b : (lon, lat) pair or shapely Point
+        End points in degrees.
+    spacing : float, default 10000
+        Largest distance between vertices, in metres.
+
+    Returns
+    -------
+    LineString or MultiLineString
+        Vertices on the WGS84 geodesic from ``a`` to ``b``; split into two lines
+        where it crosses the antimeridian (RFC 7946).
+
+    Examples
+    --------
+    >>> line = geodesic_line((170, 50), (-170, 50))
+    >>> line.geom_type, len(line.geoms)
+    ('MultiLineString', 2)
+    """
+    xa, _ = as_points(a, what="a")
+    xb, _ = as_points(b, what="b")
+    spacing = check_distance(spacing, name="spacing")
+    if spacing <= 0:
+        from geo.errors import InputError
+
+        raise InputError(f"spacing is {spacing!r} m; expected a positive number of metres")
+    total = WGS84.inv(xa[0, 0], xa[0, 1], xb[0, 0], xb[0, 1])[2]
+    n_inner = max(0, int(np.ceil(total / spacing)) - 1)
+    mid = WGS84.npts(xa[0, 0], xa[0, 1], xb[0, 0], xb[0, 1], n_inner) if n_inner else []
+    coords = np.vstack([xa[:1], np.asarray(mid, dtype=float).reshape(-1, 2), xb[:1]])
+    return split_line(coords)
