@@ -58,7 +58,8 @@ class Place:
         """One line: name, country, coordinates and population."""
         where = f"{self.name}, {self.country}" if self.country else self.name
         pop = f", population {self.population:,.0f}" if np.isfinite(self.population) else ""
-        ns, ew = ("N" if self.lat >= 0 else "S"), ("E" if self.lon >= 0 else "W")
+        ns = "N" if self.lat >= 0 else "S"
+        ew = "E" if self.lon >= 0 else "W"
         return f"{where} ({abs(self.lat):.4f}°{ns}, {abs(self.lon):.4f}°{ew}{pop})"
 
     def to_dict(self) -> dict[str, Any]:

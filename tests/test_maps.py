@@ -280,3 +280,24 @@ def test_bad_layers_are_refused(places):
         RiskMap().add_rings(shapely.Point(VLADIVOSTOK), ["200 parsecs"])
     with pytest.raises(geo.InputError, match=r"latitude .*131\.9.*swapped"):
         RiskMap().add_geodesic_line((43.1, 131.9), PYONGYANG)
+
+
+def test_lat_lon_order_is_built_in_one_function_only():
+    """Leaflet's (lat, lon) pairs are assembled in maps._folium.leaflet_latlon and nowhere else."""
+    import ast
+    from pathlib import Path
+
+    import maps
+
+    found = []
+    for path in Path(maps.__file__).parent.glob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for func in ast.walk(tree):
+            if not isinstance(func, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                continue
+            for node in ast.walk(func):
+                if isinstance(node, (ast.List, ast.Tuple)) and len(node.elts) == 2:
+                    first, second = (ast.unparse(e).lower() for e in node.elts)
+                    if "lat" in first and "lon" in second:
+                        found.append(f"{path.name}:{func.name}")
+    assert set(found) == {"_folium.py:leaflet_latlon"}, found
