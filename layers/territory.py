@@ -102,7 +102,7 @@ def _finder() -> Any:
 
 
 def _zone_polygons(zone: str) -> list[shapely.Polygon]:
-    polygons = []
+    polygons: list[shapely.Polygon] = []
     for part in _finder().get_geometry(tz_name=zone, coords_as_pairs=False):
         shell = np.column_stack(part[0])
         holes = [np.column_stack(h) for h in part[1:]]
