@@ -97,7 +97,9 @@ def _inv_from(lon: float, lat: float, lons: np.ndarray, lats: np.ndarray) -> np.
     lons = np.asarray(lons, dtype=float)
     if lons.size == 0:
         return np.empty(0)
-    return GEOD.inv(np.full(lons.shape, lon), np.full(lons.shape, lat), lons, np.asarray(lats, float))[2]
+    return GEOD.inv(
+        np.full(lons.shape, lon), np.full(lons.shape, lat), lons, np.asarray(lats, float)
+    )[2]
 
 
 class _Edges:
@@ -177,8 +179,12 @@ def _distance_to_edges(lon: float, lat: float, edges: _Edges) -> float:
     near = np.minimum(c0, c1)
     k = min(16, near.size)
     best = np.argpartition(near, k - 1)[:k]
-    ub = float(min(_inv_from(lon, lat, edges.lon0[best], edges.lat0[best]).min(),
-                   _inv_from(lon, lat, edges.lon1[best], edges.lat1[best]).min()))
+    ub = float(
+        min(
+            _inv_from(lon, lat, edges.lon0[best], edges.lat0[best]).min(),
+            _inv_from(lon, lat, edges.lon1[best], edges.lat1[best]).min(),
+        )
+    )
     slack = 1e-6  # metres: chord and Geod.inv round differently at the last digits
     keep = (c0 + c1 - edges.length) / 2 <= ub + slack
     p0lon, p0lat = edges.lon0[keep], edges.lat0[keep]
@@ -218,7 +224,12 @@ def _distance_to_edges(lon: float, lat: float, edges: _Edges) -> float:
         length = np.concatenate([length[small], _path_length_bound(nlon0, nlat0, nlon1, nlat1)])
     moving = length > 1e-9
     if moving.any():
-        ub = min(ub, float(_golden(lon, lat, p0lon[moving], p0lat[moving], p1lon[moving], p1lat[moving]).min()))
+        ub = min(
+            ub,
+            float(
+                _golden(lon, lat, p0lon[moving], p0lat[moving], p1lon[moving], p1lat[moving]).min()
+            ),
+        )
     return ub
 
 
@@ -243,7 +254,9 @@ def distance_to(points, geometry: shapely.Geometry, *, signed: bool = False) -> 
     return out
 
 
-def distance_to_aeqd(points, geometry: shapely.Geometry, *, spacing_deg: float = 0.0008) -> np.ndarray:
+def distance_to_aeqd(
+    points, geometry: shapely.Geometry, *, spacing_deg: float = 0.0008
+) -> np.ndarray:
     """Reference distance (metres) by densifying in lon/lat and projecting to a per-point AEQD.
 
     ``spacing_deg`` = 0.0008 degrees keeps every densified edge under 90 m on the
@@ -252,15 +265,23 @@ def distance_to_aeqd(points, geometry: shapely.Geometry, *, spacing_deg: float =
     xy = _as_xy(points)
     dense = shapely.segmentize(geometry, spacing_deg)
     area = _polygonal(geometry)
-    boundary = dense if area is None else shapely.union_all(
-        [dense.boundary if shapely.get_type_id(p) == 3 else p for p in _flat_parts(dense)]
+    boundary = (
+        dense
+        if area is None
+        else shapely.union_all(
+            [dense.boundary if shapely.get_type_id(p) == 3 else p for p in _flat_parts(dense)]
+        )
     )
     out = np.empty(len(xy))
     for i, (x, y) in enumerate(xy):
         tr = Transformer.from_crs(
-            "EPSG:4326", f"+proj=aeqd +lat_0={float(y)!r} +lon_0={float(x)!r} +ellps=WGS84 +units=m", always_xy=True
+            "EPSG:4326",
+            f"+proj=aeqd +lat_0={float(y)!r} +lon_0={float(x)!r} +ellps=WGS84 +units=m",
+            always_xy=True,
         )
-        projected = shapely.transform(boundary, lambda c, tr=tr: np.column_stack(tr.transform(c[:, 0], c[:, 1])))
+        projected = shapely.transform(
+            boundary, lambda c, tr=tr: np.column_stack(tr.transform(c[:, 0], c[:, 1]))
+        )
         out[i] = shapely.distance(projected, shapely.Point(0.0, 0.0))
     if area is not None:
         out[shapely.intersects_xy(area, xy[:, 0], xy[:, 1])] = 0.0
@@ -293,7 +314,7 @@ def boundary_samples(geometry: shapely.Geometry, n: int, *, min_per_ring: int = 
     lengths = [np.hypot(*(e - s).T) for s, e in segments]
     total = sum(float(x.sum()) for x in lengths)
     out = []
-    for (s, e), seg_len in zip(segments, lengths):
+    for (s, e), seg_len in zip(segments, lengths, strict=True):
         k = max(min_per_ring, int(np.ceil(n * seg_len.sum() / total)))
         cum = np.concatenate([[0.0], np.cumsum(seg_len)])
         at = (np.arange(k) + 0.5) / k * cum[-1]
@@ -306,8 +327,14 @@ def boundary_samples(geometry: shapely.Geometry, n: int, *, min_per_ring: int = 
     return xy[keep]
 
 
-def points_around(geometry: shapely.Geometry, n: int, max_m: float, *, rng: np.random.Generator,
-                  min_m: float = 0.0) -> np.ndarray:
+def points_around(
+    geometry: shapely.Geometry,
+    n: int,
+    max_m: float,
+    *,
+    rng: np.random.Generator,
+    min_m: float = 0.0,
+) -> np.ndarray:
     """``n`` (lon, lat) points at geodesic distances in [min_m, max_m] from random vertices."""
     coords = shapely.get_coordinates(geometry)
     start = coords[rng.integers(0, len(coords), n)]
@@ -318,7 +345,7 @@ def points_around(geometry: shapely.Geometry, n: int, max_m: float, *, rng: np.r
 
 
 def split_antimeridian(geometry: shapely.Geometry) -> shapely.Geometry:
-    """Split a lon/lat geometry whose coordinates run past 180 (or -180) into parts within [-180, 180]."""
+    """Split a lon/lat geometry with longitudes past ±180 into parts within [-180, 180]."""
     west = shapely.box(-540, -90, -180, 90)
     mid = shapely.box(-180, -90, 180, 90)
     east = shapely.box(180, -90, 540, 90)
@@ -328,7 +355,9 @@ def split_antimeridian(geometry: shapely.Geometry) -> shapely.Geometry:
         shapely.transform(shapely.intersection(geometry, west), lambda c: c + [360.0, 0.0]),
     ]
     pieces = [p for p in pieces if not p.is_empty]
-    parts = [q for p in pieces for q in shapely.get_parts(p) if not q.is_empty and q.geom_type != "Point"]
+    parts = [
+        q for p in pieces for q in shapely.get_parts(p) if not q.is_empty and q.geom_type != "Point"
+    ]
     if len(parts) == 1:
         return parts[0]
     if all(q.geom_type == "Polygon" for q in parts):

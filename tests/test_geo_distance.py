@@ -1,4 +1,4 @@
-"""geo.distance, geo.distance_to, geo.DistanceIndex and geo.geodesic_line against independent references.
+"""geo.distance, distance_to, DistanceIndex and geodesic_line against independent references.
 
 References live in tests/reference.py (pyproj Geod + brute force, no geo code).
 Contract (DESIGN.md section 2): point-point distances equal Geod.inv; point-geometry
@@ -13,15 +13,17 @@ import numpy as np
 import pytest
 import shapely
 from numpy.testing import assert_allclose
-
-import geo
 from reference import (
     GEOD,
-    distance_to as ref_distance_to,
     distance_to_aeqd,
     points_around,
     split_antimeridian,
 )
+from reference import (
+    distance_to as ref_distance_to,
+)
+
+import geo
 
 # GeoNames cities500 coordinates (lon, lat).
 VLADIVOSTOK = (131.87353, 43.10562)
@@ -50,7 +52,8 @@ def assert_distances(got, ref, points, *, what: str) -> None:
             for i in worst
         ]
         raise AssertionError(
-            f"{what}: {int(bad.sum())} of {len(ref)} distances outside the contract; worst:\n" + "\n".join(lines)
+            f"{what}: {int(bad.sum())} of {len(ref)} distances outside the contract; worst:\n"
+            + "\n".join(lines)
         )
 
 
@@ -87,7 +90,9 @@ def test_distance_one_to_many_broadcasts(one_first):
     many = np.column_stack([rng.uniform(-180, 180, 300), rng.uniform(-90, 90, 300)])
     got = geo.distance(PYONGYANG, many) if one_first else geo.distance(many, PYONGYANG)
     n = len(many)
-    expected = GEOD.inv(np.full(n, PYONGYANG[0]), np.full(n, PYONGYANG[1]), many[:, 0], many[:, 1])[2]
+    expected = GEOD.inv(np.full(n, PYONGYANG[0]), np.full(n, PYONGYANG[1]), many[:, 0], many[:, 1])[
+        2
+    ]
     assert isinstance(got, np.ndarray) and got.shape == (n,)
     assert_allclose(got, expected, rtol=0, atol=1e-6)
 
@@ -115,7 +120,7 @@ def test_distance_special_pairs(a, b):
     assert geo.distance(a, b) == pytest.approx(GEOD.inv(*a, *b)[2], abs=1e-6)
 
 
-# --------------------------------------------------------------------------- geo.distance_to, synthetic
+# --------------------------------------------------------------------------- distance_to, synthetic
 
 
 def _synthetic_geometries():
@@ -123,7 +128,9 @@ def _synthetic_geometries():
         "point": shapely.Point(30.0, 10.0),
         "multipoint": shapely.MultiPoint([(30.0, 10.0), (31.0, 12.5), (-45.0, -60.0)]),
         "line": shapely.LineString([(10.0, 45.0), (12.0, 46.5), (13.5, 44.0)]),
-        "multiline": shapely.MultiLineString([[(-70.0, -30.0), (-65.0, -31.0)], [(-60.0, -25.0), (-60.5, -20.0)]]),
+        "multiline": shapely.MultiLineString(
+            [[(-70.0, -30.0), (-65.0, -31.0)], [(-60.0, -25.0), (-60.5, -20.0)]]
+        ),
         "polygon_with_hole": shapely.Polygon(
             [(100.0, 0.0), (104.0, 0.0), (104.0, 4.0), (100.0, 4.0)],
             [[(101.0, 1.0), (103.0, 1.0), (103.0, 3.0), (101.0, 3.0)]],
@@ -139,9 +146,18 @@ def _synthetic_geometries():
         "antimeridian_polygon": split_antimeridian(
             shapely.Polygon([(178.0, -17.0), (182.5, -17.5), (181.0, -15.0), (178.5, -15.5)])
         ),
-        "antimeridian_line": split_antimeridian(shapely.LineString([(175.0, 60.0), (185.0, 62.0), (190.0, 65.0)])),
+        "antimeridian_line": split_antimeridian(
+            shapely.LineString([(175.0, 60.0), (185.0, 62.0), (190.0, 65.0)])
+        ),
         "north_polar_polygon": shapely.Polygon(
-            [(-170.0, 87.0), (-20.0, 88.5), (100.0, 86.0), (170.0, 87.5), (170.0, 89.5), (-170.0, 89.5)]
+            [
+                (-170.0, 87.0),
+                (-20.0, 88.5),
+                (100.0, 86.0),
+                (170.0, 87.5),
+                (170.0, 89.5),
+                (-170.0, 89.5),
+            ]
         ),
         "south_polar_line": shapely.LineString([(0.0, -88.0), (90.0, -88.5), (180.0, -89.0)]),
     }
@@ -176,9 +192,13 @@ def test_distance_to_synthetic_matches_reference(synthetic_case):
 def test_distance_to_synthetic_signed(synthetic_case):
     name, geom, pts, ref = synthetic_case
     if name.startswith("antimeridian") and geom.geom_type == "MultiPolygon":
-        pytest.skip("depth inside a polygon split at ±180 depends on whether the cut counts as boundary")
+        pytest.skip(
+            "depth inside a polygon split at ±180 depends on whether the cut counts as boundary"
+        )
     got = geo.distance_to(pts, geom, signed=True)
-    assert_distances(got, ref_distance_to(pts, geom, signed=True), pts, what=f"distance_to({name}, signed)")
+    assert_distances(
+        got, ref_distance_to(pts, geom, signed=True), pts, what=f"distance_to({name}, signed)"
+    )
 
 
 def test_reference_methods_agree():
@@ -204,7 +224,9 @@ def test_long_edge_is_straight_in_lonlat():
 @pytest.mark.parametrize(
     "line",
     [
-        shapely.LineString([(170.0, 89.5), (-170.0, 89.5)]),  # 340 degrees of longitude round the pole
+        shapely.LineString(
+            [(170.0, 89.5), (-170.0, 89.5)]
+        ),  # 340 degrees of longitude round the pole
         shapely.LineString([(-10.0, 89.5), (10.0, 89.5)]),
         shapely.LineString([(0.0, 80.0), (40.0, 80.0)]),
         shapely.LineString([(-170.0, 87.0), (-20.0, 88.5)]),
@@ -214,7 +236,9 @@ def test_long_edge_is_straight_in_lonlat():
 def test_long_edges_near_the_pole(line):
     """Edges straight in lon/lat curl round the pole; their distance must still be within 1 m."""
     pts = points_around(line, 40, 100_000, rng=np.random.default_rng(13))
-    assert_distances(geo.distance_to(pts, line), ref_distance_to(pts, line), pts, what="long edge near the pole")
+    assert_distances(
+        geo.distance_to(pts, line), ref_distance_to(pts, line), pts, what="long edge near the pole"
+    )
 
 
 def test_inside_is_zero_and_signed_is_negative_depth():
@@ -224,12 +248,16 @@ def test_inside_is_zero_and_signed_is_negative_depth():
     assert_allclose(geo.distance_to(inside, geom), 0.0, atol=0)
     signed = geo.distance_to(inside, geom, signed=True)
     assert (signed < 0).all()
-    assert_distances(signed, ref_distance_to(inside, geom, signed=True), inside, what="signed depth")
+    assert_distances(
+        signed, ref_distance_to(inside, geom, signed=True), inside, what="signed depth"
+    )
     # The hole is outside: positive both ways.
     ref_hole = ref_distance_to(in_hole, geom)
     assert ref_hole[0] > 100_000
     assert_distances(geo.distance_to(in_hole, geom), ref_hole, in_hole, what="point in hole")
-    assert_distances(geo.distance_to(in_hole, geom, signed=True), ref_hole, in_hole, what="point in hole, signed")
+    assert_distances(
+        geo.distance_to(in_hole, geom, signed=True), ref_hole, in_hole, what="point in hole, signed"
+    )
 
 
 def test_points_on_boundary_and_vertices_are_zero():
@@ -238,7 +266,9 @@ def test_points_on_boundary_and_vertices_are_zero():
     got = geo.distance_to(verts, geom)
     assert_allclose(got, 0.0, atol=1e-6)
     line = SYNTHETIC["line"]
-    on_line = shapely.get_coordinates(shapely.line_interpolate_point(line, [0.1, 0.5, 0.9], normalized=True))
+    on_line = shapely.get_coordinates(
+        shapely.line_interpolate_point(line, [0.1, 0.5, 0.9], normalized=True)
+    )
     assert_allclose(geo.distance_to(on_line, line), 0.0, atol=1e-3)
 
 
@@ -246,7 +276,9 @@ def test_distance_to_point_geometry_is_distance():
     rng = np.random.default_rng(12)
     pts = np.column_stack([rng.uniform(-180, 180, 200), rng.uniform(-90, 90, 200)])
     got = geo.distance_to(pts, shapely.Point(PYONGYANG))
-    expected = GEOD.inv(pts[:, 0], pts[:, 1], np.full(200, PYONGYANG[0]), np.full(200, PYONGYANG[1]))[2]
+    expected = GEOD.inv(
+        pts[:, 0], pts[:, 1], np.full(200, PYONGYANG[0]), np.full(200, PYONGYANG[1])
+    )[2]
     assert_allclose(got, expected, rtol=1e-9, atol=1e-3)
 
 
@@ -291,7 +323,9 @@ def test_north_korea_distance_to(nk_case):
 def test_north_korea_signed(nk_case):
     name, geom, pts, _, signed = nk_case
     assert (signed < 0).sum() >= 20  # the sample does reach inside
-    assert_distances(geo.distance_to(pts, geom, signed=True), signed, pts, what=f"signed (North Korea {name})")
+    assert_distances(
+        geo.distance_to(pts, geom, signed=True), signed, pts, what=f"signed (North Korea {name})"
+    )
 
 
 @pytest.mark.parametrize("max_distance", [0.0, 25_000.0, 200_000.0, 3_000_000.0])
@@ -304,12 +338,15 @@ def test_max_distance(nk_case, max_distance):
     within = (clear | (ref == 0)) & (ref <= max_distance)  # points inside are at 0 <= max_distance
     assert beyond.any() and within.any()
     assert np.isinf(capped[beyond]).all() and (capped[beyond] > 0).all(), (
-        f"points beyond max_distance={max_distance} not inf: {pts[beyond][~np.isinf(capped[beyond])][:5]}"
+        f"points beyond max_distance={max_distance} not inf: "
+        f"{pts[beyond][~np.isinf(capped[beyond])][:5]}"
     )
     assert_allclose(capped[within], full[within], rtol=0, atol=1e-6)
     capped_signed = geo.distance_to(pts, geom, max_distance=max_distance, signed=True)
     assert np.isinf(capped_signed[beyond]).all()
-    assert_allclose(capped_signed[within], geo.distance_to(pts, geom, signed=True)[within], rtol=0, atol=1e-6)
+    assert_allclose(
+        capped_signed[within], geo.distance_to(pts, geom, signed=True)[within], rtol=0, atol=1e-6
+    )
 
 
 def test_distance_index_matches_distance_to(nk_case):
@@ -319,7 +356,9 @@ def test_distance_index_matches_distance_to(nk_case):
     assert_distances(got, ref, pts, what=f"DistanceIndex(North Korea {name})")
     assert_allclose(got, geo.distance_to(pts, geom), rtol=0, atol=1e-6)
     # Reused for further queries, with options.
-    assert_distances(index.distance_to(pts, signed=True), signed, pts, what=f"DistanceIndex signed ({name})")
+    assert_distances(
+        index.distance_to(pts, signed=True), signed, pts, what=f"DistanceIndex signed ({name})"
+    )
     capped = index.distance_to(pts, max_distance=200_000.0)
     far = ref > 200_001.0
     assert np.isinf(capped[far]).all()
@@ -334,7 +373,9 @@ def test_distance_to_accepts_geoseries_points(nk_case):
     assert_distances(geo.distance_to(series, geom), ref, pts, what="GeoSeries points")
     frame = geopandas.GeoDataFrame({"i": np.arange(len(pts))}, geometry=series)
     polygon = geopandas.GeoDataFrame(geometry=[geom], crs="EPSG:4326")
-    assert_distances(geo.distance_to(frame, polygon), ref, pts, what="GeoDataFrame points and polygon")
+    assert_distances(
+        geo.distance_to(frame, polygon), ref, pts, what="GeoDataFrame points and polygon"
+    )
 
 
 # --------------------------------------------------------------------------- geo.geodesic_line
@@ -388,7 +429,9 @@ def test_geodesic_line_split_at_antimeridian(a, b):
     for xy in parts:
         assert (np.abs(xy[:, 0]) <= 180).all()
         jump = np.abs(np.diff(xy[:, 0])).max()
-        assert jump < 90, f"consecutive vertices {jump:.1f} degrees of longitude apart: smeared across the map"
+        assert jump < 90, (
+            f"consecutive vertices {jump:.1f} degrees of longitude apart: smeared across the map"
+        )
     # The parts meet at ±180 at the same latitude, on the geodesic.
     ends = np.array([xy[k] for xy in parts for k in (0, -1)])
     cut = ends[np.abs(np.abs(ends[:, 0]) - 180) < 1e-9]
@@ -398,4 +441,6 @@ def test_geodesic_line_split_at_antimeridian(a, b):
     azi, _, _ = GEOD.inv(*a, *b)
     az_cut, _, d_cut = GEOD.inv(a[0], a[1], cut[0][0], cut[0][1])
     sideways = abs(np.radians((az_cut - azi + 180.0) % 360.0 - 180.0)) * d_cut
-    assert sideways <= 1.0, f"the vertex at ±180, {tuple(cut[0])}, is {sideways:.2f} m off the geodesic"
+    assert sideways <= 1.0, (
+        f"the vertex at ±180, {tuple(cut[0])}, is {sideways:.2f} m off the geodesic"
+    )

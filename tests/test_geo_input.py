@@ -1,4 +1,4 @@
-"""Bad input to the public geo functions: refused with a message that names it, or repaired with a warning."""
+"""Bad input to geo's public functions: refused with a message naming it, or repaired (warned)."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ import numpy as np
 import pytest
 import shapely
 from numpy.testing import assert_allclose
+from reference import HALF_CIRCUMFERENCE
 
 import geo
 from geo.errors import CRSError, InputError, InputTypeError, RepairWarning
-from reference import HALF_CIRCUMFERENCE
 
 SQUARE = shapely.Polygon([(124.0, 38.0), (130.0, 38.0), (130.0, 43.0), (124.0, 43.0)])
 POINTS = np.array([[131.87353, 43.10562], [125.75432, 39.03385], [140.0, 35.0], [120.0, 30.0]])
@@ -23,7 +23,9 @@ def _calls_with_points(points):
         "distance(b)": lambda: geo.distance((125.0, 39.0), points),
         "distance_to": lambda: geo.distance_to(points, SQUARE),
         "DistanceIndex.distance_to": lambda: geo.DistanceIndex(SQUARE).distance_to(points),
-        "geodesic_line": lambda: geo.geodesic_line(points[0] if np.ndim(points) == 2 else points, (125.0, 39.0)),
+        "geodesic_line": lambda: geo.geodesic_line(
+            points[0] if np.ndim(points) == 2 else points, (125.0, 39.0)
+        ),
     }
 
 
@@ -52,7 +54,7 @@ def test_latitude_out_of_range_suggests_swapped_axes(entry):
 
 
 def test_message_shows_the_number_as_given():
-    """The value is shown as the user wrote it (131.87353), not as numpy's repr (np.float64(131.87353))."""
+    """The value reads as written (131.87353), not as numpy's repr (np.float64(131.87353))."""
     with pytest.raises(InputError) as info:
         geo.distance_to(POINTS[:, ::-1].copy(), SQUARE)
     assert "latitude 131.87353 " in str(info.value), str(info.value)
@@ -96,7 +98,9 @@ def test_geometry_nan(entry):
         _calls_with_geometry(bad)[entry]()
 
 
-@pytest.mark.parametrize("empty", [shapely.Polygon(), shapely.LineString(), shapely.MultiPolygon(), shapely.Point()])
+@pytest.mark.parametrize(
+    "empty", [shapely.Polygon(), shapely.LineString(), shapely.MultiPolygon(), shapely.Point()]
+)
 @pytest.mark.parametrize("entry", GEOMETRY_ENTRIES)
 def test_empty_geometry(entry, empty):
     with pytest.raises(InputError, match=r"empty"):
@@ -178,7 +182,15 @@ def _naive_series():
         lambda s: geo.distance_to(geopandas.GeoDataFrame(geometry=shapely.points(POINTS)), SQUARE),
         lambda s: geo.distance_to(POINTS, geopandas.GeoDataFrame(geometry=[SQUARE])),
     ],
-    ids=["distance_to", "DistanceIndex", "buffer", "rings", "points_series", "points_frame", "geometry_frame"],
+    ids=[
+        "distance_to",
+        "DistanceIndex",
+        "buffer",
+        "rings",
+        "points_series",
+        "points_frame",
+        "geometry_frame",
+    ],
 )
 def test_missing_crs_is_refused(call):
     with pytest.raises(CRSError, match=r"no CRS.*set_crs"):
@@ -189,8 +201,12 @@ def test_projected_geometry_is_reprojected():
     lonlat = geopandas.GeoSeries([SQUARE], crs="EPSG:4326")
     mercator = lonlat.to_crs("EPSG:3857")
     back = mercator.to_crs("EPSG:4326")  # what the contract says riskmap works on
-    assert_allclose(geo.distance_to(POINTS, mercator), geo.distance_to(POINTS, back), rtol=0, atol=1e-3)
-    assert_allclose(geo.distance_to(POINTS, mercator), geo.distance_to(POINTS, SQUARE), rtol=0, atol=1e-3)
+    assert_allclose(
+        geo.distance_to(POINTS, mercator), geo.distance_to(POINTS, back), rtol=0, atol=1e-3
+    )
+    assert_allclose(
+        geo.distance_to(POINTS, mercator), geo.distance_to(POINTS, SQUARE), rtol=0, atol=1e-3
+    )
     buf_m = geo.buffer(mercator, 50_000.0)
     buf_ll = geo.buffer(back, 50_000.0)
     assert shapely.equals_exact(shapely.normalize(buf_m), shapely.normalize(buf_ll), tolerance=1e-7)
@@ -202,7 +218,9 @@ def test_projected_points_are_reprojected():
         got = geo.distance_to(pts.to_crs(crs), SQUARE)
         assert_allclose(got, geo.distance_to(POINTS, SQUARE), rtol=0, atol=1e-3)
     frame = geopandas.GeoDataFrame({"name": list("abcd")}, geometry=pts.to_crs("EPSG:3857"))
-    assert_allclose(geo.distance_to(frame, SQUARE), geo.distance_to(POINTS, SQUARE), rtol=0, atol=1e-3)
+    assert_allclose(
+        geo.distance_to(frame, SQUARE), geo.distance_to(POINTS, SQUARE), rtol=0, atol=1e-3
+    )
 
 
 # --------------------------------------------------------------------------- invalid geometry
@@ -221,7 +239,11 @@ def test_bowtie_is_repaired_with_a_warning_for_distance_to():
 
 @pytest.mark.parametrize(
     "call",
-    [lambda g: geo.buffer(g, 10_000.0), lambda g: geo.rings(g, [10_000.0]), lambda g: geo.DistanceIndex(g)],
+    [
+        lambda g: geo.buffer(g, 10_000.0),
+        lambda g: geo.rings(g, [10_000.0]),
+        lambda g: geo.DistanceIndex(g),
+    ],
     ids=["buffer", "rings", "DistanceIndex"],
 )
 def test_bowtie_is_repaired_with_a_warning(call):

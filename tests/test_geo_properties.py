@@ -12,22 +12,31 @@ import numpy as np
 import shapely
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-import geo
 from reference import (
     GEOD,
     boundary_samples,
     contract_bound,
-    distance_to as ref_distance_to,
     split_antimeridian,
 )
+from reference import (
+    distance_to as ref_distance_to,
+)
+
+import geo
 
 FAST = settings(max_examples=200, deadline=None, derandomize=True)
-MEDIUM = settings(max_examples=150, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
-SLOW = settings(max_examples=12, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+MEDIUM = settings(
+    max_examples=150, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
+)
+SLOW = settings(
+    max_examples=12, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
+)
 
 longitudes = st.one_of(
-    st.floats(-180, 180), st.floats(175, 180), st.floats(-180, -175), st.sampled_from([-180.0, 180.0])
+    st.floats(-180, 180),
+    st.floats(175, 180),
+    st.floats(-180, -175),
+    st.sampled_from([-180.0, 180.0]),
 )
 latitudes = st.one_of(
     st.floats(-90, 90), st.floats(85, 90), st.floats(-90, -85), st.sampled_from([-90.0, 0.0, 90.0])
@@ -47,11 +56,15 @@ def shapes(draw, kinds=("polygon", "line", "point")):
     clat = draw(st.one_of(st.floats(-88, 88), st.floats(80, 89.5), st.floats(-89.5, -80)))
     room = 89.9 - abs(clat)  # keep every vertex off the pole lines
     r_deg = draw(st.floats(min_value=0.005, max_value=max(0.006, min(3.0, room))))
-    stretch = 1.0 / max(np.cos(np.radians(clat)), 0.05)  # degrees of longitude are short near the poles
+    stretch = 1.0 / max(
+        np.cos(np.radians(clat)), 0.05
+    )  # degrees of longitude are short near the poles
     if kind == "point":
         return shapely.Point(clon, clat)
     k = draw(st.integers(3, 8) if kind == "polygon" else st.integers(2, 5))
-    angles = draw(st.lists(st.floats(0, 2 * np.pi, exclude_max=True), min_size=k, max_size=k, unique=True))
+    angles = draw(
+        st.lists(st.floats(0, 2 * np.pi, exclude_max=True), min_size=k, max_size=k, unique=True)
+    )
     reach = np.array(draw(st.lists(st.floats(0.2, 1.0), min_size=k, max_size=k)))
     if kind == "polygon":  # star-shaped about its centre in lon/lat, hence simple
         angles = np.sort(angles)
@@ -65,14 +78,16 @@ def shapes(draw, kinds=("polygon", "line", "point")):
 
 @st.composite
 def queries(draw, geom):
-    """Points at random azimuths and distances (up to 19,000 km) from the geometry's vertices, and anywhere."""
+    """Points at random azimuths and distances (to 19,000 km) from the vertices, and anywhere."""
     verts = shapely.get_coordinates(geom)
     n = draw(st.integers(1, 6))
     idx = draw(st.lists(st.integers(0, len(verts) - 1), min_size=n, max_size=n))
     az = draw(st.lists(st.floats(-180, 180), min_size=n, max_size=n))
     dist = draw(
         st.lists(
-            st.one_of(st.floats(0, 5_000), st.floats(0, 500_000), st.floats(0, 19_000_000)), min_size=n, max_size=n
+            st.one_of(st.floats(0, 5_000), st.floats(0, 500_000), st.floats(0, 19_000_000)),
+            min_size=n,
+            max_size=n,
         )
     )
     lon, lat, _ = GEOD.fwd(verts[idx, 0], verts[idx, 1], az, dist)
@@ -84,7 +99,10 @@ def _report(pts, got, ref, what):
     bad = ~(np.abs(got - ref) <= _tolerance(ref))
     return (
         f"{what}: "
-        + "; ".join(f"point {tuple(pts[i])}: expected {ref[i]:.4f} m, got {got[i]:.4f} m" for i in np.flatnonzero(bad))
+        + "; ".join(
+            f"point {tuple(pts[i])}: expected {ref[i]:.4f} m, got {got[i]:.4f} m"
+            for i in np.flatnonzero(bad)
+        )
         if bad.any()
         else ""
     )
@@ -122,7 +140,7 @@ def test_distance_to_matches_reference(data):
     signed = geo.distance_to(pts, geom, signed=True)
     outside = ref > 0
     assert np.array_equal(signed[outside], got[outside]), "signed differs from unsigned outside"
-    assert (signed[~outside] <= 0).all()
+    assert (signed[~outside] <= 1e-6).all()  # on the boundary: 0 up to rounding
     if not _is_split(geom):  # depth under a cut at ±180 is a matter of convention
         message = _report(pts, signed, signed_ref, f"signed distance_to({geom.wkt})")
         assert not message, message
@@ -150,9 +168,16 @@ def test_max_distance_only_cuts(data, max_distance):
 def test_vertices_and_edge_points_are_at_zero(geom):
     verts = shapely.get_coordinates(geom)
     assert np.abs(geo.distance_to(verts, geom)).max() <= 1e-6
-    edges = shapely.get_parts(shapely.boundary(geom) if geom.geom_type.endswith("Polygon") else geom)
+    edges = shapely.get_parts(
+        shapely.boundary(geom) if geom.geom_type.endswith("Polygon") else geom
+    )
     mids = np.concatenate(
-        [shapely.get_coordinates(shapely.line_interpolate_point(e, [0.37, 0.81], normalized=True)) for e in edges]
+        [
+            shapely.get_coordinates(
+                shapely.line_interpolate_point(e, [0.37, 0.81], normalized=True)
+            )
+            for e in edges
+        ]
     )
     # A point on an edge, straight in lon/lat, is on the geometry: distance 0 (to float precision).
     assert np.abs(geo.distance_to(mids, geom)).max() <= 1e-3
@@ -168,7 +193,9 @@ def test_buffer_boundary_is_at_the_radius(geom, log_radius):
     buf, error_m = geo.buffer(geom, radius, return_error=True)
     assert buf.is_valid and isinstance(buf, (shapely.Polygon, shapely.MultiPolygon))
     verts = shapely.get_coordinates(geom)
-    assert shapely.intersects_xy(buf, verts[:, 0], verts[:, 1]).all(), "the buffer misses the source"
+    assert shapely.intersects_xy(buf, verts[:, 0], verts[:, 1]).all(), (
+        "the buffer misses the source"
+    )
     xy = boundary_samples(buf, 300)
     ref = ref_distance_to(xy, geom)
     err = np.abs(ref - radius)
@@ -179,12 +206,16 @@ def test_buffer_boundary_is_at_the_radius(geom, log_radius):
         f"(error {err[i]:.3f} m > {bound:.1f} m)"
     )
     assert error_m <= bound
-    assert error_m >= err.max() - 0.25, f"reported error {error_m:.3f} m < measured {err.max():.3f} m"
+    assert error_m >= err.max() - 0.25, (
+        f"reported error {error_m:.3f} m < measured {err.max():.3f} m"
+    )
     for part in shapely.get_parts(buf):
         x0, _, x1, _ = part.bounds
         # No smear: a part only spans most of the longitudes if it reaches a pole.
         if x1 - x0 > 300:
-            assert max(abs(part.bounds[1]), abs(part.bounds[3])) > 60, f"part spans {x0:.1f}..{x1:.1f}"
+            assert max(abs(part.bounds[1]), abs(part.bounds[3])) > 60, (
+                f"part spans {x0:.1f}..{x1:.1f}"
+            )
 
 
 # --------------------------------------------------------------------------- geodesic line

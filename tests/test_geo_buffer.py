@@ -1,0 +1,320 @@
+"""geo.buffer and geo.rings against the brute-force reference in tests/reference.py.
+
+Contract (DESIGN.md section 2): every point of a buffer's boundary lies within
+max(10 m, 5e-5 R) of R from the source geometry, checked on >= 2,000 points sampled
+along the boundary; the error the buffer reports does not understate what is
+measured; buffers crossing ±180 are split there without a world-spanning smear,
+and rings around a pole close over it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import shapely
+from numpy.testing import assert_allclose
+from reference import (
+    GEOD,
+    HALF_CIRCUMFERENCE,
+    boundary_samples,
+    contract_bound,
+    points_around,
+    split_antimeridian,
+)
+from reference import (
+    distance_to as ref_distance_to,
+)
+
+import geo
+
+# How far the error a buffer reports may fall below the largest error measured here on
+# other sample points before it counts as understating (metres).
+UNDERSTATE_SLACK_M = 0.25
+
+
+def _cases():
+    hole = shapely.Polygon(
+        [(100.0, 0.0), (104.0, 0.0), (104.0, 4.0), (100.0, 4.0)],
+        [[(101.0, 1.0), (103.0, 1.0), (103.0, 3.0), (101.0, 3.0)]],
+    )
+    return {
+        # name: (geometry or fixture name, radius in metres)
+        "point_1km": (shapely.Point(125.75432, 39.03385), 1_000.0),
+        "point_200km": (shapely.Point(125.75432, 39.03385), 200_000.0),
+        "point_2000km": (shapely.Point(-60.0, -35.0), 2_000_000.0),
+        "line_50km": (shapely.LineString([(10.0, 45.0), (12.0, 46.5), (13.5, 44.0)]), 50_000.0),
+        "polygon_hole_20km": (hole, 20_000.0),  # the hole (~220 km across) survives
+        "polygon_hole_150km": (hole, 150_000.0),  # the hole fills in
+        "coarse_polygon_100km": (
+            shapely.Polygon([(0.0, 60.0), (40.0, 60.0), (40.0, 50.0), (0.0, 50.0)]),
+            100_000.0,
+        ),
+        "ne_north_korea_50km": ("ne_north_korea", 50_000.0),
+        "ne_north_korea_200km": ("ne_north_korea", 200_000.0),
+        "ne_north_korea_1000km": ("ne_north_korea", 1_000_000.0),
+        "osm_north_korea_200km": ("osm_north_korea", 200_000.0),
+        "antimeridian_point_500km": (shapely.Point(179.5, 0.0), 500_000.0),
+        "antimeridian_polygon_100km": (
+            split_antimeridian(
+                shapely.Polygon([(178.0, -17.0), (182.5, -17.5), (181.0, -15.0), (178.5, -15.5)])
+            ),
+            100_000.0,
+        ),
+        "north_pole_point_1000km": (shapely.Point(0.0, 85.0), 1_000_000.0),
+        "south_pole_point_500km": (shapely.Point(120.0, -88.0), 500_000.0),
+        "point_10000km": (shapely.Point(0.0, 0.0), 10_000_000.0),
+        "point_19000km": (
+            shapely.Point(10.0, 20.0),
+            19_000_000.0,
+        ),  # the world minus a cap at the antipode
+    }
+
+
+CASES = _cases()
+
+
+@pytest.fixture(scope="module", params=sorted(CASES))
+def buffered(request):
+    """(name, source, radius, buffer, reported error, boundary samples, reference distances)."""
+    source, radius = CASES[request.param]
+    if isinstance(source, str):
+        source = request.getfixturevalue(source)
+    buf, error_m = geo.buffer(source, radius, return_error=True)
+    xy = boundary_samples(buf, 2_050)
+    return request.param, source, radius, buf, error_m, xy, ref_distance_to(xy, source)
+
+
+def test_buffer_is_valid_lonlat_polygon(buffered):
+    name, source, radius, buf, error_m, xy, ref = buffered
+    assert isinstance(buf, (shapely.Polygon, shapely.MultiPolygon)), type(buf)
+    assert buf.is_valid, shapely.is_valid_reason(buf)
+    assert not buf.is_empty
+    coords = shapely.get_coordinates(buf)
+    assert (np.abs(coords[:, 0]) <= 180).all() and (np.abs(coords[:, 1]) <= 90).all()
+    # The source is inside its buffer.
+    verts = shapely.get_coordinates(source)
+    assert shapely.intersects_xy(buf, verts[:, 0], verts[:, 1]).all()
+
+
+def test_buffer_boundary_within_contract(buffered):
+    name, source, radius, buf, error_m, xy, ref = buffered
+    assert len(xy) >= 2_000, f"only {len(xy)} boundary samples off the cut lines"
+    err = np.abs(ref - radius)
+    bound = contract_bound(radius)
+    i = int(np.argmax(err))
+    assert err[i] <= bound, (
+        f"{name}: boundary point (lon, lat)=({xy[i, 0]!r}, {xy[i, 1]!r}) is {ref[i]:.3f} m "
+        "from the "
+        f"source, expected {radius:.0f} m within {bound:.1f} m (error {err[i]:.3f} m; "
+        f"{int((err > bound).sum())} of {len(err)} samples out; mean error {err.mean():.3f} m)"
+    )
+
+
+def test_buffer_reported_error(buffered):
+    name, source, radius, buf, error_m, xy, ref = buffered
+    measured = float(np.abs(ref - radius).max())
+    assert np.isfinite(error_m) and error_m >= 0
+    assert error_m <= contract_bound(radius), (
+        f"{name}: reported {error_m} m, over the contract bound"
+    )
+    assert error_m >= measured - UNDERSTATE_SLACK_M, (
+        f"{name}: buffer reports error_m={error_m:.3f} m but its boundary is {measured:.3f} m off "
+        f"at (lon, lat)={tuple(xy[int(np.argmax(np.abs(ref - radius)))])}"
+    )
+
+
+def test_buffer_inside_agrees_with_distance_to(buffered):
+    """A point is in the buffer iff distance_to puts it within R (away from the boundary band)."""
+    name, source, radius, buf, error_m, xy, ref = buffered
+    rng = np.random.default_rng(30)
+    pts = np.concatenate(
+        [
+            points_around(source, 1_500, min(radius * 1.5, HALF_CIRCUMFERENCE), rng=rng),
+            np.column_stack(
+                [rng.uniform(-180, 180, 500), np.degrees(np.arcsin(rng.uniform(-1, 1, 500)))]
+            ),
+        ]
+    )
+    d = geo.distance_to(pts, source)
+    clear = np.abs(d - radius) > contract_bound(radius) + 1.0
+    inside = shapely.intersects_xy(buf, pts[:, 0], pts[:, 1])
+    wrong = clear & (inside != (d <= radius))
+    assert not wrong.any(), (
+        f"{name}: {int(wrong.sum())} points on the wrong side of the buffer, e.g. "
+        + "; ".join(
+            f"({pts[i, 0]:.5f}, {pts[i, 1]:.5f}) at {d[i]:.0f} m is {'in' if inside[i] else 'out'}"
+            for i in np.flatnonzero(wrong)[:5]
+        )
+    )
+
+
+def test_return_error_false_gives_the_same_geometry():
+    source, radius = CASES["line_50km"]
+    plain = geo.buffer(source, radius)
+    with_error, _ = geo.buffer(source, radius, return_error=True)
+    assert isinstance(plain, (shapely.Polygon, shapely.MultiPolygon))
+    assert shapely.equals_exact(
+        shapely.normalize(plain), shapely.normalize(with_error), tolerance=1e-9
+    )
+
+
+# --------------------------------------------------------------------------- antimeridian and poles
+
+
+def test_antimeridian_point_buffer_is_split_not_smeared():
+    buf = geo.buffer(shapely.Point(179.5, 0.0), 500_000.0)
+    assert buf.is_valid
+    minx, _, maxx, _ = buf.bounds
+    assert minx >= -180 and maxx <= 180
+    parts = shapely.get_parts(buf)
+    assert len(parts) >= 2, "a buffer crossing ±180 must come back split there"
+    for part in parts:
+        x0, _, x1, _ = part.bounds
+        assert x1 - x0 <= 20, f"part spans {x0:.2f}..{x1:.2f}: smeared across the world"
+        assert min(abs(x0), abs(x1)) >= 170, f"part {x0:.2f}..{x1:.2f} is far from ±180"
+    both_sides = np.array([[179.9, 0.0], [-179.9, 0.0], [180.0, 1.0], [-180.0, -1.0]])
+    assert shapely.intersects_xy(buf, both_sides[:, 0], both_sides[:, 1]).all()
+
+
+def test_north_pole_buffer_closes_over_the_pole():
+    buf = geo.buffer(shapely.Point(0.0, 85.0), 1_000_000.0)
+    assert buf.is_valid
+    lon = np.arange(-180.0, 180.5, 1.0)
+    assert shapely.intersects_xy(buf, 0.0, 90.0)
+    assert shapely.intersects_xy(buf, 180.0, 89.9)
+    missing = lon[~shapely.intersects_xy(buf, lon, np.full(lon.shape, 89.0))]
+    assert missing.size == 0, f"latitude 89 not covered at longitudes {missing[:10]}"
+    for part in shapely.get_parts(buf):
+        assert part.is_valid
+
+
+def test_south_pole_buffer_closes_over_the_pole():
+    center = (120.0, -88.0)
+    buf = geo.buffer(shapely.Point(center), 500_000.0)
+    lon = np.arange(-180.0, 180.5, 1.0)
+    lat = np.full(lon.shape, -89.5)
+    assert shapely.intersects_xy(buf, 0.0, -90.0)
+    # Points at -89.5 are within 500 km of (120, -88) everywhere: 2.5 degrees of latitude at most.
+    assert (
+        GEOD.inv(np.full(lon.shape, center[0]), np.full(lon.shape, center[1]), lon, lat)[2]
+        < 500_000
+    ).all()
+    assert shapely.intersects_xy(buf, lon, lat).all()
+
+
+def test_half_circumference_buffer_is_the_whole_world():
+    buf = geo.buffer(shapely.Point(30.0, 40.0), HALF_CIRCUMFERENCE)
+    rng = np.random.default_rng(31)
+    pts = np.column_stack([rng.uniform(-180, 180, 2_000), rng.uniform(-90, 90, 2_000)])
+    pts = np.concatenate(
+        [pts, [[-150.0, -40.0], [0.0, 90.0], [0.0, -90.0], [180.0, 0.0], [-180.0, 0.0]]]
+    )
+    covered = shapely.intersects_xy(buf, pts[:, 0], pts[:, 1])
+    assert covered.all(), f"not covered: {pts[~covered][:5]}"
+
+
+# --------------------------------------------------------------------------- rings
+
+
+def _geodesic_area(geom: shapely.Geometry) -> float:
+    return abs(GEOD.geometry_area_perimeter(geom)[0]) if not geom.is_empty else 0.0
+
+
+def _geodesic_perimeter(geom: shapely.Geometry) -> float:
+    return GEOD.geometry_area_perimeter(geom)[1]
+
+
+RADII = [50_000.0, 100_000.0, 200_000.0]
+
+
+@pytest.fixture(scope="module")
+def nk_rings(ne_north_korea):
+    return geo.rings(ne_north_korea, RADII), geo.rings(ne_north_korea, RADII, outside_only=True)
+
+
+def test_rings_columns_and_crs(nk_rings):
+    bands, _ = nk_rings
+    assert {"distance_min", "distance_max", "error_m", "geometry"} <= set(bands.columns)
+    assert bands.crs is not None and bands.crs.to_epsg() == 4326
+    assert_allclose(bands["distance_min"], [0.0, *RADII[:-1]])
+    assert_allclose(bands["distance_max"], RADII)
+    for row in bands.itertuples():
+        assert 0 <= row.error_m <= contract_bound(row.distance_max)
+        assert row.geometry.is_valid
+
+
+@pytest.mark.parametrize("outside_only", [False, True])
+def test_rings_do_not_overlap_and_union_to_the_buffer(nk_rings, ne_north_korea, outside_only):
+    bands = nk_rings[outside_only]
+    geoms = list(bands.geometry)
+    for i in range(len(geoms)):
+        for j in range(i + 1, len(geoms)):
+            overlap = _geodesic_area(shapely.intersection(geoms[i], geoms[j]))
+            assert overlap <= 1e-6 * _geodesic_area(geoms[i]), (
+                f"bands {i} and {j} overlap by {overlap:.0f} m2"
+            )
+    buf = geo.buffer(ne_north_korea, RADII[-1])
+    union = shapely.union_all(geoms)
+    target = shapely.difference(buf, ne_north_korea) if outside_only else buf
+    # Two boundaries each within the bound of the true line differ by at most twice it.
+    allowed = (
+        2
+        * contract_bound(RADII[-1])
+        * (_geodesic_perimeter(buf) + _geodesic_perimeter(ne_north_korea))
+    )
+    mismatch = _geodesic_area(shapely.symmetric_difference(union, target))
+    assert mismatch <= allowed, (
+        f"union of bands differs from the buffer by {mismatch:.0f} m2 (allowed {allowed:.0f})"
+    )
+
+
+def test_outside_only_removes_the_source(nk_rings, ne_north_korea):
+    plain, outside = nk_rings
+    first = outside.geometry.iloc[0]
+    inside = _geodesic_area(shapely.intersection(first, ne_north_korea))
+    assert inside <= 1e-6 * _geodesic_area(ne_north_korea), (
+        f"first band still covers {inside:.0f} m2 of the source"
+    )
+    area_removed = _geodesic_area(plain.geometry.iloc[0]) - _geodesic_area(first)
+    assert area_removed == pytest.approx(_geodesic_area(ne_north_korea), rel=1e-3)
+    for k in (1, 2):  # outer bands are the same either way
+        diff = _geodesic_area(
+            shapely.symmetric_difference(plain.geometry.iloc[k], outside.geometry.iloc[k])
+        )
+        assert diff <= 1e-6 * _geodesic_area(plain.geometry.iloc[k])
+
+
+@pytest.mark.parametrize("outside_only", [False, True])
+def test_ring_boundaries_are_at_their_radii(nk_rings, ne_north_korea, outside_only):
+    bands = nk_rings[outside_only]
+    for row in bands.itertuples():
+        xy = boundary_samples(row.geometry, 400)
+        d = ref_distance_to(xy, ne_north_korea)
+        radii = np.array([row.distance_min, row.distance_max])
+        err = np.abs(d[:, None] - radii[None, :]).min(axis=1)
+        bound = contract_bound(row.distance_max)
+        i = int(np.argmax(err))
+        assert err[i] <= bound, (
+            f"band {row.distance_min:.0f}-{row.distance_max:.0f} m: "
+            f"boundary point {tuple(xy[i])} is "
+            f"{d[i]:.1f} m from the source, not at either radius (within {bound:.1f} m)"
+        )
+
+
+def test_rings_across_the_antimeridian_and_over_a_pole():
+    for center, radii in [
+        ((179.5, 0.0), [100_000.0, 300_000.0]),
+        ((0.0, 85.0), [500_000.0, 1_000_000.0]),
+    ]:
+        bands = geo.rings(shapely.Point(center), radii)
+        assert len(bands) == 2
+        for geom in bands.geometry:
+            assert geom.is_valid
+            if center[0] == 179.5:
+                for part in shapely.get_parts(geom):
+                    x0, _, x1, _ = part.bounds
+                    assert x1 - x0 <= 20, f"band part spans {x0:.2f}..{x1:.2f}"
+    # The pole (555 km from (0, 85)) is in the 500-1000 km band, not in the first.
+    inner, outer = bands.geometry
+    assert not shapely.intersects_xy(inner, 0.0, 90.0)
+    assert shapely.intersects_xy(outer, 0.0, 90.0)
