@@ -5,6 +5,7 @@ no mapping. Distances are in metres throughout.
 """
 
 from geo.errors import CRSError, DataError, InputError, InputTypeError, RepairWarning, RiskmapError
+from geo.buffer import buffer, default_tolerance, rings
 from geo.distance import DistanceIndex, distance, distance_to, geodesic_line
 from geo.units import HALF_CIRCUMFERENCE_M, WGS84, parse_distance
 
@@ -18,8 +19,11 @@ __all__ = [
     "RepairWarning",
     "RiskmapError",
     "WGS84",
+    "buffer",
+    "default_tolerance",
     "distance",
     "distance_to",
     "geodesic_line",
     "parse_distance",
+    "rings",
 ]

@@ -24,7 +24,7 @@ from scipy.spatial import cKDTree
 
 from geo.units import WGS84
 
-__all__ = ["Boundary", "ecef"]
+__all__ = ["Boundary", "ecef", "edge_length_bound"]
 
 _A = WGS84.a
 _E2 = WGS84.es
@@ -71,16 +71,28 @@ def _linework(geometry: shapely.Geometry) -> list[np.ndarray]:
     return [p for p in parts if len(p)]
 
 
+def edge_length_bound(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """An upper estimate (m) of the length of lon/lat-straight edges from ``a`` to ``b``.
+
+    Taken along the edge as drawn in lon/lat, not the short way round: an edge
+    from 170° to -170° runs 340° west, through 0°.
+    """
+    chord = np.linalg.norm(ecef(b[:, 0], b[:, 1]) - ecef(a[:, 0], a[:, 1]), axis=1)
+    cos_max = np.maximum(np.cos(np.radians(a[:, 1])), np.cos(np.radians(b[:, 1])))
+    along = np.hypot(np.radians(b[:, 0] - a[:, 0]) * cos_max * _A, np.radians(b[:, 1] - a[:, 1]) * _A)
+    return np.maximum(chord, along)
+
+
 def _densify(coords: np.ndarray) -> np.ndarray:
     """Add vertices along each lon/lat-straight edge so that no piece is long."""
     if len(coords) < 2:
         return coords
     a, b = coords[:-1], coords[1:]
-    chord = np.linalg.norm(ecef(b[:, 0], b[:, 1]) - ecef(a[:, 0], a[:, 1]), axis=1)
+    length = edge_length_bound(a, b)
     # A lon/lat-straight edge bows away from the geodesic by about s^2 tan(lat) / 8R.
     tan_lat = np.tan(np.radians(np.minimum(np.maximum(np.abs(a[:, 1]), np.abs(b[:, 1])), 89.999)))
     spacing = np.minimum(_MAX_SEGMENT_M, np.sqrt(8 * _R * _MAX_SAGITTA_M / np.maximum(tan_lat, 1e-9)))
-    pieces = np.maximum(1, np.ceil(chord / spacing)).astype(np.int64)
+    pieces = np.maximum(1, np.ceil(length / spacing)).astype(np.int64)
     seg = np.repeat(np.arange(len(a)), pieces)
     start = np.repeat(np.cumsum(pieces) - pieces, pieces)
     t = (np.arange(len(seg)) - start) / pieces[seg]

@@ -52,21 +52,21 @@ def check_lonlat(lon: np.ndarray, lat: np.ndarray, *, what: str = "coordinates")
         i = int(np.flatnonzero(bad_nan)[0])
         raise InputError(
             f"{what} contain {int(bad_nan.sum())} NaN or infinite value(s), the first at index {i} "
-            f"(lon={lon[i]!r}, lat={lat[i]!r}); drop or fill them before calling riskmap"
+            f"(lon={float(lon[i])!r}, lat={float(lat[i])!r}); drop or fill them before calling riskmap"
         )
     bad_lat = np.abs(lat) > 90
     if bad_lat.any():
         i = int(np.flatnonzero(bad_lat)[0])
         swapped = " (the axes may be swapped: riskmap takes (lon, lat), x first)" if abs(lon[i]) <= 90 else ""
         raise InputError(
-            f"{what} have latitude {lat[i]!r} at index {i}, outside [-90, 90]{swapped}; "
+            f"{what} have latitude {float(lat[i])!r} at index {i}, outside [-90, 90]{swapped}; "
             "pass (lon, lat) pairs in degrees, or a GeoSeries with its CRS"
         )
     bad_lon = np.abs(lon) > 180
     if bad_lon.any():
         i = int(np.flatnonzero(bad_lon)[0])
         raise InputError(
-            f"{what} have longitude {lon[i]!r} at index {i}, outside [-180, 180]; "
+            f"{what} have longitude {float(lon[i])!r} at index {i}, outside [-180, 180]; "
             "wrap longitudes into [-180, 180] (e.g. ((lon + 180) % 360) - 180), "
             "or pass projected data as a GeoSeries with its CRS"
         )
