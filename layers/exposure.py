@@ -431,6 +431,8 @@ def _settlement_exposure(
             "pass by='country', another column name, a list of country codes, or None"
         )
     gdf = _check_settlements(settlements, group_col)
+    if not gdf.crs.equals("EPSG:4326"):  # places are reported in lon/lat
+        gdf = gdf.to_crs("EPSG:4326")
     index = geo.DistanceIndex(src.geometry)
     max_d = min(float(radii[-1]) + edge_m, HALF_CIRCUMFERENCE_M)
     d = np.asarray(index.distance_to(gdf, max_distance=max_d), dtype=np.float64)
@@ -475,14 +477,7 @@ def _settlement_exposure(
     people = gdf["population"].to_numpy(dtype=np.int64) if integral else people_all
     table, bands, ds, ps, gs = _cumulative_table(d[keep], people[keep], groups[keep], radii)
 
-    places = gdf.loc[keep].copy()
-    places["distance_m"] = d[keep]
-    places["distance_km"] = d[keep] / 1000
-    for r in radii:
-        places[f"within_{_radius_label(r)}"] = places["distance_m"].to_numpy() <= r
-    places = places.sort_values("distance_m", kind="stable")
-    geom_col = places.geometry.name
-    places = places[[c for c in places.columns if c != geom_col] + [geom_col]]
+    places = _places(gdf, keep, d, radii)
 
     provenance = src.provenance.merge(
         gdf.attrs.get("provenance") or Provenance(),
@@ -513,23 +508,45 @@ def _settlement_exposure(
     )
 
 
+def _places(gdf: Any, keep: np.ndarray, d: np.ndarray, radii: np.ndarray) -> Any:
+    """Return the kept settlements, nearest first, with distances and within_<r> flags."""
+    import geopandas
+
+    order = np.flatnonzero(keep)[np.argsort(d[keep], kind="stable")]
+    dk = d[order]
+    geom_col = gdf.geometry.name
+    base = pd.DataFrame(gdf.drop(columns=geom_col)).iloc[order]
+    extra = {"distance_m": dk, "distance_km": dk / 1000}
+    extra.update({f"within_{_radius_label(r)}": dk <= r for r in radii})
+    columns = pd.concat([base, pd.DataFrame(extra, index=base.index)], axis=1)
+    columns[geom_col] = gdf.geometry.iloc[order].to_numpy()
+    return geopandas.GeoDataFrame(columns, geometry=geom_col, crs=gdf.crs)
+
+
 def _edge(places: Any, radii: np.ndarray, edge_m: float) -> pd.DataFrame:
+    """Return the places within ``edge_m`` of each radius, by radius then closeness to it."""
     cols = [
         c for c in ("name", "country", "admin1", "population", "geonameid") if c in places.columns
     ]
-    frames = []
     d = places["distance_m"].to_numpy()
-    for r in radii:
-        near = np.abs(d - r) <= edge_m
-        part = pd.DataFrame(places.loc[near, cols])
-        part.insert(0, "radius_m", float(r))
-        part["distance_m"] = d[near]
-        part["distance_km"] = d[near] / 1000
-        part["offset_m"] = d[near] - r
-        part["inside"] = d[near] <= r
-        frames.append(part.iloc[np.argsort(np.abs(d[near] - r), kind="stable")])
-    columns = ["radius_m", *cols, "distance_m", "distance_km", "offset_m", "inside"]
-    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
+    # radii within [d - edge, d + edge] of each place, found by two binary searches
+    lo = np.searchsorted(radii, d - edge_m, side="left")
+    hi = np.searchsorted(radii, d + edge_m, side="right")
+    n = hi - lo
+    place_i = np.repeat(np.arange(len(d)), n)
+    radius_i = lo[place_i] + (np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n))
+    r, dd = radii[radius_i], d[place_i]
+    order = np.lexsort((np.abs(dd - r), r))
+    place_i, r, dd = place_i[order], r[order], dd[order]
+    edge = pd.DataFrame(places[cols]).iloc[place_i].reset_index(drop=True)
+    extra = {
+        "distance_m": dd,
+        "distance_km": dd / 1000,
+        "offset_m": dd - r,
+        "inside": dd <= r,
+    }
+    edge = pd.concat([pd.DataFrame({"radius_m": r}), edge, pd.DataFrame(extra)], axis=1)
+    return edge
 
 
 # -- the entry point ---------------------------------------------------------
