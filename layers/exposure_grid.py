@@ -194,24 +194,24 @@ def _cell_distances(
             shapely.prepare(poly)
     ds, ps, gs = [], [], []
     for lonlat, people, _ in grid.cells(tuple(reach.bounds)):
-        if len(people) == 0:
-            continue
-        d = np.asarray(index.distance_to(lonlat, max_distance=float(radii[-1])), dtype=np.float64)
-        keep = np.isfinite(d)
-        if area is not None:
-            keep &= ~shapely.contains_xy(area, lonlat[:, 0], lonlat[:, 1])
-        group = np.full(len(d), None, dtype=object)
+        x, y = lonlat[:, 0], lonlat[:, 1]
+        # country (and exclusion) first: distances are only computed for cells counted
+        group = np.full(len(people), None, dtype=object)
         for name, poly in countries:
-            inside = (
-                np.ones(len(d), bool)
-                if poly is None
-                else shapely.contains_xy(poly, lonlat[:, 0], lonlat[:, 1])
-            )
+            inside = np.ones(len(people), bool) if poly is None else shapely.contains_xy(poly, x, y)
             group[inside & (group == None)] = name  # noqa: E711 - elementwise on an object array
-        keep &= group != None  # noqa: E711
-        ds.append(d[keep])
-        ps.append(people[keep])
-        gs.append(group[keep])
+        keep = group != None  # noqa: E711
+        if area is not None:
+            keep &= ~shapely.contains_xy(area, x, y)
+        if not keep.any():
+            continue
+        d = np.asarray(
+            index.distance_to(lonlat[keep], max_distance=float(radii[-1])), dtype=np.float64
+        )
+        near = np.isfinite(d)
+        ds.append(d[near])
+        ps.append(people[keep][near])
+        gs.append(group[keep][near])
     if not ds:
         return np.empty(0), np.empty(0), np.empty(0, dtype=object)
     return np.concatenate(ds), np.concatenate(ps), np.concatenate(gs)
