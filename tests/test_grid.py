@@ -385,3 +385,33 @@ def test_registry_products_are_described():
         assert product.kind in ("count", "density")
         assert product.licence and product.attribution
         assert product.sha256 is None or len(product.sha256) == 64
+
+
+def test_a_global_grid_is_read_window_by_window(tmp_path):
+    # A global 30 arc-second grid (43,200 x 21,600 cells: 3.7 GB as float32 if loaded
+    # whole), stored sparse: one 512 x 512 block of ones, the rest unwritten (= nodata).
+    import tracemalloc
+
+    from rasterio.windows import Window
+
+    path = tmp_path / "global_ppp.tif"
+    profile = {
+        "driver": "GTiff", "width": 43_200, "height": 21_600, "count": 1, "dtype": "float32",
+        "crs": "EPSG:4326", "transform": from_origin(-180, 90, 1 / 120, 1 / 120), "nodata": -200,
+        "tiled": True, "blockxsize": 512, "blockysize": 512, "compress": "deflate",
+    }  # fmt: skip
+    with rasterio.open(path, "w", **profile) as ds:  # the block covers 120-124.27°E, 40.73-45°N
+        ds.write(np.ones((512, 512), "float32"), 1, window=Window(36_000, 5_400, 512, 512))
+    g = population_grid(path)
+    tracemalloc.start()
+    try:
+        out = g.zonal_sum([shapely.box(120.1, 40.1, 121.3, 43.3)]).iloc[0]
+        cells = [p for _, p, _ in g.cells((120.5, 44.0, 121.0, 44.5))]
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert_allclose(out["cells"], 1.2 * 3.2 * 120 * 120, rtol=1e-9)
+    assert_allclose(out["nodata_cells"], (40.7333333333 - 40.1) * 120 * 1.2 * 120, rtol=1e-6)
+    assert_allclose(out["population"], out["cells"] - out["nodata_cells"], rtol=1e-9)
+    assert_allclose(sum(c.sum() for c in cells), 60 * 60)
+    assert peak < 50e6  # bytes: windows only, never the 3.7 GB grid
