@@ -91,6 +91,7 @@ class RiskMap:
         self.layers: list[Layer] = []
         self.panel = Panel()
         self.legend_notes: list[str] = []
+        self._ring_error_m: float | None = None  # largest boundary error of rings drawn, metres
         self._provenance: list[Provenance] = []
 
     # -- adding content ------------------------------------------------------------------
@@ -226,9 +227,7 @@ class RiskMap:
         self._add(layer, rings)
         errors = rings["error_m"].to_numpy(dtype=float) if "error_m" in rings else np.array([])
         if errors.size and np.isfinite(errors).any():
-            self._note(
-                f"Rings: geodesic on WGS84, boundary within {np.nanmax(errors):,.1f} m of exact"
-            )
+            self._ring_error_m = max(self._ring_error_m or 0.0, float(np.nanmax(errors)))
         return self
 
     def add_border(
@@ -534,7 +533,12 @@ class RiskMap:
 
     def legend_notes_all(self) -> list[str]:
         """Return the notes under the legend: methods, then the display tolerance."""
-        return self.legend_notes + [f"Shapes simplified for display to ≤ {self.tolerance_m:g} m"]
+        notes = list(self.legend_notes)
+        if self._ring_error_m is not None:
+            notes.insert(
+                0, f"Rings: geodesic on WGS84, boundary within {self._ring_error_m:,.1f} m of exact"
+            )
+        return notes + [f"Shapes simplified for display to ≤ {self.tolerance_m:g} m"]
 
     def view_bounds(self) -> tuple[float, float, float, float]:
         """Return the initial view (west, south, east, north) in degrees."""
