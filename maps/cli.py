@@ -141,31 +141,56 @@ def _cmd_distance(args: argparse.Namespace) -> int:
 
 
 def _source(around: str, boundary: str) -> tuple[Any, str, str]:
-    """Return (source, label, kind) for --around."""
+    """Return (source, label, kind) for --around: a territory, a border or a place."""
     import layers
     from layers.variants import BOUNDARY_VARIANTS
+    from maps.report import BOUNDARY_LABELS
 
     text = around.strip()
     if re.fullmatch(r"[A-Za-z]{2}", text):
-        return (
-            layers.territory(text.upper(), **BOUNDARY_VARIANTS[boundary]),
-            text.upper(),
-            "territory",
-        )
+        territory = layers.territory(text.upper(), **BOUNDARY_VARIANTS[boundary])
+        name = str(territory["name"].iloc[0]) if "name" in territory else text.upper()
+        return territory, f"{name} ({BOUNDARY_LABELS.get(boundary, boundary)})", "territory"
     pair = re.fullmatch(r"([A-Za-z]{2})-([A-Za-z]{2})", text)
     if pair:
         a, b = pair.group(1).upper(), pair.group(2).upper()
-        return layers.border(a, b), f"{a}–{b} border", "border"
+        border = layers.border(a, b)
+        return border, f"the {layers.country(a).name}–{layers.country(b).name} border", "border"
+    import shapely
+
     from maps.places import resolve_place
 
     place = resolve_place(text, layers.settlements())
-    import shapely
+    return shapely.Point(place.lonlat), place.describe(), "place"
 
-    return shapely.Point(place.lonlat), f"{place.name}, {place.country}", "place"
+
+def _print_exposure(exp: Any, label: str, radii: list[float]) -> None:
+    from maps.panel import Table
+
+    rows = exp.table.assign(radius_km=[f"{r / 1000:g}" for r in exp.table["radius_m"]])
+    rows = rows[["country", "radius_km", "population", "places"]].rename(
+        columns={"radius_km": "within (km)"}
+    )
+    rows["population"] = rows["population"].round().astype("int64")
+    title = f"Population within {', '.join(f'{r / 1000:g}' for r in radii)} km of {label}"
+    print(Table(title, rows).to_text())
+    edge = exp.edge
+    if edge is not None and len(edge):
+        shown = edge[edge["population"] > 0]
+        print(f"\nsettlements within ±{exp.edge_m / 1000:g} km of a radius (population > 0):")
+        for row in shown.head(12).itertuples(index=False):
+            side = "inside" if row.inside else "outside"
+            print(
+                f"  {row.name}, {row.country}: population {row.population:,.0f}, "
+                f"{row.distance_km:,.2f} km ({side} {row.radius_m / 1000:g} km)"
+            )
+        if len(shown) > 12:
+            print(f"  … and {len(shown) - 12} more")
 
 
 def _cmd_exposure(args: argparse.Namespace) -> int:
     import layers
+    from maps.panel import Table
 
     radii = _radii(args.radius)
     countries = _codes(args.population)
@@ -176,32 +201,21 @@ def _cmd_exposure(args: argparse.Namespace) -> int:
         )
     settlements = layers.settlements()
     exp = layers.exposure(source, settlements, radii, by=countries if countries else "country")
+    out = sys.stderr if args.json else sys.stdout
     if args.json:
         print(exp.to_json())
     else:
-        print(
-            f"Population within {', '.join(f'{r / 1000:g} km' for r in radii)} of {label}"
-            + (f" ({args.boundary})" if kind == "territory" else "")
-        )
-        table = exp.table.copy()
-        print(table[["country", "radius_km", "population", "places"]].to_string(index=False))
-        if exp.edge is not None and len(exp.edge):
-            print(f"\nsettlements within ±{exp.edge_m / 1000:g} km of a radius:")
-            for row in exp.edge.head(15).itertuples(index=False):
-                side = "inside" if row.inside else "outside"
-                print(
-                    f"  {row.name}, {row.country}: population {row.population:,.0f}, "
-                    f"{row.distance_km:,.1f} km "
-                    f"({side} {row.radius_m / 1000:g} km)"
-                )
+        _print_exposure(exp, label, radii)
         if args.variants:
             code = args.around.strip().upper()
             for country in countries or [None]:
                 var = layers.exposure_variants(code, settlements, radii[-1], country=country)
                 who = f"residents of {country}" if country else "people"
-                print(f"\n{who} within {radii[-1] / 1000:g} km, by boundary variant:")
-                print(var.table[["boundary", "population", "places"]].to_string(index=False))
-                print(f"range: {var.low:,.0f} – {var.high:,.0f}")
+                rows = var.table[["boundary", "population", "places"]].copy()
+                rows["population"] = rows["population"].round().astype("int64")
+                title = f"{who} within {radii[-1] / 1000:g} km, by boundary variant"
+                print("\n" + Table(title, rows).to_text())
+                print(f"  range: {var.low:,.0f} – {var.high:,.0f}")
         print(f"\nmethod: {exp.provenance.method}")
         print(f"sources: {exp.provenance.attribution()}")
     if args.map or args.png:
@@ -212,14 +226,13 @@ def _cmd_exposure(args: argparse.Namespace) -> int:
             rmap.add_territory(source)
         elif kind == "border":
             rmap.add_border(source, fit=True)
-        rmap.add_rings(source, radii, of=label, outside_only=kind == "territory")
-        rmap.add_exposure(exp, of=label, countries=countries)
+        of = label.split(" (")[0]
+        rmap.add_rings(source, radii, of=of, outside_only=kind == "territory")
+        rmap.add_exposure(exp, of=of, countries=countries)
         if args.map:
-            path = rmap.save(args.map, self_contained=args.self_contained)
-            print(f"map: {path}", file=sys.stderr if args.json else sys.stdout)
+            print(f"map: {rmap.save(args.map, self_contained=args.self_contained)}", file=out)
         if args.png:
-            path = rmap.to_png(args.png)
-            print(f"image: {path}", file=sys.stderr if args.json else sys.stdout)
+            print(f"image: {rmap.to_png(args.png)}", file=out)
     return 0
 
 
@@ -254,6 +267,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     commands = {"distance": _cmd_distance, "exposure": _cmd_exposure, "run": _cmd_run}
     try:
         return commands[args.command](args)
+    except BrokenPipeError:  # e.g. `riskmap ... | head`: the reader left, nothing to report
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 1
     except (RiskmapError, ValueError, OSError) as exc:
         if os.environ.get("RISKMAP_DEBUG"):
             raise

@@ -140,7 +140,7 @@ class ExposureCheck:
         variants = list(dict.fromkeys(self.edge["variant"]))
         places: dict[tuple[str, str, float], dict[str, str]] = {}
         for row in self.edge.itertuples(index=False):
-            cell = f"{row.distance_km:,.1f} {'in' if row.inside else 'out'}"
+            cell = f"{row.distance_km:,.2f} {'in' if row.inside else 'out'}"
             places.setdefault((str(row.name), str(row.country), float(row.population)), {})[
                 row.variant
             ] = cell

@@ -121,8 +121,8 @@ def test_exposure_prints_the_library_numbers_and_writes_the_map(tmp_path):
         tmp_path / "kp.png",
     )
     assert proc.returncode == 0, proc.stderr
-    rows = re.findall(r"^\s*RU\s+([\d.]+)\s+(\d+)\s+(\d+)\s*$", proc.stdout, flags=re.M)
-    printed = {float(km): int(pop) for km, pop, _ in rows}
+    rows = re.findall(r"^\s+RU\s+([\d.]+)\s+([\d,]+)\s+(\d+)\s*$", proc.stdout, flags=re.M)
+    printed = {float(km): int(pop.replace(",", "")) for km, pop, _ in rows}
     exp = layers.exposure(
         layers.territory("KP", source="osm", land_only=False),
         layers.settlements(),
