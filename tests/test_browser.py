@@ -152,6 +152,16 @@ def test_self_contained_map_renders_offline(browser, serve, tmp_path, ne_north_k
     assert found["lng"] == pytest.approx(VLADIVOSTOK[0], abs=1e-3)
     assert abs(found["dx"]) <= 1.5 and abs(found["dy"]) <= 1.5
 
+    # the measure tool reads out kilometres and nautical miles (185.2 km = 100 nmi)
+    shown = browser.evaluate(
+        """(() => {
+            const m = window[Object.keys(window).find(k => k.startsWith('measure_control_'))];
+            const at = {dms: {x: '', y: ''}, dd: {x: 0, y: 0}};
+            return m._getMeasurementDisplayStrings({length: 185200, area: 0, lastCoord: at});
+        })()"""
+    )
+    assert shown["lengthDisplay"] == "185.20 Kilometers (100.00 nmi)"
+
     # a hidden layer comes on from the grouped layer control
     browser.evaluate(
         """[...document.querySelectorAll('.leaflet-control-layers-selector')]
