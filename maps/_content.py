@@ -47,9 +47,26 @@ BAND_COLORS = ("#d7301f", "#fc8d59", "#fdcc8a", "#fef0d9", "#f7f7f7")
 INSIDE_COLOR = "#b2182b"
 OUTSIDE_COLOR = "#4d4d4d"
 
-_TERRITORY = {"color": "#67001f", "weight": 2, "fillColor": "#b2182b", "fillOpacity": 0.15}
-_CONTEXT = {"color": "#7f7f7f", "weight": 1, "fillColor": "#bdbdbd", "fillOpacity": 0.08}
-LINE_STYLE = {"color": "#2166ac", "weight": 3, "dashArray": "8 5", "fillOpacity": 0}
+_TERRITORY: dict[str, Any] = {
+    "color": "#67001f",
+    "weight": 2,
+    "fillColor": "#b2182b",
+    "fillOpacity": 0.15,
+}
+_CONTEXT: dict[str, Any] = {
+    "color": "#7f7f7f",
+    "weight": 1,
+    "fillColor": "#bdbdbd",
+    "fillOpacity": 0.08,
+}
+#: Colour of geodesic lines.
+LINE_COLOR = "#2166ac"
+LINE_STYLE: dict[str, Any] = {
+    "color": LINE_COLOR,
+    "weight": 3,
+    "dashArray": "8 5",
+    "fillOpacity": 0,
+}
 
 
 @dataclass
@@ -189,7 +206,9 @@ def rings_layer(
     rings = rings.sort_values("distance_max")
     outline = color or "#7f0000"
     where = f" of {html.escape(of)}" if of else ""
-    styles, tips, labels = [], [], []
+    styles: list[dict[str, Any]] = []
+    tips: list[str] = []
+    labels: list[tuple[float, float, str]] = []
     for i, (_, row) in enumerate(rings.iterrows()):
         fill = BAND_COLORS[min(i, len(BAND_COLORS) - 1)]
         styles.append(
@@ -211,7 +230,7 @@ def rings_layer(
     max_km = float(rings["distance_max"].max()) / 1000
     name = name or f"Within {max_km:g} km" + (f" of {of}" if of else "")
     features = _features(rings.geometry.values, tolerance_m, tooltip=tips, style=range(len(tips)))
-    legend = [LegendEntry(name, "area" if filled else "line", outline, styles[0]["fillColor"])]
+    legend = [LegendEntry(name, "area" if filled else "line", outline, BAND_COLORS[0])]
     return Layer(
         name, group, "area", features, styles, labels=labels, legend=legend, show=show, fit=fit
     )
@@ -294,6 +313,7 @@ def settlements_layer(
         {"color": OUTSIDE_COLOR, "weight": 1, "fillColor": "#969696", "fillOpacity": 0.6},
     ]
     where = f" from {html.escape(of)}" if of else ""
+    km = "" if radius_m is None else f"{radius_m / 1000:g} km"
     tips = []
     for i, row in enumerate(frame.itertuples(index=False)):
         cc = f" ({html.escape(str(row.country))})" if hasattr(row, "country") else ""
@@ -301,13 +321,12 @@ def settlements_layer(
         if dist is not None:
             tip += f"<br>{format_km(dist[i])}{where}"
             if inside is not None:
-                tip += f" – {'inside' if inside[i] else 'outside'} {radius_m / 1000:g} km"
+                tip += f" – {'inside' if inside[i] else 'outside'} {km}"
         tips.append(tip)
     style_idx = np.where(inside, 0, 1) if inside is not None else np.zeros(len(frame), int)
     features = _features(frame.geometry.values, tolerance_m, tooltip=tips, style=style_idx)
     features["radius"] = marker_radius(frame["population"].to_numpy(float))
     if inside is not None:
-        km = f"{radius_m / 1000:g} km"
         legend = [
             LegendEntry(f"Settlement within {km}", "point", INSIDE_COLOR, INSIDE_COLOR),
             LegendEntry(f"Settlement beyond {km}", "point", OUTSIDE_COLOR, "#969696"),

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import folium
 import numpy as np
 import shapely
-from branca.element import Element, MacroElement
+from branca.element import Element, Figure, MacroElement
 from folium.plugins import Fullscreen, GroupedLayerControl, MeasureControl
 from folium.template import Template
 
@@ -201,6 +201,7 @@ def build(rmap: RiskMap) -> folium.Map:
     m = folium.Map(location=center, zoom_start=5, tiles=rmap.tiles, control_scale=True)
     _map_assets(m)
     root = m.get_root()
+    assert isinstance(root, Figure)  # folium maps always sit in a Figure
     if rmap.title:
         root.header.add_child(
             Element(f"<title>{html.escape(rmap.title)}</title>"), name="riskmap_title"

@@ -95,7 +95,7 @@ def _draw_layer(ax: Axes, layer: Layer) -> None:
 
 
 def _handles(rmap: RiskMap) -> list[Any]:
-    handles = []
+    handles: list[Any] = []
     shown = [e for layer in rmap.layers if layer.show for e in layer.legend]
     for e in shown:
         fill = e.fill_color or e.color

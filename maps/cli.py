@@ -208,7 +208,8 @@ def _cmd_exposure(args: argparse.Namespace) -> int:
         _print_exposure(exp, label, radii)
         if args.variants:
             code = args.around.strip().upper()
-            for country in countries or [None]:
+            who_counts: list[str | None] = list(countries) if countries else [None]
+            for country in who_counts:
                 var = layers.exposure_variants(code, settlements, radii[-1], country=country)
                 who = f"residents of {country}" if country else "people"
                 rows = var.table[["boundary", "population", "places"]].copy()

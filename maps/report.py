@@ -221,9 +221,9 @@ class ScenarioResult:
         for check in self.distances:
             n += 1
             out += ["", f"Claim {n}: {check.claim}", *check.lines()]
-        for check in self.exposures:
+        for exposure in self.exposures:
             n += 1
-            out += ["", f"Claim {n}: {check.claim}", *check.lines()]
+            out += ["", f"Claim {n}: {exposure.claim}", *exposure.lines()]
         if self.overview is not None:
             ov = self.overview
             out += [

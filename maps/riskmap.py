@@ -24,7 +24,7 @@ import geo
 from geo.errors import InputError, InputTypeError
 from layers.provenance import Provenance
 from maps._content import (
-    LINE_STYLE,
+    LINE_COLOR,
     Layer,
     as_frame,
     border_layer,
@@ -333,7 +333,7 @@ class RiskMap:
         labels: tuple[str, str] = ("A", "B"),
         name: str | None = None,
         group: str = "Distances",
-        color: str = LINE_STYLE["color"],
+        color: str = LINE_COLOR,
         show: bool = True,
         fit: bool = True,
     ) -> RiskMap:

@@ -330,15 +330,15 @@ def _build_map(
             of=overview.source.split(" (")[0],
             countries=list(overview.table["country"]) or None,
         )
-    for check in distances:
-        rmap.add_geodesic_line(check.a.lonlat, check.b.lonlat, labels=(check.a.name, check.b.name))
-    w, s_, e, n = rmap.view_bounds()
-    pad_x, pad_y = 0.25 * (e - w), 0.25 * (n - s_)  # so the cut is off-screen at first
+    for line in distances:
+        rmap.add_geodesic_line(line.a.lonlat, line.b.lonlat, labels=(line.a.name, line.b.name))
+    west, south, east, north = rmap.view_bounds()
+    pad_x, pad_y = 0.25 * (east - west), 0.25 * (north - south)  # the cut is off-screen at first
     view = (
-        max(w - pad_x, -180.0),
-        max(s_ - pad_y, -90.0),
-        min(e + pad_x, 180.0),
-        min(n + pad_y, 90.0),
+        max(west - pad_x, -180.0),
+        max(south - pad_y, -90.0),
+        min(east + pad_x, 180.0),
+        min(north + pad_y, 90.0),
     )
     for code in mapcfg.get("context", []):  # neighbours, clipped to the view; drawn as background
         rmap.add_territory(
@@ -348,9 +348,9 @@ def _build_map(
             clip=view,
         )
     n = 0
-    for check in distances:
+    for line in distances:
         n += 1
-        rmap.add_note(f"Claim {n}: {check.claim} — {format_km(check.distance_m)}: {check.verdict}.")
+        rmap.add_note(f"Claim {n}: {line.claim} — {format_km(line.distance_m)}: {line.verdict}.")
     for check, _ in exposures:
         n += 1
         if len(check.variants) > 1:
