@@ -33,6 +33,8 @@ __all__ = ["buffer", "rings", "default_tolerance", "boundary_error"]
 _CIRCLE_POINTS = 72
 #: Rounds of edge splitting before giving up on a tolerance (each halves the worst edges).
 _MAX_ROUNDS = 24
+#: Vertices a ring may grow to while its edges are split.
+_MAX_RING_VERTICES = 200_000
 
 
 def default_tolerance(distance: float) -> float:
@@ -301,8 +303,8 @@ def _snap_ring(xy: np.ndarray, index: DistanceIndex, radius: float, tol: float) 
         jump = edge_length_bound(foot, foot[nxt])
         corner = (jump > stretch * edge + tol) & (edge > tol / 2.0)
         bad = np.flatnonzero(real & ((off > tol / 2.0) | corner))
-        if not len(bad):
-            break
+        if not len(bad) or len(xy) + len(bad) > _MAX_RING_VERTICES:
+            break  # done, or the error measured afterwards says how far from done
         new = _project(mid[bad], index, radius, tol)
         xy = np.insert(xy, bad + 1, new, axis=0)
     return xy
@@ -333,9 +335,17 @@ def boundary_error(area: shapely.Geometry, index: DistanceIndex, radius: float) 
 def _snap(outline: shapely.Geometry, index: DistanceIndex, radius: float, tol: float):
     polygons = []
     for poly in shapely.get_parts(_polygonal(outline)):
+        # A hole of the outline is real only if it holds points farther than the radius; near
+        # the largest radii the outline may keep a sliver of a hole around the antipode of a
+        # point that is in fact within reach.
+        holes = [
+            ring
+            for ring in poly.interiors
+            if index.distance_to(shapely.Polygon(ring).representative_point()) > radius
+        ]
         rings_xy = [
             _snap_ring(shapely.get_coordinates(ring)[:-1], index, radius, tol)
-            for ring in [poly.exterior, *poly.interiors]
+            for ring in [poly.exterior, *holes]
         ]
         polygons.append(shapely.make_valid(shapely.Polygon(rings_xy[0], rings_xy[1:])))
     result = _polygonal(shapely.union_all(polygons)) if polygons else shapely.Polygon()
