@@ -135,29 +135,52 @@ class ExposureCheck:
             out += self._edge_lines()
         return out
 
-    def _edge_lines(self) -> list[str]:
-        """One row per place near the edge: its distance under each variant ("in"/"out")."""
+    def edge_table(self) -> pd.DataFrame:
+        """Return the places near the edge, one row each: km under every variant, in or out."""
         variants = list(dict.fromkeys(self.edge["variant"]))
         places: dict[tuple[str, str, float], dict[str, str]] = {}
         for row in self.edge.itertuples(index=False):
             cell = f"{row.distance_km:,.2f} {'in' if row.inside else 'out'}"
-            places.setdefault((str(row.name), str(row.country), float(row.population)), {})[
-                row.variant
-            ] = cell
-        names = [f"{n}, {c}" for n, c, _ in places]
-        width = max(len(n) for n in [*names, "place"])
-        cols = [max(len(v), 10) for v in variants]
+            key = (str(row.name), str(row.country), float(row.population))
+            places.setdefault(key, {})[row.variant] = cell
+        rows = [
+            {
+                "place": f"{n}, {c}",
+                "population": int(round(p)),
+                **{v: cells.get(v, "–") for v in variants},
+            }
+            for (n, c, p), cells in places.items()
+        ]
+        return pd.DataFrame(rows, columns=["place", "population", *variants])
+
+    def _edge_lines(self) -> list[str]:
+        table = self.edge_table()
+        widths = [
+            max(
+                [len(str(c))]
+                + [len(format_int(v)) if c == "population" else len(str(v)) for v in table[c]]
+            )
+            for c in table.columns
+        ]
+        widths = [max(w, 10) if i > 1 else w for i, w in enumerate(widths)]
         out = [
             f"  settlements within ±{self.edge_m / 1000:g} km of the {self.radius_m / 1000:g} km "
             "edge (km from the source; in/out of the radius):",
-            f"    {'place':<{width}}  {'population':>10}  "
-            + "  ".join(f"{v:>{w}}" for v, w in zip(variants, cols, strict=True)),
+            "    "
+            + "  ".join(
+                f"{c:<{w}}" if i == 0 else f"{c:>{w}}"
+                for i, (c, w) in enumerate(zip(table.columns, widths, strict=True))
+            ),
         ]
-        for name, (key, cells) in zip(names, places.items(), strict=True):
-            row = "  ".join(
-                f"{cells.get(v, '–'):>{w}}" for v, w in zip(variants, cols, strict=True)
+        for row in table.itertuples(index=False):
+            cells = [row[0], format_int(row[1]), *row[2:]]
+            out.append(
+                "    "
+                + "  ".join(
+                    f"{c:<{w}}" if i == 0 else f"{c:>{w}}"
+                    for i, (c, w) in enumerate(zip(cells, widths, strict=True))
+                )
             )
-            out.append(f"    {name:<{width}}  {format_int(key[2]):>10}  {row}")
         return out
 
 

@@ -362,6 +362,13 @@ def _build_map(
             value = format_int(check.low)
         rmap.add_note(f"Claim {n}: {check.claim} — {value}: {check.verdict}.")
     for check, _ in exposures:
+        if len(check.edge):
+            rmap.add_table(
+                check.edge_table(),
+                title=f"Near the {check.radius_m / 1000:g} km edge of {check.source} "
+                f"(±{check.edge_m / 1000:g} km; km, in/out)",
+            )
+    for check, _ in exposures:
         frame = check.variants[["label", "population", "places"]].rename(
             columns={"label": check.source}
         )
