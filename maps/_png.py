@@ -32,6 +32,8 @@ if TYPE_CHECKING:
 __all__ = ["save_png"]
 
 _DASH = (0, (4, 3))
+_WRAP = 100  # characters per line of panel text
+_LINE_IN = 6.5 * 1.2 / 72  # height of one line of 6.5 pt text, inches
 
 
 def _mpl_style(style: dict[str, Any]) -> dict[str, Any]:
@@ -120,39 +122,42 @@ def _handles(rmap: RiskMap) -> list[Any]:
     return handles
 
 
-def _draw_panel(fig: Figure, rmap: RiskMap) -> None:
-    panel = rmap.panel
-    top = 0.9
-    if panel.curves:
-        curve = panel.curves[0]
-        ax = fig.add_axes((0.69, 0.56, 0.29, 0.32))
-        km = curve.distance_m / 1000.0
-        for i, (label, values) in enumerate(curve.series.items()):
-            ax.plot(km, values, color=SERIES_COLORS[i % len(SERIES_COLORS)], lw=1.4, label=label)
-        for mark in curve.marks_m:
-            ax.axvline(mark / 1000.0, color="#999999", ls=":", lw=1)
-        if curve.threshold is not None:
-            ax.axhline(curve.threshold, color="#b2182b", ls="--", lw=1)
-        ax.set_title(curve.title, fontsize=8, loc="left")
-        ax.set_xlabel("distance (km)", fontsize=7)
-        ax.tick_params(labelsize=7)
-        ax.yaxis.set_major_formatter(
-            lambda v, _pos: f"{v / 1e6:g} M" if abs(v) >= 1e6 else f"{v:,.0f}"
-        )
-        ax.legend(fontsize=6, loc="upper left", frameon=False)
-        ax.grid(alpha=0.3)
-        top = 0.5
-    text = panel.to_text(width=72) if panel else ""
-    notes = "\n".join(textwrap.fill(n, 72) for n in rmap.legend_notes_all())
-    fig.text(
-        0.69,
-        top,
-        f"{text}\n\n{notes}".strip(),
-        fontsize=6.5,
-        family="monospace",
-        va="top",
-        wrap=False,
-    )
+def _draw_curve(fig: Figure, rect: tuple[float, float, float, float], rmap: RiskMap) -> None:
+    curve = rmap.panel.curves[0]
+    ax = fig.add_axes(rect)
+    km = curve.distance_m / 1000.0
+    for i, (label, values) in enumerate(curve.series.items()):
+        ax.plot(km, values, color=SERIES_COLORS[i % len(SERIES_COLORS)], lw=1.4, label=label)
+    for mark in curve.marks_m:
+        ax.axvline(mark / 1000.0, color="#999999", ls=":", lw=1)
+    if curve.threshold is not None:
+        ax.axhline(curve.threshold, color="#b2182b", ls="--", lw=1)
+    ax.set_title(curve.title, fontsize=8, loc="left")
+    ax.set_xlabel("distance (km)", fontsize=7)
+    ax.tick_params(labelsize=7)
+    ax.yaxis.set_major_formatter(lambda v, _pos: f"{v / 1e6:g} M" if abs(v) >= 1e6 else f"{v:,.0f}")
+    ax.legend(fontsize=6, loc="upper left", frameon=False)
+    ax.grid(alpha=0.3)
+
+
+def _text_columns(rmap: RiskMap, n_columns: int) -> list[str]:
+    """Split the panel's text (notes, tables, method notes) into columns of similar length."""
+    blocks = rmap.panel.text_blocks(width=_WRAP) if rmap.panel else []
+    blocks.append("\n".join(textwrap.fill(n, _WRAP) for n in rmap.legend_notes_all()))
+    total = sum(b.count("\n") + 2 for b in blocks)
+    columns: list[list[str]] = [[] for _ in range(n_columns)]
+    used, col = 0, 0
+    for block in blocks:
+        lines = block.count("\n") + 2
+        if (
+            columns[col]
+            and used + lines / 2 > total * (col + 1) / n_columns
+            and col < n_columns - 1
+        ):
+            col += 1
+        columns[col].append(block)
+        used += lines
+    return ["\n\n".join(c) for c in columns]
 
 
 def save_png(
@@ -164,6 +169,9 @@ def save_png(
 ) -> Path:
     """Draw ``rmap`` with matplotlib and write it as a PNG, atomically.
 
+    The map and the curve fill the top ``size_in``; the panel's notes and tables
+    follow below in two columns, and the figure grows to hold them.
+
     Parameters
     ----------
     rmap : RiskMap
@@ -173,16 +181,26 @@ def save_png(
     dpi : int, default 150
         Resolution in dots per inch.
     size_in : (float, float), default (13.0, 8.0)
-        Figure width and height in inches.
+        Width and height in inches of the map part of the figure.
 
     Returns
     -------
     pathlib.Path
         The path written.
     """
-    fig = Figure(figsize=size_in, dpi=dpi)
+    width, top_h = size_in
+    columns = _text_columns(rmap, 2)
+    text_h = max(c.count("\n") + 1 for c in columns) * _LINE_IN + 0.4
+    height = top_h + text_h
+    fig = Figure(figsize=(width, height), dpi=dpi)
     FigureCanvasAgg(fig)
-    ax = fig.add_axes((0.02, 0.07, 0.64, 0.85))
+
+    def rect(x: float, y: float, w: float, h: float) -> tuple[float, float, float, float]:
+        return (x / width, y / height, w / width, h / height)  # inches -> figure fraction
+
+    curve = bool(rmap.panel.curves)
+    map_w = width * (0.62 if curve else 0.94)
+    ax = fig.add_axes(rect(0.5, text_h + 0.6, map_w - 0.6, top_h - 1.2))
     west, south, east, north = rmap.view_bounds()
     pad_x, pad_y = 0.04 * (east - west), 0.04 * (north - south)
     for layer in rmap.layers:
@@ -198,11 +216,22 @@ def save_png(
     handles = _handles(rmap)
     if handles:
         ax.legend(handles=handles, fontsize=7, loc="lower left", framealpha=0.9)
+    if curve:
+        _draw_curve(
+            fig, rect(map_w + 0.5, text_h + top_h * 0.35, width - map_w - 0.8, top_h * 0.5), rmap
+        )
     if rmap.title:
-        fig.suptitle(rmap.title, fontsize=12, x=0.02, ha="left")
+        fig.text(0.2 / width, 1 - 0.25 / height, rmap.title, fontsize=12, va="top")
     credit = rmap.attribution()
-    fig.text(0.02, 0.015, f"Data: {credit}" if credit else "", fontsize=6.5, color="#444444")
-    _draw_panel(fig, rmap)
+    if credit:
+        fig.text(
+            0.2 / width, (text_h + 0.05) / height, f"Data: {credit}", fontsize=6.5, color="#444444"
+        )
+    for i, column in enumerate(columns):
+        x = 0.2 + i * (width - 0.4) / len(columns)
+        fig.text(
+            x / width, (text_h - 0.2) / height, column, fontsize=6.5, family="monospace", va="top"
+        )
     with atomic_path(path) as tmp:
         fig.savefig(tmp, format="png", dpi=dpi)
     return Path(path)

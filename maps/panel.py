@@ -228,8 +228,8 @@ class Panel:
         out.append("</details>")
         return "".join(out)
 
-    def to_text(self, *, width: int | None = None) -> str:
-        """Return the notes and tables as plain text (curves are drawn, not printed).
+    def text_blocks(self, *, width: int | None = None) -> list[str]:
+        """Return the notes (one block) and each table (one block each) as plain text.
 
         Parameters
         ----------
@@ -242,8 +242,12 @@ class Panel:
             else f"- {n}"
             for n in self.notes
         ]
-        parts = [self.title, *notes] + [t.to_text() for t in self.tables]
-        return "\n".join(parts)
+        blocks = ["\n".join([self.title, *notes])] if notes else []
+        return blocks + [t.to_text() for t in self.tables]
+
+    def to_text(self, *, width: int | None = None) -> str:
+        """Return the notes and tables as plain text (curves are drawn, not printed)."""
+        return "\n".join(self.text_blocks(width=width)) if self else self.title
 
 
 @dataclass(frozen=True)
