@@ -241,7 +241,7 @@ def test_png_export(tmp_path, places, square):
     import matplotlib.image
 
     img = (matplotlib.image.imread(out)[..., :3] * 255).round()
-    assert img.shape[:2] == (360, 600)
+    assert img.shape[1] == 600 and img.shape[0] >= 360  # the text below grows the figure
     # the inside-radius red of the markers is drawn (alpha-blended on white or the territory)
     red = (img[..., 0] > 150) & (img[..., 1] < 90) & (img[..., 2] < 100)
     assert red.sum() > 10
