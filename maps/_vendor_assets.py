@@ -31,7 +31,9 @@ _README_HEAD = """# Vendored map assets
 The JavaScript and CSS a riskmap page needs, copied from the npm registry so that
 `RiskMap.save(path, self_contained=True)` writes a page that opens with no network.
 The versions are the ones folium 0.20 links to. Only the files listed in
-`maps/assets.py` (`PACKAGES`) are kept; each package's licence file sits beside its files.
+`maps/assets.py` (`PACKAGES`) are kept, unmodified; each package's licence file sits
+beside its files. A page inlines them (images as data: URIs) only when saved with
+`self_contained=True`; otherwise it links the same versions on folium's CDNs.
 
 Regenerate with `python -m maps._vendor_assets` (needs `npm`).
 
