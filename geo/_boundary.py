@@ -72,14 +72,16 @@ def _linework(geometry: shapely.Geometry) -> list[np.ndarray]:
 
 
 def edge_length_bound(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """An upper estimate (m) of the length of lon/lat-straight edges from ``a`` to ``b``.
+    """Estimate from above the length (m) of lon/lat-straight edges from ``a`` to ``b``.
 
     Taken along the edge as drawn in lon/lat, not the short way round: an edge
     from 170° to -170° runs 340° west, through 0°.
     """
     chord = np.linalg.norm(ecef(b[:, 0], b[:, 1]) - ecef(a[:, 0], a[:, 1]), axis=1)
     cos_max = np.maximum(np.cos(np.radians(a[:, 1])), np.cos(np.radians(b[:, 1])))
-    along = np.hypot(np.radians(b[:, 0] - a[:, 0]) * cos_max * _A, np.radians(b[:, 1] - a[:, 1]) * _A)
+    along = np.hypot(
+        np.radians(b[:, 0] - a[:, 0]) * cos_max * _A, np.radians(b[:, 1] - a[:, 1]) * _A
+    )
     return np.maximum(chord, along)
 
 
@@ -91,7 +93,9 @@ def _densify(coords: np.ndarray) -> np.ndarray:
     length = edge_length_bound(a, b)
     # A lon/lat-straight edge bows away from the geodesic by about s^2 tan(lat) / 8R.
     tan_lat = np.tan(np.radians(np.minimum(np.maximum(np.abs(a[:, 1]), np.abs(b[:, 1])), 89.999)))
-    spacing = np.minimum(_MAX_SEGMENT_M, np.sqrt(8 * _R * _MAX_SAGITTA_M / np.maximum(tan_lat, 1e-9)))
+    spacing = np.minimum(
+        _MAX_SEGMENT_M, np.sqrt(8 * _R * _MAX_SAGITTA_M / np.maximum(tan_lat, 1e-9))
+    )
     pieces = np.maximum(1, np.ceil(length / spacing)).astype(np.int64)
     seg = np.repeat(np.arange(len(a)), pieces)
     start = np.repeat(np.cumsum(pieces) - pieces, pieces)
@@ -130,7 +134,9 @@ class Boundary:
         cum = np.cumsum(np.r_[0.0, seg_len[:-1]])
         self.pos = cum
         self.part_start = np.repeat(starts, np.diff(np.r_[starts, len(lonlat)]))
-        self.part_end = np.repeat(np.r_[starts[1:] - 1, len(lonlat) - 1], np.diff(np.r_[starts, len(lonlat)]))
+        self.part_end = np.repeat(
+            np.r_[starts[1:] - 1, len(lonlat) - 1], np.diff(np.r_[starts, len(lonlat)])
+        )
         # Forward azimuth of each segment at its start (degrees), for the right-angle test.
         az = np.zeros(len(lonlat))
         j = np.flatnonzero(self.has_next & (self.seg_len2 > 0))
@@ -259,12 +265,20 @@ class Boundary:
             along = np.arctan2(np.sin(delta) * cos_a, np.cos(delta)) * _R
             new_seg, new_t = self._step(seg[active], t[active], along)
             new_foot = self._point_at(new_seg, new_t)
-            az2, _, d2 = WGS84.inv(new_foot[:, 0], new_foot[:, 1], lonlat[active, 0], lonlat[active, 1])
+            az2, _, d2 = WGS84.inv(
+                new_foot[:, 0], new_foot[:, 1], lonlat[active, 0], lonlat[active, 1]
+            )
             better = d2 < dist[active]
             active, new_seg, new_t, new_foot, az2, d2 = (
                 x[better] for x in (active, new_seg, new_t, new_foot, az2, d2)
             )
-            seg[active], t[active], foot[active], az[active], dist[active] = new_seg, new_t, new_foot, az2, d2
+            seg[active], t[active], foot[active], az[active], dist[active] = (
+                new_seg,
+                new_t,
+                new_foot,
+                az2,
+                d2,
+            )
         return dist, foot
 
     def _step(self, seg: np.ndarray, t: np.ndarray, along: np.ndarray):
@@ -274,10 +288,10 @@ class Boundary:
         hi = self.pos[self.part_end[seg]]
         target = np.clip(here + along, lo, hi)
         new_seg = np.searchsorted(self.pos, target, side="right") - 1
-        new_seg = np.clip(new_seg, self.part_start[seg], np.maximum(self.part_end[seg] - 1, self.part_start[seg]))
+        new_seg = np.clip(
+            new_seg, self.part_start[seg], np.maximum(self.part_end[seg] - 1, self.part_start[seg])
+        )
         length = np.sqrt(self.seg_len2[new_seg])
         with np.errstate(invalid="ignore", divide="ignore"):
             new_t = np.where(length > 0, (target - self.pos[new_seg]) / length, 0.0)
         return new_seg, np.clip(new_t, 0.0, 1.0)
-
-

@@ -28,7 +28,11 @@ def _transformer(crs_wkt: str) -> Transformer:
 
 
 def _is_geopandas(obj: Any) -> bool:
-    return type(obj).__module__.startswith("geopandas") or hasattr(obj, "geometry") and hasattr(obj, "crs")
+    return (
+        type(obj).__module__.startswith("geopandas")
+        or hasattr(obj, "geometry")
+        and hasattr(obj, "crs")
+    )
 
 
 def to_wgs84(data: Any, *, what: str = "data") -> Any:
@@ -52,12 +56,17 @@ def check_lonlat(lon: np.ndarray, lat: np.ndarray, *, what: str = "coordinates")
         i = int(np.flatnonzero(bad_nan)[0])
         raise InputError(
             f"{what} contain {int(bad_nan.sum())} NaN or infinite value(s), the first at index {i} "
-            f"(lon={float(lon[i])!r}, lat={float(lat[i])!r}); drop or fill them before calling riskmap"
+            f"(lon={float(lon[i])!r}, lat={float(lat[i])!r}); "
+            "drop or fill them before calling riskmap"
         )
     bad_lat = np.abs(lat) > 90
     if bad_lat.any():
         i = int(np.flatnonzero(bad_lat)[0])
-        swapped = " (the axes may be swapped: riskmap takes (lon, lat), x first)" if abs(lon[i]) <= 90 else ""
+        swapped = (
+            " (the axes may be swapped: riskmap takes (lon, lat), x first)"
+            if abs(lon[i]) <= 90
+            else ""
+        )
         raise InputError(
             f"{what} have latitude {float(lat[i])!r} at index {i}, outside [-90, 90]{swapped}; "
             "pass (lon, lat) pairs in degrees, or a GeoSeries with its CRS"
@@ -82,7 +91,8 @@ def as_points(points: Any, *, what: str = "points") -> tuple[np.ndarray, bool]:
     if isinstance(points, shapely.Geometry):
         if shapely.get_type_id(points) != 0:
             raise InputTypeError(
-                f"{what} is a {points.geom_type}; expected a Point, (lon, lat) pairs or an (n, 2) array"
+                f"{what} is a {points.geom_type}; "
+                "expected a Point, (lon, lat) pairs or an (n, 2) array"
             )
         if points.is_empty:
             raise InputError(f"{what} is an empty Point; give a Point with coordinates")
@@ -114,7 +124,8 @@ def as_points(points: Any, *, what: str = "points") -> tuple[np.ndarray, bool]:
                 xy = arr
             else:
                 raise InputError(
-                    f"{what} has shape {arr.shape}; expected a (lon, lat) pair or an array of shape (n, 2)"
+                    f"{what} has shape {arr.shape}; "
+                    "expected a (lon, lat) pair or an array of shape (n, 2)"
                 )
     xy = np.ascontiguousarray(xy, dtype=np.float64)
     check_lonlat(xy[:, 0], xy[:, 1], what=what)
@@ -125,7 +136,9 @@ def _points_from_geometries(geoms: np.ndarray, what: str) -> np.ndarray:
     if len(geoms) == 0:
         return np.empty((0, 2))
     if not all(isinstance(g, shapely.Geometry) for g in geoms):
-        raise InputTypeError(f"{what} mixes geometries and other values; expected Points or (lon, lat) pairs")
+        raise InputTypeError(
+            f"{what} mixes geometries and other values; expected Points or (lon, lat) pairs"
+        )
     types = shapely.get_type_id(geoms)
     if (types != 0).any():
         i = int(np.flatnonzero(types != 0)[0])
@@ -136,7 +149,8 @@ def _points_from_geometries(geoms: np.ndarray, what: str) -> np.ndarray:
     empty = shapely.is_empty(geoms)
     if empty.any():
         raise InputError(
-            f"{what} holds {int(empty.sum())} empty Point(s), the first at index {int(np.flatnonzero(empty)[0])}; "
+            f"{what} holds {int(empty.sum())} empty Point(s), "
+            f"the first at index {int(np.flatnonzero(empty)[0])}; "
             "drop them before calling riskmap"
         )
     return shapely.get_coordinates(geoms)
@@ -153,7 +167,11 @@ def as_geometry(geometry: Any, *, what: str = "geometry") -> shapely.Geometry:
         data = to_wgs84(geometry, what=what)
         geoms = np.asarray(getattr(data, "geometry", data))
         geoms = geoms[~shapely.is_missing(geoms)]
-        geom = shapely.union_all(geoms) if len(geoms) > 1 else (geoms[0] if len(geoms) else shapely.Point())
+        geom = (
+            shapely.union_all(geoms)
+            if len(geoms) > 1
+            else (geoms[0] if len(geoms) else shapely.Point())
+        )
     elif isinstance(geometry, shapely.Geometry):
         geom = geometry
     elif isinstance(geometry, (tuple, list, np.ndarray)) and np.shape(geometry) == (2,):
@@ -162,7 +180,8 @@ def as_geometry(geometry: Any, *, what: str = "geometry") -> shapely.Geometry:
     else:
         raise InputTypeError(
             f"{what} {geometry!r:.80} of type {type(geometry).__name__} is not a geometry; "
-            "expected a shapely geometry in lon/lat, a (lon, lat) pair, or a GeoSeries/GeoDataFrame with a CRS"
+            "expected a shapely geometry in lon/lat, a (lon, lat) pair, "
+            "or a GeoSeries/GeoDataFrame with a CRS"
         )
     if geom is None or geom.is_empty:
         raise InputError(f"{what} is empty; give a geometry with coordinates")

@@ -35,7 +35,7 @@ def _cut(geometry: shapely.Geometry) -> shapely.Geometry:
 
 
 def split_line(coords: np.ndarray) -> shapely.LineString | shapely.MultiLineString:
-    """A lon/lat line, given as (n, 2) points, split where it crosses the antimeridian.
+    """Split a lon/lat line, given as (n, 2) points, where it crosses the antimeridian.
 
     Consecutive points are joined the short way round (the way a geodesic goes).
     """
@@ -58,7 +58,7 @@ def split_line(coords: np.ndarray) -> shapely.LineString | shapely.MultiLineStri
 def ring_to_polygon(
     lon: np.ndarray, lat: np.ndarray, *, inside: tuple[float, float]
 ) -> shapely.Polygon | shapely.MultiPolygon:
-    """The region a closed lon/lat ring bounds on the sphere, as valid polygons in [-180, 180].
+    """Return the region a closed lon/lat ring bounds on the sphere, as polygons in [-180, 180].
 
     Parameters
     ----------

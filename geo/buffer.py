@@ -22,10 +22,10 @@ import shapely
 
 from geo._boundary import edge_length_bound
 from geo._input import as_geometry
-from geo.antimeridian import ring_to_polygon
+from geo.antimeridian import WORLD, ring_to_polygon
 from geo.distance import DistanceIndex
 from geo.errors import InputError
-from geo.units import WGS84, check_distance, parse_distance
+from geo.units import HALF_CIRCUMFERENCE_M, WGS84, check_distance, parse_distance
 
 __all__ = ["buffer", "rings", "default_tolerance", "boundary_error"]
 
@@ -38,7 +38,10 @@ _MAX_RING_VERTICES = 200_000
 
 
 def default_tolerance(distance: float) -> float:
-    """The boundary error riskmap guarantees for a buffer of ``distance`` metres: max(10 m, 5e-5 × distance)."""
+    """Return the boundary error (m) guaranteed for a buffer of ``distance`` metres.
+
+    It is max(10 m, 5e-5 × distance).
+    """
     return max(10.0, 5e-5 * distance)
 
 
@@ -85,20 +88,29 @@ def buffer(
     """
     geom = as_geometry(geometry)
     radius = parse_distance(distance)
-    tol = default_tolerance(radius) if tolerance is None else check_distance(tolerance, name="tolerance")
+    tol = (
+        default_tolerance(radius)
+        if tolerance is None
+        else check_distance(tolerance, name="tolerance")
+    )
     if tol <= 0:
         raise InputError(f"tolerance is {tol!r} m; expected a positive number of metres")
     polygons = _polygonal_part(geom)
     if radius == 0:
         result = polygons if polygons is not None else shapely.Polygon()
         return (result, 0.0) if return_error else result
+    if radius >= HALF_CIRCUMFERENCE_M - tol:
+        # No two points of the (oblate) ellipsoid are farther apart than pole to pole.
+        return (WORLD, 0.0) if return_error else WORLD
     index = DistanceIndex(geom)
     outline = _outline(geom, polygons, radius)
     result, error = _snap(outline, index, radius, tol)
     return (result, error) if return_error else result
 
 
-def rings(geometry: Any, distances: Any, *, outside_only: bool = False, tolerance: float | None = None):
+def rings(
+    geometry: Any, distances: Any, *, outside_only: bool = False, tolerance: float | None = None
+):
     """Distance bands around a geometry: 0–d1, d1–d2, …, as a GeoDataFrame.
 
     Parameters
@@ -132,8 +144,10 @@ def rings(geometry: Any, distances: Any, *, outside_only: bool = False, toleranc
     limits = [parse_distance(d) for d in np.atleast_1d(np.asarray(distances, dtype=object))]
     if not limits:
         raise InputError("distances is empty; give at least one band limit, e.g. ['50km', '100km']")
-    if any(b <= a for a, b in zip(limits, limits[1:])):
-        raise InputError(f"distances {limits!r} (metres) must increase strictly; sort them and drop repeats")
+    if any(b <= a for a, b in zip(limits, limits[1:], strict=False)):
+        raise InputError(
+            f"distances {limits!r} (metres) must increase strictly; sort them and drop repeats"
+        )
     if limits[0] == 0:
         limits = limits[1:]
     inner = _polygonal_part(geom) if outside_only else None
@@ -170,7 +184,9 @@ def _polygonal_part(geom: shapely.Geometry) -> shapely.Geometry | None:
     return shapely.union_all(polys) if polys else None
 
 
-def _outline(geom: shapely.Geometry, polygons: shapely.Geometry | None, radius: float) -> shapely.Geometry:
+def _outline(
+    geom: shapely.Geometry, polygons: shapely.Geometry | None, radius: float
+) -> shapely.Geometry:
     """Union of the (simplified) geometry and geodesic circles centred along its boundary."""
     # Circles no farther apart than radius/4 leave scallops of at most radius/128; simplifying
     # by less than that keeps the outline's shape. The second stage removes both errors.
@@ -180,7 +196,11 @@ def _outline(geom: shapely.Geometry, polygons: shapely.Geometry | None, radius: 
     circles = _circles(centres, radius)
     pieces = [circles]
     if polygons is not None:
-        pieces.append(shapely.simplify(polygons, min(radius / 200.0, 500.0) / 111_320.0, preserve_topology=True))
+        pieces.append(
+            shapely.simplify(
+                polygons, min(radius / 200.0, 500.0) / 111_320.0, preserve_topology=True
+            )
+        )
     return shapely.make_valid(shapely.union_all(pieces))
 
 
@@ -230,7 +250,7 @@ def _circles(centres: np.ndarray, radius: float) -> shapely.Geometry:
 
 
 def _on_frame(xy: np.ndarray) -> np.ndarray:
-    """Vertices on the antimeridian or at a pole: the edges of the lon/lat plane, not of the buffer."""
+    """Tell vertices on the antimeridian or a pole: edges of the lon/lat plane, not the buffer."""
     return (np.abs(xy[:, 0]) >= 180.0 - 1e-9) | (np.abs(xy[:, 1]) >= 90.0 - 1e-9)
 
 
@@ -253,7 +273,7 @@ def _project(xy: np.ndarray, index: DistanceIndex, radius: float, tol: float) ->
 
 
 def _project_on_meridian(xy: np.ndarray, index: DistanceIndex, radius: float) -> np.ndarray:
-    """Move points on the antimeridian along it onto distance ``radius`` (secant steps in latitude)."""
+    """Move points on the antimeridian along it onto distance ``radius`` (secant steps)."""
     xy = xy.copy()
     lat0 = xy[:, 1].copy()
     f0 = index.nearest_points(xy)[0] - radius

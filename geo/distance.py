@@ -78,9 +78,7 @@ class DistanceIndex:
     def __init__(self, geometry: Any) -> None:
         self.geometry = as_geometry(geometry)
         self._boundary = Boundary(self.geometry)
-        polygons = [
-            p for p in shapely.get_parts(self.geometry) if shapely.get_type_id(p) in (3, 6)
-        ]
+        polygons = [p for p in shapely.get_parts(self.geometry) if shapely.get_type_id(p) in (3, 6)]
         self._area = shapely.union_all(polygons) if polygons else None
         if self._area is not None:
             shapely.prepare(self._area)
@@ -101,7 +99,7 @@ class DistanceIndex:
 
         Parameters
         ----------
-        points : (lon, lat) pair, Point, array_like of shape (n, 2), or GeoSeries/GeoDataFrame of points
+        points : (lon, lat) pair, Point, array_like (n, 2), or GeoSeries/GeoDataFrame of points
             The points, in degrees (or with a CRS).
         max_distance : float, optional
             In metres. Points farther than this come back as ``inf``; they are culled
@@ -130,7 +128,7 @@ class DistanceIndex:
         return float(result[0]) if scalar else result
 
     def nearest_points(self, points: Any) -> tuple[np.ndarray, np.ndarray]:
-        """Distance in metres from each point to the geometry's boundary, and the nearest boundary point.
+        """Return the distance in metres to the boundary, and the nearest boundary point.
 
         Parameters
         ----------
@@ -185,8 +183,10 @@ def distance_to(
     return DistanceIndex(geometry).distance_to(points, max_distance=max_distance, signed=signed)
 
 
-def geodesic_line(a: Any, b: Any, *, spacing: float = 10_000.0) -> shapely.LineString | shapely.MultiLineString:
-    """The geodesic between two points as a densified lon/lat line, for drawing.
+def geodesic_line(
+    a: Any, b: Any, *, spacing: float = 10_000.0
+) -> shapely.LineString | shapely.MultiLineString:
+    """Return the geodesic between two points as a densified lon/lat line, for drawing.
 
     Parameters
     ----------

@@ -65,7 +65,9 @@ def parse_distance(text: str | float | int) -> float:
     5000.0
     """
     if isinstance(text, bool):
-        raise InputTypeError(f"distance {text!r} is a bool; expected a number of metres or a string like '200km'")
+        raise InputTypeError(
+            f"distance {text!r} is a bool; expected a number of metres or a string like '200km'"
+        )
     if isinstance(text, (int, float)):
         return check_distance(float(text))
     if not isinstance(text, str):
@@ -77,7 +79,8 @@ def parse_distance(text: str | float | int) -> float:
     if match is None:
         raise InputError(
             f"distance {text!r} is not a number followed by a unit; "
-            f"write it like '200km', '124 mi', '108 nmi' or '700000 m' (units: {', '.join(UNITS_M)})"
+            f"write it like '200km', '124 mi', '108 nmi' or '700000 m' "
+            f"(units: {', '.join(UNITS_M)})"
         )
     value, unit = match.groups()
     factor = UNITS_M.get(unit.lower())
@@ -113,7 +116,9 @@ def check_distance(value: float, *, name: str = "distance") -> float:
     if not math.isfinite(value):
         raise InputError(f"{name} is {value!r}; expected a finite number of metres")
     if value < 0:
-        raise InputError(f"{name} is {value!r} m, which is negative; expected a distance >= 0 metres")
+        raise InputError(
+            f"{name} is {value!r} m, which is negative; expected a distance >= 0 metres"
+        )
     if value > HALF_CIRCUMFERENCE_M:
         raise InputError(
             f"{name} is {value:,.0f} m, more than half the Earth's circumference "

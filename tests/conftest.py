@@ -16,7 +16,9 @@ def naturalearth_path(name: str) -> Path:
     """Path of a Natural Earth reference file; skips the test when it is absent."""
     path = NATURALEARTH / name
     if not path.exists():
-        pytest.skip(f"reference file {path} is absent (the shared data folder lives beside the checkout)")
+        pytest.skip(
+            f"reference file {path} is absent (the shared data folder lives beside the checkout)"
+        )
     return path
 
 
@@ -36,10 +38,11 @@ def ne_north_korea(ne_countries):
 
 @pytest.fixture(scope="session")
 def osm_north_korea():
-    """North Korea from the OpenStreetMap-derived timezone polygons (zone Asia/Pyongyang), with sea."""
+    """North Korea from the OpenStreetMap-derived timezone polygons (Asia/Pyongyang), with sea."""
+    import numpy as np
     import shapely
     from timezonefinder import TimezoneFinder
 
     parts = TimezoneFinder().get_geometry(tz_name="Asia/Pyongyang", coords_as_pairs=False)
-    polys = [shapely.Polygon(list(zip(*p[0])), [list(zip(*h)) for h in p[1:]]) for p in parts]
+    polys = [shapely.Polygon(np.transpose(p[0]), [np.transpose(h) for h in p[1:]]) for p in parts]
     return shapely.make_valid(shapely.union_all(polys))
