@@ -5,7 +5,6 @@ the merged-place flags against the summit question; user tables and bad input.
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 
 import geopandas
@@ -17,7 +16,7 @@ from pyproj import Geod
 from reference import distance_to_aeqd
 
 from geo.errors import CRSError, InputError, InputTypeError
-from layers.settlements import _all, coverage, read_settlements, settlements
+from layers.settlements import coverage, read_settlements, settlements
 
 GEOD = Geod(ellps="WGS84")
 MERGED = {2012623: "Artëm", 2014571: "Artëm", 2020734: "Nakhodka", 2013258: "Nakhodka"}
@@ -171,14 +170,6 @@ def test_bbox_across_the_antimeridian():
     x = shapely.get_x(box.geometry.values)
     assert ((x >= 170) | (x <= -170)).all()
     assert {"FJ", "WS"} <= set(box["country"])  # Fiji (178°E) and Samoa (172°W)
-
-
-def test_loads_fast():
-    _all.cache_clear()
-    start = time.perf_counter()
-    _all()
-    elapsed = time.perf_counter() - start
-    assert elapsed < 1.5  # about 0.4 s on a 2-core machine; the JSON source takes ~10 s
 
 
 # -- bad input -------------------------------------------------------------------

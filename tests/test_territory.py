@@ -4,8 +4,6 @@ published border lengths.
 
 from __future__ import annotations
 
-import time
-
 import geopandas
 import numpy as np
 import pytest
@@ -110,16 +108,10 @@ def test_zone_tab_join():
 
 
 def test_osm_territory_is_built_once_per_process():
-    start = time.perf_counter()
     first = territory("RU", land_only=False)
-    built = time.perf_counter() - start
-    start = time.perf_counter()
     again = territory("RU", land_only=False)
-    cached = time.perf_counter() - start
-    # the second call reuses the geometry built by the first, and costs next to nothing
+    # the second call reuses the geometry built by the first (speed is for benchmarks/)
     assert again.geometry.iloc[0] is first.geometry.iloc[0]
-    assert cached < 0.2
-    assert built < 30  # a few seconds on a 2-core machine (26 zones)
 
 
 def test_country_without_zone_is_refused():
