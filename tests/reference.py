@@ -15,8 +15,9 @@ Two independent references for the distance from a point to a geometry:
   ``d0``, ``d1`` are the geodesic distances to its ends and ``L`` an upper bound
   of its length along the path (a point of the piece is at most ``s`` from one
   end and ``L - s`` from the other). Pieces that cannot hold the minimum are
-  dropped, the rest split, down to 20 m pieces, which a golden-section search
-  on ``Geod.inv`` finishes to well under a millimetre.
+  dropped, the rest split until nearly straight and short (2 % of the distance,
+  20 m to 5 km), where a golden-section search on ``Geod.inv`` finishes to well
+  under a millimetre.
 * :func:`distance_to_aeqd` -- the textbook recipe: densify the geometry in lon/lat
   to < 100 m spacing, project it into an azimuthal-equidistant projection centred
   on the point, take the planar distance from the origin.
@@ -51,9 +52,12 @@ _E2 = _F * (2 - _F)
 #: Pole-to-pole geodesic distance, metres, computed here rather than taken from geo.
 HALF_CIRCUMFERENCE = float(GEOD.inv(0.0, 90.0, 0.0, -90.0)[2])
 
-_LEAF_M = 20.0  # pieces shorter than this are finished by golden-section search
+# A piece is finished by golden-section search once it is shorter than 2 % of the best
+# distance so far (clipped to 20 m .. 5 km) and spans at most 1 degree of longitude, so that
+# it is nearly straight and the distance along it has a single minimum.
+_LEAF_MIN_M, _LEAF_MAX_M, _LEAF_FRACTION, _LEAF_MAX_DLON = 20.0, 5_000.0, 0.02, 1.0
 _SPLIT = 8  # a piece is split into this many sub-pieces per round
-_GOLDEN_ITERS = 44  # 20 m * 0.618**44 ~ 1e-8 m
+_GOLDEN_TOL_M = 1e-5  # golden-section search stops when the bracket is this short
 
 
 def contract_bound(radius_m: float) -> float:
@@ -153,12 +157,16 @@ def _golden(lon, lat, p0lon, p0lat, p1lon, p1lat) -> np.ndarray:
         return _inv_from(lon, lat, p0lon + t * dlon, p0lat + t * dlat)
 
     g = (math.sqrt(5) - 1) / 2
+    longest = float(_path_length_bound(p0lon, p0lat, p1lon, p1lat).max())
+    iterations = max(
+        1, math.ceil(math.log(max(longest, _GOLDEN_TOL_M) / _GOLDEN_TOL_M) / -math.log(g))
+    )
     a = np.zeros(p0lon.shape)
     b = np.ones(p0lon.shape)
     c = b - g * (b - a)
     d = a + g * (b - a)
     fc, fd = f(c), f(d)
-    for _ in range(_GOLDEN_ITERS):
+    for _ in range(iterations):
         left = fc < fd
         b = np.where(left, d, b)
         a = np.where(left, a, c)
@@ -197,7 +205,8 @@ def _distance_to_edges(lon: float, lat: float, edges: _Edges) -> float:
         keep = (d0 + d1 - length) / 2 <= ub + slack
         p0lon, p0lat, p1lon, p1lat = p0lon[keep], p0lat[keep], p1lon[keep], p1lat[keep]
         d0, d1, length = d0[keep], d1[keep], length[keep]
-        big = length > _LEAF_M
+        leaf_m = min(max(_LEAF_FRACTION * ub, _LEAF_MIN_M), _LEAF_MAX_M)
+        big = (length > leaf_m) | (np.abs(p1lon - p0lon) > _LEAF_MAX_DLON)
         if not big.any():
             break
         # Split the long pieces into _SPLIT sub-pieces; keep the short ones as they are.

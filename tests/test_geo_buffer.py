@@ -30,6 +30,7 @@ import geo
 # How far the error a buffer reports may fall below the largest error measured here on
 # other sample points before it counts as understating (metres).
 UNDERSTATE_SLACK_M = 0.25
+RADIUS_NK = 200_000.0
 
 
 def _cases():
@@ -155,6 +156,34 @@ def test_return_error_false_gives_the_same_geometry():
     assert isinstance(plain, (shapely.Polygon, shapely.MultiPolygon))
     assert shapely.equals_exact(
         shapely.normalize(plain), shapely.normalize(with_error), tolerance=1e-9
+    )
+
+
+@pytest.mark.parametrize("tolerance", [1.0, 3.0])
+def test_buffer_tolerance_is_met(ne_north_korea, tolerance):
+    """A tighter tolerance than the default gives a boundary within it."""
+    buf, error_m = geo.buffer(ne_north_korea, RADIUS_NK, tolerance=tolerance, return_error=True)
+    xy = boundary_samples(buf, 2_050)
+    err = np.abs(ref_distance_to(xy, ne_north_korea) - RADIUS_NK)
+    i = int(np.argmax(err))
+    assert err[i] <= tolerance, (
+        f"boundary point {tuple(xy[i])} is {err[i]:.3f} m off, tolerance {tolerance} m"
+    )
+    assert err.max() - UNDERSTATE_SLACK_M <= error_m <= tolerance
+
+
+def test_default_tolerance_is_the_contract():
+    for radius in [0.0, 1_000.0, 200_000.0, 1_000_000.0, HALF_CIRCUMFERENCE]:
+        assert geo.default_tolerance(radius) == pytest.approx(contract_bound(radius))
+
+
+def test_buffer_radius_with_unit():
+    point = shapely.Point(125.75432, 39.03385)
+    assert shapely.equals_exact(
+        geo.buffer(point, "200km"), geo.buffer(point, 200_000.0), tolerance=0
+    )
+    assert shapely.equals_exact(
+        geo.buffer(point, "108 nmi"), geo.buffer(point, 200_016.0), tolerance=0
     )
 
 
