@@ -328,6 +328,24 @@ def test_north_korea_signed(nk_case):
     )
 
 
+def test_far_settlements_to_osm_north_korea(osm_north_korea):
+    """Beyond 5,000 km the nearest point must still be found (1e-6 relative).
+
+    Dhule (India), M'Daourouch (Algeria) and Yuracyacu (Peru), GeoNames cities500: their
+    nearest points on the OSM polygon are vertices, at 5,105.9, 9,371.3 and 15,104.8 km.
+    """
+    rng = np.random.default_rng(22)
+    named = np.array([[74.77737, 20.9013], [7.8196, 36.07821], [-77.22667, -5.93139]])
+    anywhere = np.column_stack(
+        [rng.uniform(-180, 180, 40), np.degrees(np.arcsin(rng.uniform(-1, 1, 40)))]
+    )
+    pts = np.concatenate([named, anywhere])
+    ref = ref_distance_to(pts, osm_north_korea)
+    assert_distances(
+        geo.distance_to(pts, osm_north_korea), ref, pts, what="far points, OSM North Korea"
+    )
+
+
 @pytest.mark.parametrize("max_distance", [0.0, 25_000.0, 200_000.0, 3_000_000.0])
 def test_max_distance(nk_case, max_distance):
     name, geom, pts, ref, signed = nk_case
