@@ -7,6 +7,7 @@ no mapping. Distances are in metres throughout.
 from geo.buffer import buffer, default_tolerance, rings
 from geo.distance import DistanceIndex, distance, distance_to, geodesic_line
 from geo.errors import CRSError, DataError, InputError, InputTypeError, RepairWarning, RiskmapError
+from geo.points import PointIndex
 from geo.units import HALF_CIRCUMFERENCE_M, WGS84, parse_distance
 
 __all__ = [
@@ -16,6 +17,7 @@ __all__ = [
     "HALF_CIRCUMFERENCE_M",
     "InputError",
     "InputTypeError",
+    "PointIndex",
     "RepairWarning",
     "RiskmapError",
     "WGS84",
