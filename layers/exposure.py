@@ -364,7 +364,10 @@ def exposure(
         Settlement points with a ``population`` column and a CRS (e.g.
         ``layers.settlements()``), or a population grid (a
         :class:`~layers.grid.PopulationGrid`, or a GeoTIFF path / product name
-        for :func:`layers.population_grid`).
+        for :func:`layers.population_grid`). A dask-geopandas GeoDataFrame of
+        settlements is measured on its Dask cluster, partition by partition; only
+        the places within the largest radius plus ``edge_m`` come back, and the
+        result is the same as for the same data in memory.
     radii : float, str or sequence of them
         Distances in metres, or strings like ``"200km"``, ``"108 nmi"``; each in
         [0, half the Earth's circumference].
@@ -441,6 +444,12 @@ def exposure(
         from layers.exposure_grid import grid_exposure
 
         return grid_exposure(src, population, radii_m, by, exclude)
+    from geo._dask import is_dask_collection
+
+    if is_dask_collection(population):
+        from layers.exposure_dask import dask_settlement_exposure
+
+        return dask_settlement_exposure(src, population, radii_m, by, exclude, edge)
     from layers.exposure_points import settlement_exposure
 
     return settlement_exposure(src, population, radii_m, by, exclude, edge)

@@ -28,7 +28,7 @@ from layers.exposure import (
 )
 from layers.provenance import Provenance
 
-__all__ = ["settlement_exposure"]
+__all__ = ["settlement_exposure", "exposure_from_distances"]
 
 
 def _cumulative_table(
@@ -109,23 +109,55 @@ def settlement_exposure(
     edge_m: float,
 ) -> Exposure:
     """Build the :class:`~layers.exposure.Exposure` of settlements (see :func:`layers.exposure`)."""
-    only: list[str] | None = None
-    if isinstance(by, str) or by is None:
-        group_col = by
-    elif isinstance(by, Sequence):
-        group_col, only = "country", [str(c) for c in by]
-    else:
-        raise InputTypeError(
-            f"by {type(by).__name__} is not usable with settlements, which carry their country; "
-            "pass by='country', another column name, a list of country codes, or None"
-        )
+    group_col, only = _grouping(by)
     gdf = _check_settlements(settlements, group_col)
     if not gdf.crs.equals("EPSG:4326"):  # places are reported in lon/lat
         gdf = gdf.to_crs("EPSG:4326")
     index = geo.DistanceIndex(src.geometry)
-    max_d = min(float(radii[-1]) + edge_m, HALF_CIRCUMFERENCE_M)
+    max_d = _max_distance(radii, edge_m)
     d = np.asarray(index.distance_to(gdf, max_distance=max_d), dtype=np.float64)
+    return exposure_from_distances(
+        src, gdf, d, radii, by, exclude, edge_m, index=index, settlements=len(gdf)
+    )
 
+
+def _grouping(by: Any) -> tuple[str | None, list[str] | None]:
+    """Return the column to group by, and the only country codes kept (None: all)."""
+    if isinstance(by, str) or by is None:
+        return by, None
+    if isinstance(by, Sequence):
+        return "country", [str(c) for c in by]
+    raise InputTypeError(
+        f"by {type(by).__name__} is not usable with settlements, which carry their country; "
+        "pass by='country', another column name, a list of country codes, or None"
+    )
+
+
+def _max_distance(radii: np.ndarray, edge_m: float) -> float:
+    """Distances are measured up to here (metres): the largest radius plus the edge list."""
+    return min(float(radii[-1]) + edge_m, HALF_CIRCUMFERENCE_M)
+
+
+def exposure_from_distances(
+    src: _Source,
+    gdf: Any,
+    d: np.ndarray,
+    radii: np.ndarray,
+    by: Any,
+    exclude: tuple[str, ...] | None,
+    edge_m: float,
+    *,
+    index: geo.DistanceIndex,
+    settlements: int,
+) -> Exposure:
+    """Build the :class:`~layers.exposure.Exposure` from each settlement's distance (metres).
+
+    ``d`` is ``inf`` beyond the largest radius plus ``edge_m``. ``gdf`` (EPSG:4326,
+    checked) may hold only the settlements within that distance, in their original
+    order (as the Dask path returns them); ``settlements`` is the number of them all.
+    """
+    group_col, only = _grouping(by)
+    max_d = _max_distance(radii, edge_m)
     if exclude is not None and exclude and "country" not in gdf.columns:
         exclude = None  # no country column: fall back to the geometric rule
     if exclude is None:
@@ -177,7 +209,7 @@ def settlement_exposure(
         accuracy_m=float(getattr(index, "error_m", DISTANCE_ERROR_M)),
         accuracy="distance error bound of geo.DistanceIndex (tested ≤ 1 m up to 5,000 km)",
         excluded=rule,
-        settlements=int(len(gdf)),
+        settlements=int(settlements),
     )
     return Exposure(
         kind="settlements",
