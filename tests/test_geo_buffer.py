@@ -187,6 +187,32 @@ def test_buffer_radius_with_unit():
     )
 
 
+def test_buffer_of_a_closed_line_has_no_dust():
+    """A triangle of lines near 83 N at 17.5 km: one polygon with one hole, no sliver parts.
+
+    The triangle's sides are 55-120 km long, so its middle is more than 17.5 km from them
+    (one hole); the buffer is connected (one part). Found by the property tests.
+    """
+    triangle = shapely.LineString(
+        [
+            (-171.89381042635955, 82.99531475490177),
+            (-176.0141597575114, 83.03214914076264),
+            (-175.23541066987013, 84.09103377445535),
+            (-171.89381042635955, 82.99531475490177),
+        ]
+    )
+    buf = geo.buffer(triangle, 17_543.968343452183)
+    parts = shapely.get_parts(buf)
+    areas = np.array([_geodesic_area(p) for p in parts])
+    assert len(parts) == 1, (
+        f"{len(parts)} parts, {int((areas < 1.0).sum())} of them under 1 m2, "
+        f"e.g. {parts[int(np.argmin(areas))].wkt[:160]}"
+    )
+    assert len(parts[0].interiors) == 1
+    hole = shapely.Polygon(parts[0].interiors[0])
+    assert ref_distance_to(np.array(hole.representative_point().coords), triangle)[0] > 17_543.97
+
+
 # --------------------------------------------------------------------------- antimeridian and poles
 
 
