@@ -257,6 +257,36 @@ def test_south_pole_buffer_closes_over_the_pole():
     assert shapely.intersects_xy(buf, lon, lat).all()
 
 
+POLE_LONGITUDES = sorted(
+    {*np.arange(-180.0, 180.0, 7.5).tolist(), 3.28125, -120.0, 60.25, -60.0, 0.75, 116.25}
+)
+
+
+@pytest.mark.parametrize("lat", [89.5, -89.5])
+def test_buffers_round_a_pole_at_any_longitude(lat):
+    """100 km round a point 55.8 km from a pole: closed over it, not smeared, at any longitude.
+
+    The extra longitudes are ones where this once failed: a world-wide polygon with
+    error_m ~14,870 km near the South Pole, error_m ~33 km near the North Pole.
+    """
+    failures = []
+    for lon in POLE_LONGITUDES:
+        buf, error_m = geo.buffer(shapely.Point(lon, lat), 100_000.0, return_error=True)
+        _, miny, _, maxy = buf.bounds
+        near_pole = miny >= 88.0 if lat > 0 else maxy <= -88.0
+        covers_pole = shapely.intersects_xy(buf, 0.0, 90.0 if lat > 0 else -90.0)
+        if not (
+            buf.is_valid and near_pole and covers_pole and error_m <= contract_bound(100_000.0)
+        ):
+            failures.append(
+                f"lon={lon}: bounds {np.round(buf.bounds, 3).tolist()}, "
+                f"error_m={error_m:.0f}, pole covered: {covers_pole}"
+            )
+    assert not failures, (
+        f"{len(failures)} of {len(POLE_LONGITUDES)} longitudes fail:\n" + "\n".join(failures)
+    )
+
+
 def test_half_circumference_buffer_is_the_whole_world():
     buf = geo.buffer(shapely.Point(30.0, 40.0), HALF_CIRCUMFERENCE)
     rng = np.random.default_rng(31)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 import shapely
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from reference import (
     GEOD,
@@ -28,8 +28,13 @@ FAST = settings(max_examples=200, deadline=None, derandomize=True)
 MEDIUM = settings(
     max_examples=150, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
 )
+# Buffers are the slow part: no shrinking, so a failure costs seconds, not minutes.
 SLOW = settings(
-    max_examples=12, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
+    max_examples=40,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow],
+    phases=[Phase.explicit, Phase.reuse, Phase.generate],
 )
 
 longitudes = st.one_of(
