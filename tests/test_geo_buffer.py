@@ -74,7 +74,23 @@ def _cases():
 CASES = _cases()
 
 
-@pytest.fixture(scope="module", params=sorted(CASES))
+# Run with -m slow too: same checks on more radii, left out of the default run for time.
+SLOW_CASES = {
+    "point_2000km",
+    "polygon_hole_150km",
+    "ne_north_korea_50km",
+    "ne_north_korea_1000km",
+    "point_10000km",
+}
+
+
+@pytest.fixture(
+    scope="module",
+    params=[
+        pytest.param(name, marks=pytest.mark.slow) if name in SLOW_CASES else name
+        for name in sorted(CASES)
+    ],
+)
 def buffered(request):
     """(name, source, radius, buffer, reported error, boundary samples, reference distances)."""
     source, radius = CASES[request.param]
@@ -159,7 +175,7 @@ def test_return_error_false_gives_the_same_geometry():
     )
 
 
-@pytest.mark.parametrize("tolerance", [1.0, 3.0])
+@pytest.mark.parametrize("tolerance", [1.0, pytest.param(3.0, marks=pytest.mark.slow)])
 def test_buffer_tolerance_is_met(ne_north_korea, tolerance):
     """A tighter tolerance than the default gives a boundary within it."""
     buf, error_m = geo.buffer(ne_north_korea, RADIUS_NK, tolerance=tolerance, return_error=True)
