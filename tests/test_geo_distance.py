@@ -383,6 +383,25 @@ def test_distance_index_matches_distance_to(nk_case):
     assert_allclose(capped[ref < 199_999.0], got[ref < 199_999.0], rtol=0, atol=1e-6)
 
 
+@pytest.mark.parametrize("radius", [0.0, 30_000.0, 200_000.0, 2_000_000.0])
+def test_point_index_within_is_the_reference_set(nk_case, radius):
+    """PointIndex.within gives the reference's set of points within R, and their distances."""
+    name, geom, pts, ref, _ = nk_case
+    positions, metres = geo.PointIndex(pts).within(geom, radius)
+    got = np.zeros(len(pts), dtype=bool)
+    got[positions] = True
+    clear = (np.abs(ref - radius) > 1.0) | (ref == 0)
+    expected = ref <= radius
+    wrong = clear & (got != expected)
+    assert not wrong.any(), (
+        f"{name}, R={radius}: wrong side for {pts[wrong][:5].tolist()} (reference {ref[wrong][:5]})"
+    )
+    assert (np.diff(positions) > 0).all()
+    assert_distances(
+        metres, ref[positions], pts[positions], what=f"PointIndex.within distances ({name})"
+    )
+
+
 def test_distance_to_accepts_geoseries_points(nk_case):
     import geopandas
 
