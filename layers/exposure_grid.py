@@ -23,6 +23,9 @@ from layers.grid import PopulationGrid
 
 __all__ = ["grid_exposure"]
 
+# Cell centres measured per call to geo (bounds the search's working memory).
+_DISTANCE_BATCH = 65_536
+
 
 def _countries(by: Any, exclude: tuple[str, ...] | None) -> list[tuple[str, Any]]:
     """``[(name, lon/lat polygon or None)]`` for the countries of residence of a grid."""
@@ -93,7 +96,13 @@ def _source_area(src: _Source) -> Any:
 
 
 def grid_exposure(
-    src: _Source, grid: PopulationGrid, radii: np.ndarray, by: Any, exclude: tuple[str, ...] | None
+    src: _Source,
+    grid: PopulationGrid,
+    radii: np.ndarray,
+    by: Any,
+    exclude: tuple[str, ...] | None,
+    *,
+    progress: bool | None = None,
 ) -> Exposure:
     """Build the :class:`~layers.exposure.Exposure` of a grid (see :func:`layers.exposure`)."""
     countries = _countries(by, exclude)
@@ -107,7 +116,7 @@ def grid_exposure(
         for i, band in enumerate(bands):
             pieces.append(band if poly is None else shapely.intersection(band, poly))
             keys.append((name, i))
-    sums = grid.zonal_sum(pieces)
+    sums = grid.zonal_sum(pieces, progress=progress)
 
     table_rows, band_rows = [], []
     lo = np.concatenate([[0.0], radii[:-1]])
@@ -141,8 +150,7 @@ def grid_exposure(
         band_rows, columns=["country", "distance_min_m", "distance_max_m", *cols]
     )
 
-    d, people, groups = _cell_distances(src, grid, radii, bands, countries, area)
-    order = np.argsort(d, kind="stable")
+    d, people, groups = _cell_distances(src, grid, radii, bands, countries, area, progress)
     buffer_error = (
         float(np.nanmax(rings["error_m"])) if "error_m" in rings.columns else float("nan")
     )
@@ -170,9 +178,9 @@ def grid_exposure(
         provenance=provenance,
         edge_m=0.0,
         max_distance_m=float(radii[-1]),
-        _distances=d[order],
-        _people=people[order],
-        _groups=groups[order],
+        _distances=d,
+        _people=people,
+        _groups=groups,
     )
 
 
@@ -183,8 +191,14 @@ def _cell_distances(
     bands: np.ndarray,
     countries: list,
     area: Any,
+    progress: bool | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Exact distance, people and country of each non-empty cell centre within the top radius."""
+    """Exact distance, people and country of each non-empty cell centre within the top radius.
+
+    Sorted by distance. Cells are read a window at a time; only the cells within the
+    top radius are kept (8 + 8 + 1 bytes each until the final sort), so memory
+    follows the number of cells near the source, not the size of the grid.
+    """
     index = geo.DistanceIndex(src.geometry)
     reach = shapely.union_all(bands)
     if reach.is_empty:
@@ -192,26 +206,40 @@ def _cell_distances(
     for poly in [area, *[p for _, p in countries if p is not None]]:
         if poly is not None:
             shapely.prepare(poly)
+    names = np.asarray([name for name, _ in countries], dtype=object)
+    code_type = np.min_scalar_type(len(countries))  # country index; len(countries) = none
     ds, ps, gs = [], [], []
-    for lonlat, people, _ in grid.cells(tuple(reach.bounds)):
+    for lonlat, people, _ in grid.cells(tuple(reach.bounds), progress=progress):
         x, y = lonlat[:, 0], lonlat[:, 1]
         # country (and exclusion) first: distances are only computed for cells counted
-        group = np.full(len(people), None, dtype=object)
-        for name, poly in countries:
-            inside = np.ones(len(people), bool) if poly is None else shapely.contains_xy(poly, x, y)
-            group[inside & (group == None)] = name  # noqa: E711 - elementwise on an object array
-        keep = group != None  # noqa: E711
+        group = np.full(len(people), len(countries), dtype=code_type)
+        for i, (_, poly) in enumerate(countries):
+            todo = np.flatnonzero(group == len(countries))
+            if poly is not None:
+                todo = todo[shapely.contains_xy(poly, x[todo], y[todo])]
+            group[todo] = i
+        keep = group != len(countries)
         if area is not None:
             keep &= ~shapely.contains_xy(area, x, y)
         if not keep.any():
             continue
-        d = np.asarray(
-            index.distance_to(lonlat[keep], max_distance=float(radii[-1])), dtype=np.float64
-        )
-        near = np.isfinite(d)
-        ds.append(d[near])
-        ps.append(people[keep][near])
-        gs.append(group[keep][near])
+        lonlat, people, group = lonlat[keep], people[keep], group[keep]
+        # small batches: geo's search holds ~1 kB per point while it runs
+        for lo in range(0, len(people), _DISTANCE_BATCH):
+            hi = lo + _DISTANCE_BATCH
+            d = np.asarray(
+                index.distance_to(lonlat[lo:hi], max_distance=float(radii[-1])), dtype=np.float64
+            )
+            near = np.isfinite(d)
+            ds.append(d[near])
+            ps.append(people[lo:hi][near])
+            gs.append(group[lo:hi][near])
     if not ds:
         return np.empty(0), np.empty(0), np.empty(0, dtype=object)
-    return np.concatenate(ds), np.concatenate(ps), np.concatenate(gs)
+    d = np.concatenate(ds)
+    del ds
+    order = np.argsort(d, kind="stable")
+    d = d[order]
+    people = np.concatenate(ps)[order]
+    del ps
+    return d, people, names[np.concatenate(gs)[order]]

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,7 @@ from pyproj import CRS, Transformer
 
 from geo.errors import CRSError, DataError, InputError, InputTypeError
 from geo.units import WGS84
+from layers._progress import fraction_callback, progress_bar
 from layers.grid_products import PRODUCTS, GridProduct, Kind, fetch_product, guess_kind
 from layers.provenance import Provenance, Source
 
@@ -34,6 +36,7 @@ __all__ = [
     "GridProduct",
     "PRODUCTS",
     "PopulationGrid",
+    "WINDOW_CELLS",
     "population_grid",
     "zone_area_m2",
 ]
@@ -46,6 +49,15 @@ _EQUAL_AREA_CRS = CRS.from_epsg(6933)  # cylindrical equal-area on the WGS84 ell
 # straight lon/lat edge keeps its shape in the grid's CRS (≈1 km; the chord error of
 # a 1 km step is a few centimetres).
 _DENSIFY_DEG = 0.01
+
+#: Most cells read from the grid at once (8 MB as float64). Zonal sums and cell
+#: lists read windows of at most this size, so their memory does not grow with the
+#: grid or with the zone.
+WINDOW_CELLS = 1 << 20
+# GDAL's block cache while a grid is read (bytes). Each window is read about once,
+# so a small cache costs nothing; GDAL's default (5% of RAM) would fill with blocks
+# already used as a large grid is read.
+_GDAL_CACHE_BYTES = 64 << 20
 
 
 def zone_area_m2(lat1: Any, lat2: Any, dlon: float) -> np.ndarray:
@@ -176,6 +188,14 @@ class PopulationGrid:
 
     # -- reading ---------------------------------------------------------------
 
+    @contextmanager
+    def _open(self) -> Iterator[Any]:
+        """Open the grid for reading, with GDAL's block cache kept small."""
+        import rasterio
+
+        with rasterio.Env(GDAL_CACHEMAX=_GDAL_CACHE_BYTES), rasterio.open(self.path) as ds:
+            yield ds
+
     def _cell_area_km2(self, row0: int, col0: int, nrows: int, ncols: int) -> np.ndarray:
         """Area of each cell of a window on the WGS84 ellipsoid, in km² (rows × cols)."""
         t = self.transform
@@ -305,7 +325,7 @@ class PopulationGrid:
 
     # -- results -------------------------------------------------------------
 
-    def zonal_sum(self, geometries: Any) -> pd.DataFrame:
+    def zonal_sum(self, geometries: Any, *, progress: bool | None = None) -> pd.DataFrame:
         """Return the people inside each polygon, with exact partial-cell coverage.
 
         Parameters
@@ -313,6 +333,9 @@ class PopulationGrid:
         geometries : shapely geometry, sequence of them (lon/lat), or GeoSeries/GeoDataFrame
             Polygons to sum over; a GeoSeries/GeoDataFrame in the grid's own CRS is
             used as it is, anything else is reprojected to it.
+        progress : bool, optional
+            Show a progress bar over the polygons; by default only on a terminal
+            (see :mod:`layers._progress`, ``RISKMAP_PROGRESS``).
 
         Returns
         -------
@@ -324,10 +347,11 @@ class PopulationGrid:
         Notes
         -----
         The sum is ``exactextract``'s: each cell contributes its value times the
-        fraction of its area (in the grid's CRS) the polygon covers.
+        fraction of its area (in the grid's CRS) the polygon covers. A polygon
+        larger than :data:`WINDOW_CELLS` cells is summed over several windows, so
+        memory stays bounded whatever the size of the grid or of the polygon.
         """
         import geopandas
-        import rasterio
         from exactextract import exact_extract
 
         geoms = self.to_grid_crs(geometries)
@@ -337,13 +361,16 @@ class PopulationGrid:
         )
         if (~empty).any():
             vec = geopandas.GeoDataFrame(geometry=list(geoms[~empty]), crs=self.crs)
-            with rasterio.open(self.path) as ds:
+            bar = progress_bar(total=len(vec), desc="zonal sums", unit="zone", progress=progress)
+            with bar, self._open() as ds:
                 src = _CountSource(self, ds)
                 stats = exact_extract(
                     src,
                     vec,
                     ["people=sum", "valid=count", "covered=count(default_value=0)"],
                     output="pandas",
+                    max_cells_in_memory=WINDOW_CELLS,
+                    progress=fraction_callback(bar),
                 )
             out.loc[~empty, "population"] = stats["people"].to_numpy(np.float64)
             out.loc[~empty, "cells"] = stats["covered"].to_numpy(np.float64)
@@ -356,7 +383,8 @@ class PopulationGrid:
         self,
         bounds_lonlat: tuple[float, float, float, float] | None = None,
         *,
-        chunk_rows: int = 512,
+        chunk_rows: int | None = None,
+        progress: bool | None = None,
     ) -> Iterator[tuple[np.ndarray, np.ndarray, int]]:
         """Yield the centres and people of non-empty cells, a block of rows at a time.
 
@@ -364,8 +392,12 @@ class PopulationGrid:
         ----------
         bounds_lonlat : (west, south, east, north), optional
             Only cells within these lon/lat bounds (degrees); the whole grid by default.
-        chunk_rows : int, default 512
-            Rows read at once (bounds memory use).
+        chunk_rows : int, optional
+            Rows read at once; by default as many as fit in :data:`WINDOW_CELLS`
+            cells (a whole number of the file's blocks when that many fit).
+        progress : bool, optional
+            Show a progress bar over the rows; by default only on a terminal
+            (see :mod:`layers._progress`, ``RISKMAP_PROGRESS``).
 
         Yields
         ------
@@ -374,8 +406,6 @@ class PopulationGrid:
             and latitudes in degrees, the people in each of those cells, and the
             number of nodata cells in the block.
         """
-        import rasterio
-
         if bounds_lonlat is None:
             window = (0, 0, self.height, self.width)
         else:
@@ -388,7 +418,10 @@ class PopulationGrid:
         row0, col0, nrows, ncols = window
         to_lonlat = None if self.is_geographic else _transformer(self.crs, _WGS84_CRS)
         t = self.transform
-        with rasterio.open(self.path) as ds:
+        bar = progress_bar(total=nrows, desc="grid cells", unit="row", progress=progress)
+        with bar, self._open() as ds:
+            if chunk_rows is None:
+                chunk_rows = _rows_per_window(ncols, ds.block_shapes[self.band - 1][0])
             for r in range(row0, row0 + nrows, chunk_rows):
                 n = min(chunk_rows, row0 + nrows - r)
                 block = self.read_window(ds, r, col0, n, ncols)
@@ -399,6 +432,13 @@ class PopulationGrid:
                     x, y = to_lonlat.transform(x, y)
                 ok = np.isfinite(x) & np.isfinite(y)
                 yield np.column_stack([x[ok], y[ok]]), block.data[rr, cc][ok], int(block.mask.sum())
+                bar.update(n)  # after the caller has used the block: the bar shows real work
+
+
+def _rows_per_window(ncols: int, block_rows: int) -> int:
+    """Rows to read at once: at most WINDOW_CELLS cells, whole blocks of the file if possible."""
+    rows = max(1, WINDOW_CELLS // max(ncols, 1))
+    return rows - rows % block_rows if rows >= block_rows else rows
 
 
 def _transformer(src: CRS, dst: CRS) -> Transformer:
