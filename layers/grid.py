@@ -369,7 +369,8 @@ class PopulationGrid:
                     vec,
                     ["people=sum", "valid=count", "covered=count(default_value=0)"],
                     output="pandas",
-                    max_cells_in_memory=WINDOW_CELLS,
+                    # it may read a row more on each side of its blocks: half the budget
+                    max_cells_in_memory=WINDOW_CELLS // 2,
                     progress=fraction_callback(bar),
                 )
             out.loc[~empty, "population"] = stats["people"].to_numpy(np.float64)
