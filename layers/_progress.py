@@ -7,7 +7,8 @@ a population grid, downloads) comes from :func:`progress_bar`. Whether it is dra
 2. otherwise a function's ``progress=True`` or ``progress=False`` decides for that call;
 3. otherwise ``RISKMAP_PROGRESS=1`` (or ``true``/``yes``/``on``) draws them even
    when the stream is not a terminal (a log file, a CI job);
-4. otherwise a bar is drawn only when its stream (stderr) is a terminal.
+4. otherwise a bar is drawn only when its stream (stderr) is a terminal, and only
+   once the operation has run for a second, so quick calls print nothing.
 
 tqdm is imported only when a bar is drawn.
 """
@@ -28,6 +29,28 @@ PROGRESS_ENV = "RISKMAP_PROGRESS"
 
 _ON = {"1", "true", "yes", "on"}
 _OFF = {"0", "false", "no", "off"}
+
+
+def _decide(progress: bool | None, stream: Any) -> tuple[bool, bool]:
+    """``(draw, asked)``: whether to draw a bar, and whether it was asked for explicitly."""
+    raw = os.environ.get(PROGRESS_ENV, "").strip()
+    env = raw.lower()
+    if env and env not in _ON | _OFF:
+        raise InputError(
+            f"{PROGRESS_ENV}={raw!r} is not understood; set it to 0 to silence progress bars "
+            "or 1 to always draw them, or unset it to draw them only on a terminal"
+        )
+    if env in _OFF:
+        return False, True
+    if progress is not None:
+        return bool(progress), True
+    if env in _ON:
+        return True, True
+    isatty = getattr(stream, "isatty", None)
+    try:
+        return bool(isatty and isatty()), False
+    except ValueError:  # a closed stream
+        return False, False
 
 
 def progress_enabled(progress: bool | None = None, *, file: IO[str] | None = None) -> bool:
@@ -51,25 +74,7 @@ def progress_enabled(progress: bool | None = None, *, file: IO[str] | None = Non
         If ``RISKMAP_PROGRESS`` holds something other than 0/1 (or false/true, no/yes,
         off/on).
     """
-    raw = os.environ.get(PROGRESS_ENV, "").strip()
-    env = raw.lower()
-    if env and env not in _ON | _OFF:
-        raise InputError(
-            f"{PROGRESS_ENV}={raw!r} is not understood; set it to 0 to silence progress bars "
-            "or 1 to always draw them, or unset it to draw them only on a terminal"
-        )
-    if env in _OFF:
-        return False
-    if progress is not None:
-        return bool(progress)
-    if env in _ON:
-        return True
-    stream = sys.stderr if file is None else file
-    isatty = getattr(stream, "isatty", None)
-    try:
-        return bool(isatty and isatty())
-    except ValueError:  # a closed stream
-        return False
+    return _decide(progress, sys.stderr if file is None else file)[0]
 
 
 class _Silent:
@@ -118,7 +123,8 @@ def progress_bar(
         What is counted (``"place"``, ``"row"``, ``"B"``).
     progress : bool, optional
         Draw it or not; None follows ``RISKMAP_PROGRESS`` and whether the stream is
-        a terminal (see :func:`progress_enabled`).
+        a terminal (see :func:`progress_enabled`). A bar drawn only because the
+        stream is a terminal appears after one second.
     file : file-like, optional
         Where to write the bar; ``sys.stderr`` (as it is at the call) by default.
     unit_scale : bool, default False
@@ -130,7 +136,8 @@ def progress_bar(
         Use it as a context manager and call ``update(n)``.
     """
     stream = sys.stderr if file is None else file
-    if not progress_enabled(progress, file=stream):
+    draw, asked = _decide(progress, stream)
+    if not draw:
         return _Silent()
     from tqdm import tqdm  # plain text bars: the notebook widget needs ipywidgets
 
@@ -143,6 +150,7 @@ def progress_bar(
         leave=False,
         dynamic_ncols=True,
         mininterval=0.5,
+        delay=0.0 if asked else 1.0,
     )
 
 

@@ -16,11 +16,13 @@ from __future__ import annotations
 
 import hashlib
 import os
-import shutil
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlparse
 
 from geo.errors import DataError, InputError
+from layers._progress import _Silent, progress_bar
 
 __all__ = ["cache_dir", "is_offline", "fetch", "file_sha256", "DATA_DIR_ENV", "OFFLINE_ENV"]
 
@@ -83,13 +85,69 @@ def _check_sha256(sha256: str) -> str:
     return value
 
 
-def _file_downloader(url: str, output_file: str, _pooch: object) -> None:
-    """Copy a ``file://`` URL (a local mirror) to pooch's temporary file."""
-    source = Path(unquote(urlparse(url).path))
-    if not source.is_file():
-        raise DataError(f"local file {str(source)!r} named by {url!r} does not exist")
-    with open(source, "rb") as src, open(output_file, "wb") as dst:
-        shutil.copyfileobj(src, dst)
+_BLOCK = 1 << 16  # bytes copied or downloaded between progress updates
+
+
+def _file_downloader(bar: Any) -> Callable[[str, str, object], None]:
+    """Return a pooch downloader copying a ``file://`` URL (a local mirror), moving ``bar``."""
+
+    def download(url: str, output_file: str, _pooch: object) -> None:
+        source = Path(unquote(urlparse(url).path))
+        if not source.is_file():
+            raise DataError(f"local file {str(source)!r} named by {url!r} does not exist")
+        bar.total = source.stat().st_size
+        with open(source, "rb") as src, open(output_file, "wb") as dst:
+            for block in iter(lambda: src.read(_BLOCK), b""):
+                dst.write(block)
+                bar.update(len(block))
+
+    return download
+
+
+class _PoochBar:
+    """A tqdm bar as pooch wants it.
+
+    pooch sets ``total``, calls update/reset/close, and first tests the bar's truth,
+    which a tqdm bar of unknown total refuses.
+    """
+
+    def __init__(self, bar: Any) -> None:
+        self._bar = bar
+
+    def __bool__(self) -> bool:
+        return True
+
+    @property
+    def total(self) -> Any:
+        return self._bar.total
+
+    @total.setter
+    def total(self, value: Any) -> None:
+        self._bar.total = value or None  # 0: the server sent no size
+
+    def update(self, n: float) -> None:
+        self._bar.update(n)
+
+    def reset(self) -> None:
+        self._bar.reset(total=self._bar.total)
+
+    def close(self) -> None:
+        self._bar.close()
+
+
+def _downloader(url: str, bar: Any) -> Any:
+    """Return the pooch downloader for a URL, drawing ``bar`` when it is a real (tqdm) bar."""
+    import pooch
+
+    scheme = urlparse(url).scheme
+    if scheme == "file":
+        return _file_downloader(bar)
+    if scheme in ("http", "https"):
+        drawn = not isinstance(bar, _Silent)
+        return pooch.HTTPDownloader(
+            progressbar=_PoochBar(bar) if drawn else False, chunk_size=_BLOCK
+        )
+    return pooch.choose_downloader(url, progressbar=False)  # ftp, sftp, doi: no bar
 
 
 def fetch(
@@ -98,6 +156,7 @@ def fetch(
     sha256: str,
     filename: str | None = None,
     subdir: str = "",
+    progress: bool | None = None,
 ) -> Path:
     """Return the local path of a checksummed file, downloading it once if needed.
 
@@ -113,6 +172,9 @@ def fetch(
         Name of the file in the cache; by default the last part of the URL.
     subdir : str, default ""
         Sub-folder of the cache, e.g. ``"ghs-pop"``.
+    progress : bool, optional
+        Show a progress bar while downloading; by default only on a terminal (see
+        :mod:`layers._progress`; ``RISKMAP_PROGRESS=0`` silences it, ``=1`` forces it).
 
     Returns
     -------
@@ -156,16 +218,18 @@ def fetch(
             f"{name!r} {state} ({target}) and downloads are forbidden ({OFFLINE_ENV}=1); "
             f"unset {OFFLINE_ENV} to let riskmap fetch {url!r}, or {how}"
         )
-    downloader = _file_downloader if urlparse(url).scheme == "file" else None
+    bar = progress_bar(
+        total=None, desc=f"downloading {name}", unit="B", unit_scale=True, progress=progress
+    )
     try:
-        path = pooch.retrieve(
-            url,
-            known_hash=f"sha256:{expected}",
-            fname=name,
-            path=folder,
-            progressbar=False,
-            downloader=downloader,
-        )
+        with bar:
+            path = pooch.retrieve(
+                url,
+                known_hash=f"sha256:{expected}",
+                fname=name,
+                path=folder,
+                downloader=_downloader(url, bar),
+            )
     except ValueError as exc:  # pooch's checksum mismatch; its temporary file is already gone
         if target.exists() and file_sha256(target) != expected:
             target.unlink()

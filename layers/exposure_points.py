@@ -18,6 +18,7 @@ import pandas as pd
 import geo
 from geo.errors import CRSError, InputError, InputTypeError
 from geo.units import HALF_CIRCUMFERENCE_M
+from layers._progress import progress_bar
 from layers.exposure import (
     _TOTAL,
     DISTANCE_ERROR_M,
@@ -29,6 +30,8 @@ from layers.exposure import (
 from layers.provenance import Provenance
 
 __all__ = ["settlement_exposure", "exposure_from_distances"]
+
+_BATCH = 100_000  # settlements measured per call to geo, between progress updates
 
 
 def _cumulative_table(
@@ -107,6 +110,8 @@ def settlement_exposure(
     by: Any,
     exclude: tuple[str, ...] | None,
     edge_m: float,
+    *,
+    progress: bool | None = None,
 ) -> Exposure:
     """Build the :class:`~layers.exposure.Exposure` of settlements (see :func:`layers.exposure`)."""
     group_col, only = _grouping(by)
@@ -115,10 +120,23 @@ def settlement_exposure(
         gdf = gdf.to_crs("EPSG:4326")
     index = geo.DistanceIndex(src.geometry)
     max_d = _max_distance(radii, edge_m)
-    d = np.asarray(index.distance_to(gdf, max_distance=max_d), dtype=np.float64)
+    d = _distances(index, gdf, max_d, progress)
     return exposure_from_distances(
         src, gdf, d, radii, by, exclude, edge_m, index=index, settlements=len(gdf)
     )
+
+
+def _distances(index: geo.DistanceIndex, gdf: Any, max_d: float, progress: bool | None) -> Any:
+    """Each settlement's distance (metres), in batches that a progress bar can follow."""
+    n = len(gdf)
+    d = np.empty(n, dtype=np.float64)
+    points = gdf.geometry
+    with progress_bar(total=n, desc="distances", unit="place", progress=progress) as bar:
+        for lo in range(0, max(n, 1), _BATCH):
+            hi = min(lo + _BATCH, n)
+            d[lo:hi] = index.distance_to(points.iloc[lo:hi], max_distance=max_d)
+            bar.update(hi - lo)
+    return d
 
 
 def _grouping(by: Any) -> tuple[str | None, list[str] | None]:
