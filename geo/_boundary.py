@@ -38,6 +38,8 @@ _MAX_SEGMENT_M = 2_000.0
 _MAX_SAGITTA_M = 0.05
 #: How many nearest vertices the first search looks at.
 _K_FIRST = 4
+#: Chord distance (m) beyond which the far-field check runs.
+_FAR_M = 800_000.0
 #: Points per batch, so that memory stays bounded for millions of points.
 _CHUNK = 200_000
 
@@ -182,6 +184,27 @@ class Boundary:
         # A point within max_distance of the boundary has a vertex within max_distance + half a
         # segment along the surface, hence within that in chord: farther ones are culled.
         bound = np.inf if max_distance is None else max_distance + self.half_max + 1.0
+        seg, t, chord = self._search(q, bound)
+        found = np.isfinite(chord)
+        if max_distance is not None:
+            found &= chord <= max_distance
+        distance = np.full(n, np.inf)
+        foot = np.full((n, 2), np.nan)
+        idx = np.flatnonzero(found)
+        if len(idx):
+            distance[idx], foot[idx], az = self._refine(lonlat[idx], seg[idx], t[idx])
+            far = chord[idx] > _FAR_M
+            if far.any():
+                self._far_field(lonlat, q, idx[far], seg, distance, foot, az[far])
+        if max_distance is not None:
+            far = distance > max_distance
+            distance[far] = np.inf
+            foot[far] = np.nan
+        return distance, foot
+
+    def _search(self, q: np.ndarray, bound: float):
+        """Nearest segment (chord metres) of each ECEF point: segment, parameter, chord distance."""
+        n = len(q)
         seg = np.full(n, -1)
         t = np.zeros(n)
         chord = np.full(n, np.inf)
@@ -204,19 +227,7 @@ class Boundary:
                 still.append(sub[~done])
             todo = np.concatenate(still)
             k = min(k * 4, self.n)
-        found = np.isfinite(chord)
-        if max_distance is not None:
-            found &= chord <= max_distance
-        distance = np.full(n, np.inf)
-        foot = np.full((n, 2), np.nan)
-        idx = np.flatnonzero(found)
-        if len(idx):
-            distance[idx], foot[idx] = self._refine(lonlat[idx], seg[idx], t[idx])
-        if max_distance is not None:
-            far = distance > max_distance
-            distance[far] = np.inf
-            foot[far] = np.nan
-        return distance, foot
+        return seg, t, chord
 
     def _best_segment(self, q: np.ndarray, ik: np.ndarray):
         """Nearest segment (in chord metres) among those touching the found vertices."""
@@ -245,6 +256,43 @@ class Boundary:
         a = self.lonlat[seg]
         b = self.lonlat[np.where(self.has_next[seg], seg + 1, seg)]
         return a + (b - a) * t[:, None]
+
+    def _far_field(self, lonlat, q, far, seg, distance, foot, az) -> None:
+        """Search far points again from a query point turned to the geodesic's direction.
+
+        Chord order and geodesic order differ by a relative 2.5e-5 (d / 1000 km)^2 (the
+        ellipsoid's flattening), mostly as a small turn of the direction in which distance
+        grows along the surface. Beyond about 1,000 km that can pick the wrong one of two
+        stretches of boundary close to a tie. Moving the query point so that the chord from it
+        leaves the foot in the geodesic's direction removes that first-order turn; where the
+        new search lands on another stretch, it is measured too, and the smaller distance wins.
+        """
+        f = foot[far]
+        fx = ecef(f[:, 0], f[:, 1])
+        lam, phi = np.radians(f[:, 0]), np.radians(f[:, 1])
+        normal = np.column_stack(
+            [np.cos(phi) * np.cos(lam), np.cos(phi) * np.sin(lam), np.sin(phi)]
+        )
+        east = np.column_stack([-np.sin(lam), np.cos(lam), np.zeros(len(f))])
+        north = np.column_stack(
+            [-np.sin(phi) * np.cos(lam), -np.sin(phi) * np.sin(lam), np.cos(phi)]
+        )
+        a = np.radians(az)[:, None]
+        toward = np.sin(a) * east + np.cos(a) * north  # the geodesic to the point, leaving the foot
+        w = q[far] - fx
+        wn = np.einsum("ij,ij->i", w, normal)[:, None]
+        wt = np.linalg.norm(w - wn * normal, axis=1)[:, None]
+        turned = fx + wn * normal + wt * toward
+        seg2, t2, _ = self._search(turned, np.inf)
+        moved = np.abs(self.pos[seg2] - self.pos[seg[far]]) > 2 * _MAX_SEGMENT_M
+        moved |= self.part_start[seg2] != self.part_start[seg[far]]
+        p = far[moved]
+        if not len(p):
+            return
+        d2, foot2, _ = self._refine(lonlat[p], seg2[moved], t2[moved])
+        better = d2 < distance[p]
+        distance[p[better]] = d2[better]
+        foot[p[better]] = foot2[better]
 
     def _refine(self, lonlat: np.ndarray, seg: np.ndarray, t: np.ndarray):
         """Exact distance to the chord foot, then Newton steps along the boundary where needed."""
@@ -279,7 +327,7 @@ class Boundary:
                 az2,
                 d2,
             )
-        return dist, foot
+        return dist, foot, az
 
     def _step(self, seg: np.ndarray, t: np.ndarray, along: np.ndarray):
         """Move a foot ``along`` metres along its part (clamped to the part's ends)."""
