@@ -33,7 +33,7 @@ class PointIndex:
     >>> index = PointIndex([(0.5, 0.5), (1.5, 0.5), (3.0, 0.5)])
     >>> positions, metres = index.within(box(0, 0, 1, 1), "100km")
     >>> positions.tolist(), [f"{m:.0f}" for m in metres]
-    ([0, 1], ['0', '55651'])
+    ([0, 1], ['0', '55658'])
     """
 
     def __init__(self, points: Any) -> None:
