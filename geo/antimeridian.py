@@ -89,7 +89,9 @@ def ring_to_polygon(
     region = _cut(region)
     if not shapely.intersects_xy(region, *inside):
         region = shapely.difference(WORLD, region)
-    return _polygonal(region)
+    # Pieces cut at ±180 meet along a meridian; a 1e-9° grid (0.1 mm) closes the hair-thin
+    # gaps and spikes their floating-point ends can leave there.
+    return _polygonal(shapely.set_precision(region, 1e-9))
 
 
 def _polygonal(geometry: shapely.Geometry) -> shapely.Polygon | shapely.MultiPolygon:

@@ -318,14 +318,26 @@ def _snap_ring(xy: np.ndarray, index: DistanceIndex, radius: float, tol: float) 
         # Where the nearest points of an edge's two ends lie far apart, the edge spans a
         # corner where two arcs meet; its worst point need not be the midpoint, so such
         # edges are split until they are shorter than the tolerance.
-        _, foot = index.nearest_points(xy)
+        d_vertex, foot = index.nearest_points(xy)
         edge = edge_length_bound(xy, xy[nxt])
         jump = edge_length_bound(foot, foot[nxt])
         corner = (jump > stretch * edge + tol) & (edge > tol / 2.0)
-        bad = np.flatnonzero(real & ((off > tol / 2.0) | corner))
+        # An edge shorter than a quarter of the tolerance gains nothing from a split: where its
+        # ends cannot reach the radius (the sharpest corners), splitting would only pile up
+        # vertices; the error measured afterwards says how close they came.
+        # Nor does an edge neither of whose ends reached the radius (both stuck in a corner).
+        reached = np.abs(d_vertex - radius) <= tol / 4.0
+        useful = (edge > tol / 4.0) & (reached | reached[nxt])
+        bad = np.flatnonzero(real & ((off > tol / 2.0) | corner) & useful)
         if not len(bad) or len(xy) + len(bad) > _MAX_RING_VERTICES:
             break  # done, or the error measured afterwards says how far from done
         new = _project(mid[bad], index, radius, tol)
+        # Near a sharp corner the projection can slide a midpoint onto an end of its edge;
+        # the plain midpoint then still halves the edge.
+        slid = (edge_length_bound(new, xy[bad]) < edge[bad] / 4.0) | (
+            edge_length_bound(new, xy[nxt[bad]]) < edge[bad] / 4.0
+        )
+        new[slid] = mid[bad][slid]
         xy = np.insert(xy, bad + 1, new, axis=0)
     return xy
 
@@ -369,4 +381,26 @@ def _snap(outline: shapely.Geometry, index: DistanceIndex, radius: float, tol: f
         ]
         polygons.append(shapely.make_valid(shapely.Polygon(rings_xy[0], rings_xy[1:])))
     result = _polygonal(shapely.union_all(polygons)) if polygons else shapely.Polygon()
+    result = _without_dust(result, tol**2)
     return result, boundary_error(result, index, radius)
+
+
+def _without_dust(area: shapely.Geometry, min_m2: float) -> shapely.Polygon | shapely.MultiPolygon:
+    """Drop parts and fill holes smaller than ``min_m2`` square metres.
+
+    Moving vertices near a corner can twist a ring into a hair-thin loop, which repair turns
+    into specks. Anything narrower than the tolerance lies within it of the boundary anyway.
+    """
+
+    def big(ring) -> bool:
+        # Local scale is enough to tell a speck from a part (a geodesic area of a polygon
+        # spanning the whole lon/lat plane would be degenerate along ±180 and the poles).
+        poly = shapely.Polygon(ring)
+        scale = (WGS84.a * np.pi / 180.0) ** 2 * max(np.cos(np.radians(poly.centroid.y)), 1e-6)
+        return poly.area * scale >= min_m2
+
+    kept = []
+    for poly in shapely.get_parts(area):
+        if big(poly.exterior):
+            kept.append(shapely.Polygon(poly.exterior, [h for h in poly.interiors if big(h)]))
+    return _polygonal(shapely.MultiPolygon(kept)) if len(kept) != 1 else kept[0]
