@@ -350,6 +350,7 @@ def exposure(
     by: str | Sequence[str] | Any | None = "country",
     exclude_source: bool | str | Sequence[str] = True,
     edge_m: float = EDGE_M,
+    progress: bool | None = None,
 ) -> Exposure:
     """Count the people living within given distances of a source.
 
@@ -386,6 +387,10 @@ def exposure(
         keeps everyone.
     edge_m : float, default 5000.0
         Half-width in metres of the list of places near each radius.
+    progress : bool, optional
+        Show progress bars on stderr for long steps (large point sets, grids).
+        By default they show only on a terminal; ``RISKMAP_PROGRESS=0`` silences
+        them everywhere, ``=1`` forces them on.
 
     Returns
     -------
@@ -443,7 +448,7 @@ def exposure(
     if isinstance(population, PopulationGrid):
         from layers.exposure_grid import grid_exposure
 
-        return grid_exposure(src, population, radii_m, by, exclude)
+        return grid_exposure(src, population, radii_m, by, exclude, progress=progress)
     from geo._dask import is_dask_collection
 
     if is_dask_collection(population):
@@ -452,4 +457,4 @@ def exposure(
         return dask_settlement_exposure(src, population, radii_m, by, exclude, edge)
     from layers.exposure_points import settlement_exposure
 
-    return settlement_exposure(src, population, radii_m, by, exclude, edge)
+    return settlement_exposure(src, population, radii_m, by, exclude, edge, progress=progress)
