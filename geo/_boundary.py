@@ -216,7 +216,7 @@ class Boundary:
             still = []
             for lo in range(0, len(todo), step):
                 sub = todo[lo : lo + step]
-                dk, ik = self.tree.query(q[sub], k=k, distance_upper_bound=bound)
+                dk, ik = self.tree.query(q[sub], k=k, distance_upper_bound=bound, workers=-1)
                 if k == 1:
                     dk, ik = dk[:, None], ik[:, None]
                 seg[sub], t[sub], chord[sub] = self._best_segment(q[sub], ik)
