@@ -43,7 +43,8 @@ def parse_distance(text: str | float | int) -> float:
     text : str, float or int
         A number followed by a unit, with or without a space: ``"200km"``,
         ``"124 mi"``, ``"108 nmi"``, ``"700000 m"``. Units: m, km, mi (statute
-        mile), nmi (nautical mile). A bare number is taken as metres.
+        mile), nmi (nautical mile). A number (int or float) is taken as metres; a
+        string must name its unit, so that "200" is not read as metres by mistake.
 
     Returns
     -------
