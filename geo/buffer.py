@@ -268,7 +268,10 @@ def _project(xy: np.ndarray, index: DistanceIndex, radius: float, tol: float) ->
         todo, foot = todo[ok], foot[ok]
         az = WGS84.inv(foot[:, 0], foot[:, 1], xy[todo, 0], xy[todo, 1])[0]
         lon, lat, _ = WGS84.fwd(foot[:, 0], foot[:, 1], az, np.full(len(todo), radius))
-        xy[todo, 0], xy[todo, 1] = lon, lat
+        # A vertex stays on its side of the cut at ±180 (past it, it rests on the cut): one that
+        # crossed would turn its edges the long way round the world.
+        lon = lon + 360.0 * np.round((xy[todo, 0] - lon) / 360.0)
+        xy[todo, 0], xy[todo, 1] = np.clip(lon, -180.0, 180.0), lat
     return xy
 
 
