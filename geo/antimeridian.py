@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import shapely
 
-__all__ = ["unwrap", "split_line", "ring_to_polygon", "WORLD"]
+__all__ = ["unwrap", "split_line", "ring_to_polygon", "polygons_only", "WORLD"]
 
 #: The whole lon/lat plane.
 WORLD = shapely.box(-180.0, -90.0, 180.0, 90.0)
@@ -91,11 +91,12 @@ def ring_to_polygon(
         region = shapely.difference(WORLD, region)
     # Pieces cut at ±180 meet along a meridian; a 1e-9° grid (0.1 mm) closes the hair-thin
     # gaps and spikes their floating-point ends can leave there.
-    return _polygonal(shapely.set_precision(region, 1e-9))
+    return polygons_only(shapely.set_precision(region, 1e-9))
 
 
-def _polygonal(geometry: shapely.Geometry) -> shapely.Polygon | shapely.MultiPolygon:
-    """Keep only the polygons of a geometry (dropping slivers of lower dimension)."""
-    polys = [p for p in shapely.get_parts(geometry) if shapely.get_type_id(p) in (3, 6)]
-    out = shapely.union_all(polys) if len(polys) != 1 else polys[0]
-    return out
+def polygons_only(geometry: shapely.Geometry) -> shapely.Polygon | shapely.MultiPolygon:
+    """Keep only the polygons of a geometry, dropping lower-dimension parts (empty if none)."""
+    parts = [p for p in shapely.get_parts(geometry) if shapely.get_type_id(p) == 3]
+    if not parts:
+        return shapely.Polygon()
+    return parts[0] if len(parts) == 1 else shapely.MultiPolygon(parts)

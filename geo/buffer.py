@@ -22,7 +22,7 @@ import shapely
 
 from geo._boundary import edge_length_bound
 from geo._input import as_geometry
-from geo.antimeridian import WORLD, ring_to_polygon
+from geo.antimeridian import WORLD, polygons_only, ring_to_polygon
 from geo.distance import DistanceIndex
 from geo.errors import InputError
 from geo.units import HALF_CIRCUMFERENCE_M, WGS84, check_distance, parse_distance
@@ -162,7 +162,7 @@ def rings(
                 "distance_min": previous,
                 "distance_max": limit,
                 "error_m": max(outer_error, inner_error),
-                "geometry": _polygonal(band),
+                "geometry": polygons_only(band),
             }
         )
         previous, inner, inner_error = limit, outer, outer_error
@@ -170,13 +170,6 @@ def rings(
 
 
 # -- stage 1: an outline with the right shape -------------------------------------------------
-
-
-def _polygonal(geometry: shapely.Geometry) -> shapely.Polygon | shapely.MultiPolygon:
-    parts = [p for p in shapely.get_parts(geometry) if shapely.get_type_id(p) == 3]
-    if not parts:
-        return shapely.Polygon()
-    return parts[0] if len(parts) == 1 else shapely.MultiPolygon(parts)
 
 
 def _polygonal_part(geom: shapely.Geometry) -> shapely.Geometry | None:
@@ -369,7 +362,7 @@ def boundary_error(area: shapely.Geometry, index: DistanceIndex, radius: float) 
 
 def _snap(outline: shapely.Geometry, index: DistanceIndex, radius: float, tol: float):
     polygons = []
-    for poly in shapely.get_parts(_polygonal(outline)):
+    for poly in shapely.get_parts(polygons_only(outline)):
         # A hole of the outline is real only if it holds points farther than the radius; near
         # the largest radii the outline may keep a sliver of a hole around the antipode of a
         # point that is in fact within reach.
@@ -383,7 +376,7 @@ def _snap(outline: shapely.Geometry, index: DistanceIndex, radius: float, tol: f
             for ring in [poly.exterior, *holes]
         ]
         polygons.append(shapely.make_valid(shapely.Polygon(rings_xy[0], rings_xy[1:])))
-    result = _polygonal(shapely.union_all(polygons)) if polygons else shapely.Polygon()
+    result = polygons_only(shapely.union_all(polygons)) if polygons else shapely.Polygon()
     result = _without_dust(result, tol**2)
     return result, boundary_error(result, index, radius)
 
@@ -406,4 +399,4 @@ def _without_dust(area: shapely.Geometry, min_m2: float) -> shapely.Polygon | sh
     for poly in shapely.get_parts(area):
         if big(poly.exterior):
             kept.append(shapely.Polygon(poly.exterior, [h for h in poly.interiors if big(h)]))
-    return _polygonal(shapely.MultiPolygon(kept)) if len(kept) != 1 else kept[0]
+    return polygons_only(shapely.MultiPolygon(kept)) if len(kept) != 1 else kept[0]

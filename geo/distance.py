@@ -11,6 +11,7 @@ from geo._boundary import Boundary
 from geo._dask import is_dask_collection
 from geo._input import as_geometry, as_points
 from geo.antimeridian import split_line
+from geo.errors import InputError
 from geo.units import WGS84, check_distance
 
 __all__ = ["distance", "distance_to", "DistanceIndex", "geodesic_line"]
@@ -44,8 +45,6 @@ def distance(a: Any, b: Any) -> float | np.ndarray:
     xa, scalar_a = as_points(a, what="a")
     xb, scalar_b = as_points(b, what="b")
     if len(xa) != len(xb) and len(xa) != 1 and len(xb) != 1:
-        from geo.errors import InputError
-
         raise InputError(
             f"a has {len(xa)} points and b has {len(xb)}; expected equal lengths, or one point "
             "against many"
@@ -237,8 +236,6 @@ def geodesic_line(
     xb, _ = as_points(b, what="b")
     spacing = check_distance(spacing, name="spacing")
     if spacing <= 0:
-        from geo.errors import InputError
-
         raise InputError(f"spacing is {spacing!r} m; expected a positive number of metres")
     total = WGS84.inv(xa[0, 0], xa[0, 1], xb[0, 0], xb[0, 1])[2]
     n_inner = max(0, int(np.ceil(total / spacing)) - 1)
