@@ -2,15 +2,19 @@
 
 A geometry's linework (polygon rings, lines, points) is densified in lon/lat,
 because an edge means what GeoJSON and shapely say: straight in lon/lat. The
-vertices go into a KD-tree in Earth-centred (ECEF) metres. A query then:
+short segments between its vertices go into a tree in Earth-centred (ECEF)
+metres. A query then:
 
-1. finds the nearest vertices in ECEF (chord distance never exceeds geodesic
-   distance, so the search bounds are rigorous);
-2. finds the nearest point on each adjacent short segment in ECEF, maps it back
-   to the segment's lon/lat parameter, and keeps the best;
-3. measures the exact WGS84 geodesic distance to that foot (pyproj, Karney), and
+1. finds the nearest short segment in ECEF with a bounding-sphere tree over the
+   segments (chord distance never exceeds geodesic distance, so the search
+   bounds are rigorous), and maps its nearest point back to the segment's
+   lon/lat parameter;
+2. measures the exact WGS84 geodesic distance to that foot (pyproj, Karney), and
    where the geodesic does not meet the boundary at a right angle, steps the foot
    along the boundary (a Newton step) and measures again.
+
+Large batches are cut into pieces measured on every core at once: the tree
+search and pyproj's geodesics both release the GIL.
 
 Every distance returned is the exact geodesic distance to a real point of the
 boundary, so errors can only overestimate, and stay far below a metre.
@@ -18,10 +22,13 @@ boundary, so errors can only overestimate, and stay far below a metre.
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
 import shapely
-from scipy.spatial import cKDTree
 
+from geo._segment_tree import SegmentTree
 from geo.units import WGS84
 
 __all__ = ["Boundary", "ecef", "edge_length_bound"]
@@ -36,12 +43,14 @@ _MAX_SEGMENT_M = 2_000.0
 #: Largest gap (m) between a lon/lat-straight edge and its chord that we accept;
 #: near the poles, lon/lat-straight edges curve more and get more vertices.
 _MAX_SAGITTA_M = 0.05
-#: How many nearest vertices the first search looks at.
-_K_FIRST = 4
 #: Chord distance (m) beyond which the far-field check runs.
 _FAR_M = 800_000.0
 #: Points per batch, so that memory stays bounded for millions of points.
 _CHUNK = 200_000
+#: Below this many points a batch is measured on one thread (threads would cost more).
+_MIN_PARALLEL = 20_000
+#: Threads for large batches: one per core.
+_WORKERS = os.cpu_count() or 1
 
 
 def ecef(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
@@ -144,9 +153,7 @@ class Boundary:
         j = np.flatnonzero(self.has_next & (self.seg_len2 > 0))
         az[j] = WGS84.inv(lonlat[j, 0], lonlat[j, 1], lonlat[j + 1, 0], lonlat[j + 1, 1])[0]
         self.seg_az = az
-        # Sliding-midpoint splits (unbalanced) answer queries from far away ten times faster
-        # than median splits on linework like this.
-        self.tree = cKDTree(self.xyz, balanced_tree=False, compact_nodes=False)
+        self.tree = SegmentTree(self.xyz, seg_vec)
         self.n = len(lonlat)
 
     # -- the search -------------------------------------------------------------------------
@@ -171,23 +178,31 @@ class Boundary:
         foot : ndarray of shape (n, 2)
             The nearest boundary point (lon, lat) of each point.
         """
-        distance = np.full(len(lonlat), np.inf)
-        foot = np.full((len(lonlat), 2), np.nan)
-        for lo in range(0, len(lonlat), _CHUNK):
-            hi = min(lo + _CHUNK, len(lonlat))
+        n = len(lonlat)
+        distance = np.full(n, np.inf)
+        foot = np.full((n, 2), np.nan)
+
+        def measure(lo: int, hi: int) -> None:
             distance[lo:hi], foot[lo:hi] = self._nearest_chunk(lonlat[lo:hi], max_distance)
+
+        workers = _WORKERS if n >= _MIN_PARALLEL else 1
+        pieces = max(workers, -(-n // _CHUNK))
+        edges = np.linspace(0, n, pieces + 1).astype(int)
+        if pieces == 1:
+            measure(0, n)
+        else:
+            with ThreadPoolExecutor(workers) as pool:
+                list(pool.map(measure, edges[:-1], edges[1:]))
         return distance, foot
 
     def _nearest_chunk(self, lonlat: np.ndarray, max_distance: float | None):
         n = len(lonlat)
         q = ecef(lonlat[:, 0], lonlat[:, 1])
-        # A point within max_distance of the boundary has a vertex within max_distance + half a
-        # segment along the surface, hence within that in chord: farther ones are culled.
-        bound = np.inf if max_distance is None else max_distance + self.half_max + 1.0
-        seg, t, chord = self._search(q, bound)
+        # A point within max_distance of the boundary is within that chord distance of it, and
+        # the densified segments stray from the boundary by under a metre: farther ones are culled.
+        bound = np.inf if max_distance is None else max_distance + 1.0
+        seg, t, chord = self.tree.nearest(q, bound)
         found = np.isfinite(chord)
-        if max_distance is not None:
-            found &= chord <= max_distance
         distance = np.full(n, np.inf)
         foot = np.full((n, 2), np.nan)
         idx = np.flatnonzero(found)
@@ -201,56 +216,6 @@ class Boundary:
             distance[far] = np.inf
             foot[far] = np.nan
         return distance, foot
-
-    def _search(self, q: np.ndarray, bound: float):
-        """Nearest segment (chord metres) of each ECEF point: segment, parameter, chord distance."""
-        n = len(q)
-        seg = np.full(n, -1)
-        t = np.zeros(n)
-        chord = np.full(n, np.inf)
-        todo = np.arange(n)
-        k = min(_K_FIRST, self.n)
-        while len(todo):
-            # Sub-batches keep the (points x candidates) arrays near a few million entries.
-            step = max(1, 4_000_000 // (2 * k))
-            still = []
-            for lo in range(0, len(todo), step):
-                sub = todo[lo : lo + step]
-                dk, ik = self.tree.query(q[sub], k=k, distance_upper_bound=bound, workers=-1)
-                if k == 1:
-                    dk, ik = dk[:, None], ik[:, None]
-                seg[sub], t[sub], chord[sub] = self._best_segment(q[sub], ik)
-                # Complete when every vertex that could end a nearer segment was seen: the
-                # nearer end of a segment at chord distance e lies within sqrt(e^2 + half^2).
-                need = np.sqrt(chord[sub] ** 2 + self.half_max**2) * (1 + 1e-12) + 1e-6
-                done = (dk[:, -1] > need) | (k >= self.n) | ~np.isfinite(chord[sub])
-                still.append(sub[~done])
-            todo = np.concatenate(still)
-            k = min(k * 4, self.n)
-        return seg, t, chord
-
-    def _best_segment(self, q: np.ndarray, ik: np.ndarray):
-        """Nearest segment (in chord metres) among those touching the found vertices."""
-        valid_vertex = ik < self.n
-        ik = np.where(valid_vertex, ik, 0)
-        # Candidate segments: the one ending at each found vertex and the one starting there.
-        cand = np.concatenate([ik - 1, ik], axis=1)
-        ok = np.concatenate([valid_vertex & (ik > 0), valid_vertex], axis=1)
-        cand = np.where(ok, cand, 0)
-        ok &= self.has_next[cand] | (cand == np.concatenate([ik, ik], axis=1))
-        a = self.xyz[cand]
-        v = self.seg_vec[cand]
-        w = q[:, None, :] - a
-        len2 = self.seg_len2[cand]
-        with np.errstate(invalid="ignore", divide="ignore"):
-            tt = np.where(len2 > 0, np.einsum("ijk,ijk->ij", w, v) / len2, 0.0)
-        tt = np.clip(tt, 0.0, 1.0)
-        diff = w - v * tt[:, :, None]
-        e = np.sqrt(np.einsum("ijk,ijk->ij", diff, diff))
-        e[~ok] = np.inf
-        best = np.argmin(e, axis=1)
-        rows = np.arange(len(q))
-        return cand[rows, best], tt[rows, best], e[rows, best]
 
     def _point_at(self, seg: np.ndarray, t: np.ndarray) -> np.ndarray:
         a = self.lonlat[seg]
@@ -283,9 +248,11 @@ class Boundary:
         wn = np.einsum("ij,ij->i", w, normal)[:, None]
         wt = np.linalg.norm(w - wn * normal, axis=1)[:, None]
         turned = fx + wn * normal + wt * toward
-        seg2, t2, _ = self._search(turned, np.inf)
+        # Only a stretch nearer to the turned point than the foot found can change the answer.
+        seg2, t2, _ = self.tree.nearest(turned, np.linalg.norm(turned - fx, axis=1) + 1.0)
         moved = np.abs(self.pos[seg2] - self.pos[seg[far]]) > 2 * _MAX_SEGMENT_M
         moved |= self.part_start[seg2] != self.part_start[seg[far]]
+        moved &= seg2 >= 0
         p = far[moved]
         if not len(p):
             return
@@ -302,10 +269,9 @@ class Boundary:
         for _ in range(4):
             # On a right angle the foot is exact; otherwise the spherical along-track
             # offset atan2(sin d cos a, cos d) says how far along the boundary to move.
-            s = seg[active]
-            cos_a = np.cos(np.radians(az[active] - self.seg_az[s]))
+            cos_a = self._descent(seg[active], t[active], az[active])
             gain = dist[active] * (1.0 - np.sqrt(np.maximum(0.0, 1.0 - cos_a * cos_a)))
-            keep = (gain > 1e-3) & self.has_next[s]
+            keep = gain > 1e-3
             active, cos_a = active[keep], cos_a[keep]
             if not len(active):
                 break
@@ -328,6 +294,26 @@ class Boundary:
                 d2,
             )
         return dist, foot, az
+
+    def _descent(self, seg: np.ndarray, t: np.ndarray, az: np.ndarray) -> np.ndarray:
+        """Signed cosine between the geodesic to the point and the way along the boundary
+        that brings the foot nearer: positive forward, negative backward, 0 where neither does.
+
+        Most feet found from afar sit on a vertex (a corner turned towards the point), where
+        the boundary leaves in two directions, often both away from the point: no step there.
+        """
+        last = self.n - 1
+        forward = np.where(t < 1.0, seg, np.minimum(seg + 1, last))
+        backward = np.where(t > 0.0, seg, np.maximum(seg - 1, 0))
+        forward_ok = self.has_next[forward]
+        backward_ok = self.has_next[backward] & ((t > 0.0) | (seg > 0))
+        cos_forward = np.where(forward_ok, np.cos(np.radians(az - self.seg_az[forward])), 0.0)
+        cos_backward = np.where(backward_ok, -np.cos(np.radians(az - self.seg_az[backward])), 0.0)
+        return np.where(
+            cos_forward >= cos_backward,
+            np.maximum(cos_forward, 0.0),
+            -np.maximum(cos_backward, 0.0),
+        )
 
     def _step(self, seg: np.ndarray, t: np.ndarray, along: np.ndarray):
         """Move a foot ``along`` metres along its part (clamped to the part's ends)."""

@@ -88,7 +88,7 @@ class DistanceIndex:
 
     def __reduce__(self) -> tuple[Any, ...]:
         # Pickle the geometry alone (Dask ships the index to its workers) and rebuild
-        # the rest: the densified boundary and its KD-tree pickle ~100x larger than
+        # the rest: the densified boundary and its segment tree pickle ~100x larger than
         # the geometry's WKB, and a prepared geometry loses its preparation in a pickle.
         return (_rebuild_index, (self.geometry,))
 
