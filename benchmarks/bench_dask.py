@@ -25,9 +25,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))  # the te
 import dask  # noqa: E402
 import dask.dataframe as dd  # noqa: E402
 from dask.distributed import Client, LocalCluster, wait  # noqa: E402
+from test_dask import make_points  # noqa: E402
 
 import layers  # noqa: E402
-from test_dask import make_points  # noqa: E402
 
 RADII = np.arange(1, 201) * 1000.0
 

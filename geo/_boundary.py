@@ -23,6 +23,7 @@ boundary, so errors can only overestimate, and stay far below a metre.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -31,7 +32,7 @@ import shapely
 from geo._segment_tree import SegmentTree
 from geo.units import WGS84
 
-__all__ = ["Boundary", "ecef", "edge_length_bound"]
+__all__ = ["Boundary", "ecef", "edge_length_bound", "in_pieces"]
 
 _A = WGS84.a
 _E2 = WGS84.es
@@ -51,6 +52,23 @@ _CHUNK = 200_000
 _MIN_PARALLEL = 20_000
 #: Threads for large batches: one per core.
 _WORKERS = os.cpu_count() or 1
+
+
+def in_pieces(n: int, measure: Callable[[int, int], None]) -> None:
+    """Call ``measure(lo, hi)`` on consecutive pieces of ``range(n)``, one thread per core.
+
+    A piece holds at most ``_CHUNK`` points, so that memory follows the piece, not ``n``;
+    batches under ``_MIN_PARALLEL`` points stay on the calling thread.
+    """
+    workers = _WORKERS if n >= _MIN_PARALLEL else 1
+    pieces = max(workers, -(-n // _CHUNK))
+    edges = np.linspace(0, n, pieces + 1).astype(int)
+    if workers == 1:
+        for lo, hi in zip(edges[:-1], edges[1:], strict=True):
+            measure(lo, hi)
+        return
+    with ThreadPoolExecutor(workers) as pool:
+        list(pool.map(measure, edges[:-1], edges[1:]))
 
 
 def ecef(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
@@ -178,24 +196,19 @@ class Boundary:
         foot : ndarray of shape (n, 2)
             The nearest boundary point (lon, lat) of each point.
         """
-        n = len(lonlat)
-        distance = np.full(n, np.inf)
-        foot = np.full((n, 2), np.nan)
+        distance = np.full(len(lonlat), np.inf)
+        foot = np.full((len(lonlat), 2), np.nan)
 
         def measure(lo: int, hi: int) -> None:
-            distance[lo:hi], foot[lo:hi] = self._nearest_chunk(lonlat[lo:hi], max_distance)
+            distance[lo:hi], foot[lo:hi] = self.nearest_piece(lonlat[lo:hi], max_distance)
 
-        workers = _WORKERS if n >= _MIN_PARALLEL else 1
-        pieces = max(workers, -(-n // _CHUNK))
-        edges = np.linspace(0, n, pieces + 1).astype(int)
-        if pieces == 1:
-            measure(0, n)
-        else:
-            with ThreadPoolExecutor(workers) as pool:
-                list(pool.map(measure, edges[:-1], edges[1:]))
+        in_pieces(len(lonlat), measure)
         return distance, foot
 
-    def _nearest_chunk(self, lonlat: np.ndarray, max_distance: float | None):
+    def nearest_piece(
+        self, lonlat: np.ndarray, max_distance: float | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`nearest` on the calling thread, for a piece of at most ``_CHUNK`` points."""
         n = len(lonlat)
         q = ecef(lonlat[:, 0], lonlat[:, 1])
         # A point within max_distance of the boundary is within that chord distance of it, and
@@ -296,11 +309,12 @@ class Boundary:
         return dist, foot, az
 
     def _descent(self, seg: np.ndarray, t: np.ndarray, az: np.ndarray) -> np.ndarray:
-        """Signed cosine between the geodesic to the point and the way along the boundary
-        that brings the foot nearer: positive forward, negative backward, 0 where neither does.
+        """Signed cosine between the geodesic to the point and the way to move the foot.
 
-        Most feet found from afar sit on a vertex (a corner turned towards the point), where
-        the boundary leaves in two directions, often both away from the point: no step there.
+        Positive: moving forward along the boundary brings the foot nearer; negative:
+        moving backward does; 0: neither does. Most feet found from afar sit on a vertex
+        (a corner turned towards the point), where the boundary leaves in two directions,
+        often both away from the point: no step there.
         """
         last = self.n - 1
         forward = np.where(t < 1.0, seg, np.minimum(seg + 1, last))

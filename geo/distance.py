@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import shapely
 
-from geo._boundary import Boundary
+from geo._boundary import Boundary, in_pieces
 from geo._dask import is_dask_collection
 from geo._input import as_geometry, as_points
 from geo.antimeridian import split_line
@@ -134,14 +134,26 @@ class DistanceIndex:
         xy, scalar = as_points(points)
         if max_distance is not None:
             max_distance = check_distance(max_distance, name="max_distance")
+        result = np.empty(len(xy))
+
+        def measure(lo: int, hi: int) -> None:
+            result[lo:hi] = self._distance_piece(xy[lo:hi], max_distance, signed)
+
+        in_pieces(len(xy), measure)
+        return float(result[0]) if scalar else result
+
+    def _distance_piece(
+        self, xy: np.ndarray, max_distance: float | None, signed: bool
+    ) -> np.ndarray:
+        """:meth:`distance_to` of a piece of checked (lon, lat) points, on the calling thread."""
         inside = self.inside(xy)
         result = np.zeros(len(xy))
         outside = np.flatnonzero(~inside)
-        result[outside] = self._boundary.nearest(xy[outside], max_distance=max_distance)[0]
+        result[outside] = self._boundary.nearest_piece(xy[outside], max_distance)[0]
         if signed and inside.any():
             depth_at = np.flatnonzero(inside)
-            result[depth_at] = -self._boundary.nearest(xy[depth_at])[0]
-        return float(result[0]) if scalar else result
+            result[depth_at] = -self._boundary.nearest_piece(xy[depth_at])[0]
+        return result
 
     def nearest_points(self, points: Any) -> tuple[np.ndarray, np.ndarray]:
         """Return the distance in metres to the boundary, and the nearest boundary point.

@@ -1,4 +1,4 @@
-"""geo.PointIndex: the same set and distances as a full geo.distance_to, from a fraction of the work."""
+"""geo.PointIndex: the same set and distances as a full geo.distance_to, with less work."""
 
 from __future__ import annotations
 
