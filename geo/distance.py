@@ -134,26 +134,21 @@ class DistanceIndex:
         xy, scalar = as_points(points)
         if max_distance is not None:
             max_distance = check_distance(max_distance, name="max_distance")
-        result = np.empty(len(xy))
+        # The inside test stays on this thread: GEOS builds a prepared geometry's index on its
+        # first use, and two threads doing that at once corrupt memory (libgeos/geos#825).
+        inside = self.inside(xy)
+        result = np.zeros(len(xy))
 
         def measure(lo: int, hi: int) -> None:
-            result[lo:hi] = self._distance_piece(xy[lo:hi], max_distance, signed)
+            piece, piece_inside = xy[lo:hi], inside[lo:hi]
+            out = result[lo:hi]
+            away = ~piece_inside
+            out[away] = self._boundary.nearest_piece(piece[away], max_distance)[0]
+            if signed and piece_inside.any():
+                out[piece_inside] = -self._boundary.nearest_piece(piece[piece_inside])[0]
 
         in_pieces(len(xy), measure)
         return float(result[0]) if scalar else result
-
-    def _distance_piece(
-        self, xy: np.ndarray, max_distance: float | None, signed: bool
-    ) -> np.ndarray:
-        """:meth:`distance_to` of a piece of checked (lon, lat) points, on the calling thread."""
-        inside = self.inside(xy)
-        result = np.zeros(len(xy))
-        outside = np.flatnonzero(~inside)
-        result[outside] = self._boundary.nearest_piece(xy[outside], max_distance)[0]
-        if signed and inside.any():
-            depth_at = np.flatnonzero(inside)
-            result[depth_at] = -self._boundary.nearest_piece(xy[depth_at])[0]
-        return result
 
     def nearest_points(self, points: Any) -> tuple[np.ndarray, np.ndarray]:
         """Return the distance in metres to the boundary, and the nearest boundary point.

@@ -1,6 +1,10 @@
-"""The segment tree's search against brute force over every segment (ECEF metres)."""
+"""The segment tree's search against brute force (ECEF metres), and the threads that run it."""
 
 from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
 
 import numpy as np
 import pytest
@@ -97,3 +101,25 @@ def test_threads_give_the_same_answer(monkeypatch):
     monkeypatch.setattr(boundary_module, "_CHUNK", 7_000)
     many = index.distance_to(xy)
     np.testing.assert_array_equal(one, many)
+
+
+def test_fresh_indexes_on_threads_do_not_crash():
+    """A prepared geometry is not safe to first use from two threads (GEOS builds its index
+    then): the inside test must stay on one thread. Before it did, this crashed the process."""
+    script = textwrap.dedent(
+        """
+        import numpy as np
+        from shapely import Polygon
+        import geo
+        rng = np.random.default_rng(0)
+        angle = np.sort(rng.uniform(0.0, 2 * np.pi, 20_000))
+        radius = rng.uniform(0.50, 0.52, 20_000)
+        ring = np.column_stack([130 + radius * np.cos(angle), 40 + radius * np.sin(angle)])
+        xy = np.column_stack([rng.uniform(125, 135, 40_000), rng.uniform(35, 45, 40_000)])
+        for _ in range(20):
+            geo.distance_to(xy, Polygon(ring))
+        print("done")
+        """
+    )
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert run.returncode == 0 and run.stdout.strip() == "done", run.stderr[-2000:]
