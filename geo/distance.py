@@ -97,9 +97,15 @@ class DistanceIndex:
 
     def inside(self, lonlat: np.ndarray) -> np.ndarray:
         """Whether each (lon, lat) point lies inside (or on) the polygonal part of the geometry."""
+        inside = np.zeros(len(lonlat), dtype=bool)
         if self._area is None:
-            return np.zeros(len(lonlat), dtype=bool)
-        return shapely.intersects_xy(self._area, lonlat[:, 0], lonlat[:, 1])
+            return inside
+        # GEOS makes a point for each coordinate it tests: first drop those outside the box.
+        west, south, east, north = self._area.bounds
+        x, y = lonlat[:, 0], lonlat[:, 1]
+        near = np.flatnonzero((x >= west) & (x <= east) & (y >= south) & (y <= north))
+        inside[near] = shapely.intersects_xy(self._area, x[near], y[near])
+        return inside
 
     def distance_to(
         self, points: Any, *, max_distance: float | None = None, signed: bool = False
