@@ -61,7 +61,8 @@ class SegmentTree:
             Chord distance in metres to that point, ``inf`` where none is within ``bound``.
         """
         q = np.ascontiguousarray(q, dtype=float)
-        bound = np.ascontiguousarray(np.broadcast_to(np.asarray(bound, dtype=float), (len(q),)))
+        # A fresh writable array every time: one compiled signature serves all calls.
+        bound = np.array(np.broadcast_to(bound, (len(q),)), dtype=float)
         seg = np.full(len(q), -1, dtype=np.int64)
         t = np.zeros(len(q))
         chord = np.full(len(q), np.inf)
@@ -71,12 +72,19 @@ class SegmentTree:
 
 @njit(cache=True, nogil=True)
 def _build(xyz, seg_vec, leaf_size):  # pragma: no cover - compiled
+    """Nodes of the tree: each halves its parent's index range.
+
+    Node 0 is the root; the children of node ``k`` are ``left[k]`` and ``left[k] + 1``
+    (``left`` is -1 at a leaf). Each node's sphere is centred on the box of its segment
+    ends and reaches the farthest of them, so it holds every segment of its range.
+    Scalar loops only: they compile in a fraction of the time array expressions take.
+    """
     n = len(xyz)
     # Halving stops at ranges of leaf_size or fewer, so a leaf holds at least half of that.
     size = 2 * (n // ((leaf_size + 1) // 2) + 1)
     lo = np.empty(size, dtype=np.int64)
     hi = np.empty(size, dtype=np.int64)
-    left = np.full(size, -1, dtype=np.int64)  # the right child is left + 1
+    left = np.full(size, -1, dtype=np.int64)
     centre = np.empty((size, 3))
     radius = np.empty(size)
     lo[0], hi[0] = 0, n
@@ -88,23 +96,19 @@ def _build(xyz, seg_vec, leaf_size):  # pragma: no cover - compiled
         sp -= 1
         node = stack[sp]
         a, b = lo[node], hi[node]
-        # The sphere around the box of every segment end in the range encloses the segments.
-        low = np.full(3, np.inf)
-        high = np.full(3, -np.inf)
-        for j in range(a, b):
-            for k in range(3):
+        for k in range(3):
+            low, high = np.inf, -np.inf
+            for j in range(a, b):
                 start, end = xyz[j, k], xyz[j, k] + seg_vec[j, k]
-                low[k] = min(low[k], start, end)
-                high[k] = max(high[k], start, end)
-        c = (low + high) / 2.0
+                low, high = min(low, start, end), max(high, start, end)
+            centre[node, k] = (low + high) / 2.0
         r2 = 0.0
         for j in range(a, b):
             d_start = d_end = 0.0
             for k in range(3):
-                d_start += (xyz[j, k] - c[k]) ** 2
-                d_end += (xyz[j, k] + seg_vec[j, k] - c[k]) ** 2
+                d_start += (xyz[j, k] - centre[node, k]) ** 2
+                d_end += (xyz[j, k] + seg_vec[j, k] - centre[node, k]) ** 2
             r2 = max(r2, d_start, d_end)
-        centre[node] = c
         radius[node] = np.sqrt(r2) * (1.0 + 1e-12) + 1e-6  # never too small through rounding
         if b - a > leaf_size:
             mid = (a + b) // 2
