@@ -23,9 +23,6 @@ from layers.grid import PopulationGrid
 
 __all__ = ["grid_exposure"]
 
-# Cell centres measured per call to geo (bounds the search's working memory).
-_DISTANCE_BATCH = 65_536
-
 
 def _countries(by: Any, exclude: tuple[str, ...] | None) -> list[tuple[str, Any]]:
     """``[(name, lon/lat polygon or None)]`` for the countries of residence of a grid."""
@@ -224,16 +221,12 @@ def _cell_distances(
         if not keep.any():
             continue
         lonlat, people, group = lonlat[keep], people[keep], group[keep]
-        # small batches: geo's search holds ~1 kB per point while it runs
-        for lo in range(0, len(people), _DISTANCE_BATCH):
-            hi = lo + _DISTANCE_BATCH
-            d = np.asarray(
-                index.distance_to(lonlat[lo:hi], max_distance=float(radii[-1])), dtype=np.float64
-            )
-            near = np.isfinite(d)
-            ds.append(d[near])
-            ps.append(people[lo:hi][near])
-            gs.append(group[lo:hi][near])
+        # geo measures in pieces of bounded size, so a whole window goes in one call
+        d = np.asarray(index.distance_to(lonlat, max_distance=float(radii[-1])), dtype=np.float64)
+        near = np.isfinite(d)
+        ds.append(d[near])
+        ps.append(people[near])
+        gs.append(group[near])
     if not ds:
         return np.empty(0), np.empty(0), np.empty(0, dtype=object)
     d = np.concatenate(ds)

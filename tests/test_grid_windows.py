@@ -17,7 +17,7 @@ from affine import Affine
 from numpy.testing import assert_allclose
 from pyproj import Geod
 
-import layers.exposure_grid
+import geo._boundary
 import layers.grid
 from layers import exposure
 from layers.grid import PopulationGrid
@@ -93,8 +93,8 @@ def test_cell_lists_read_bounded_windows_and_lose_no_cell(grid):
 
 
 def test_grid_curve_by_country_matches_brute_force_distances(grid, monkeypatch):
-    # Distances asked of geo in batches of 97 cells; countries: west and east of 129°E.
-    monkeypatch.setattr(layers.exposure_grid, "_DISTANCE_BATCH", 97)
+    # geo measures the cells in pieces of 97; countries: west and east of 129°E.
+    monkeypatch.setattr(geo._boundary, "_CHUNK", 97)
     import geopandas
 
     countries = geopandas.GeoDataFrame(
