@@ -47,7 +47,7 @@ _MAX_SAGITTA_M = 0.05
 #: Chord distance (m) beyond which the far-field check runs.
 _FAR_M = 800_000.0
 #: Points per batch, so that memory stays bounded for millions of points.
-_CHUNK = 200_000
+_CHUNK = 65_536
 #: Below this many points a batch is measured on one thread (threads would cost more).
 _MIN_PARALLEL = 20_000
 #: Threads for large batches: one per core.
@@ -61,7 +61,7 @@ def in_pieces(n: int, measure: Callable[[int, int], None]) -> None:
     batches under ``_MIN_PARALLEL`` points stay on the calling thread.
     """
     workers = _WORKERS if n >= _MIN_PARALLEL else 1
-    pieces = max(workers, -(-n // _CHUNK))
+    pieces = workers * -(-n // (_CHUNK * workers)) or 1  # a whole number of rounds
     edges = np.linspace(0, n, pieces + 1).astype(int)
     if workers == 1:
         for lo, hi in zip(edges[:-1], edges[1:], strict=True):
