@@ -134,6 +134,10 @@ def _gap(qx, qy, qz, centre, radius, node):  # pragma: no cover - compiled
 def _search(
     q, bound, xyz, seg_vec, seg_len2, lo, hi, left, centre, radius, out_seg, out_t, out_chord
 ):  # pragma: no cover - compiled
+    """Depth-first, nearer child first; fills out_* (see :meth:`SegmentTree.nearest`).
+
+    Compares squared distances at the leaves, so that a segment costs one division at most.
+    """
     stack = np.empty(_STACK, dtype=np.int64)
     stack_gap = np.empty(_STACK)
     for i in range(len(q)):
