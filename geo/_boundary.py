@@ -30,9 +30,10 @@ import numpy as np
 import shapely
 
 from geo._segment_tree import SegmentTree
+from geo.errors import InputError
 from geo.units import WGS84
 
-__all__ = ["Boundary", "ecef", "edge_length_bound", "in_pieces"]
+__all__ = ["Boundary", "THREADS_ENV", "ecef", "edge_length_bound", "in_pieces", "threads"]
 
 _A = WGS84.a
 _E2 = WGS84.es
@@ -50,17 +51,38 @@ _FAR_M = 800_000.0
 _CHUNK = 65_536
 #: Below this many points a batch is measured on one thread (threads would cost more).
 _MIN_PARALLEL = 20_000
-#: Threads for large batches: one per core.
-_WORKERS = os.cpu_count() or 1
+#: Sets the threads for large batches; unset, there is one per core.
+THREADS_ENV = "RISKMAP_THREADS"
+
+
+def threads() -> int:
+    """Threads for a large batch: ``RISKMAP_THREADS`` if set, otherwise one per core.
+
+    Set it to 1 where the caller already runs one process or thread per core (a
+    multiprocessing pool, a Dask worker with several threads) so that cores are not
+    shared twice over.
+    """
+    raw = os.environ.get(THREADS_ENV, "").strip()
+    if not raw:
+        return os.cpu_count() or 1
+    if not raw.isdigit() or int(raw) < 1:
+        raise InputError(
+            f"{THREADS_ENV}={raw!r} is not a number of threads; set it to a whole number "
+            "of at least 1 (1 keeps every computation on the calling thread), or unset it "
+            "for one thread per core"
+        )
+    return int(raw)
 
 
 def in_pieces(n: int, measure: Callable[[int, int], None]) -> None:
-    """Call ``measure(lo, hi)`` on consecutive pieces of ``range(n)``, one thread per core.
+    """Call ``measure(lo, hi)`` on consecutive pieces of ``range(n)``, on :func:`threads` threads.
 
     A piece holds at most ``_CHUNK`` points, so that memory follows the piece, not ``n``;
     batches under ``_MIN_PARALLEL`` points stay on the calling thread.
     """
-    workers = _WORKERS if n >= _MIN_PARALLEL else 1
+    workers = threads()  # read (and checked) on every call, whatever the batch's size
+    if n < _MIN_PARALLEL:
+        workers = 1
     pieces = workers * -(-n // (_CHUNK * workers)) or 1  # a whole number of rounds
     edges = np.linspace(0, n, pieces + 1).astype(int)
     if workers == 1:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -11,7 +13,7 @@ import pytest
 from shapely import Polygon
 
 import geo._boundary as boundary_module
-from geo import DistanceIndex
+from geo import DistanceIndex, InputError
 from geo._boundary import ecef
 from geo._segment_tree import SegmentTree
 
@@ -95,12 +97,26 @@ def test_threads_give_the_same_answer(monkeypatch):
     lon = rng.uniform(100.0, 160.0, 50_000)
     lat = rng.uniform(10.0, 70.0, 50_000)
     xy = np.column_stack([lon, lat])
-    monkeypatch.setattr(boundary_module, "_WORKERS", 1)
+    monkeypatch.setenv("RISKMAP_THREADS", "1")
     one = index.distance_to(xy)
-    monkeypatch.setattr(boundary_module, "_WORKERS", 3)
+    monkeypatch.setenv("RISKMAP_THREADS", "3")
     monkeypatch.setattr(boundary_module, "_CHUNK", 7_000)
     many = index.distance_to(xy)
     np.testing.assert_array_equal(one, many)
+
+
+@pytest.mark.parametrize("value", ["0", "-2", "two", "1.5"])
+def test_bad_thread_count_is_refused(monkeypatch, value):
+    monkeypatch.setenv("RISKMAP_THREADS", value)
+    with pytest.raises(InputError, match=rf"RISKMAP_THREADS='{re.escape(value)}'.*at least 1"):
+        DistanceIndex(Polygon([(0, 0), (1, 0), (1, 1)])).distance_to((2.0, 0.5))
+
+
+def test_thread_count_from_the_environment(monkeypatch):
+    monkeypatch.delenv("RISKMAP_THREADS", raising=False)
+    assert boundary_module.threads() == (os.cpu_count() or 1)
+    monkeypatch.setenv("RISKMAP_THREADS", " 4 ")
+    assert boundary_module.threads() == 4
 
 
 def test_fresh_indexes_on_threads_do_not_crash():
