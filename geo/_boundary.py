@@ -176,8 +176,8 @@ class Boundary:
         seg_vec = np.zeros_like(self.xyz)
         seg_vec[:-1] = self.xyz[1:] - self.xyz[:-1]
         seg_vec[~self.has_next] = 0.0
-        self.seg_vec = seg_vec
-        self.seg_len2 = np.einsum("ij,ij->i", seg_vec, seg_vec)
+        self.tree = SegmentTree(self.xyz, seg_vec)
+        self.seg_len2 = self.tree.seg_len2
         seg_len = np.sqrt(self.seg_len2)
         self.half_max = float(seg_len.max(initial=0.0)) / 2.0
         # Position of every vertex along its part (m), for stepping the foot along the boundary.
@@ -193,7 +193,6 @@ class Boundary:
         j = np.flatnonzero(self.has_next & (self.seg_len2 > 0))
         az[j] = WGS84.inv(lonlat[j, 0], lonlat[j, 1], lonlat[j + 1, 0], lonlat[j + 1, 1])[0]
         self.seg_az = az
-        self.tree = SegmentTree(self.xyz, seg_vec)
         self.n = len(lonlat)
 
     # -- the search -------------------------------------------------------------------------
