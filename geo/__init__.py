@@ -4,9 +4,9 @@ Pure computation on (lon, lat) arrays and shapely geometries; no file I/O,
 no mapping. Distances are in metres throughout.
 """
 
-from geo.buffer import buffer, default_tolerance, rings
-from geo.distance import DistanceIndex, distance, distance_to, geodesic_line
+from geo.constructive import buffer, default_tolerance, rings
 from geo.errors import CRSError, DataError, InputError, InputTypeError, RepairWarning, RiskmapError
+from geo.measurement import DistanceIndex, distance, distance_to, geodesic_line
 from geo.points import PointIndex
 from geo.units import HALF_CIRCUMFERENCE_M, WGS84, parse_distance
 

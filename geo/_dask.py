@@ -1,10 +1,10 @@
 """Distances for Dask collections: the same exact query, run partition by partition.
 
-Dask is optional (``pip install "riskmap[dask]"``). Nothing here imports it at
+Dask is optional (riskmap's ``dask`` extra). Nothing here imports it at
 module level, so ``import geo`` stays light; the public functions in
-:mod:`geo.distance` come here only when they are given a Dask collection.
+:mod:`geo.measurement` come here only when they are given a Dask collection.
 
-The prepared :class:`~geo.distance.DistanceIndex` enters the task graph once, as
+The prepared :class:`~geo.DistanceIndex` enters the task graph once, as
 one key that every partition's task depends on: each worker receives it once
 (as its geometry, see ``DistanceIndex.__reduce__``) however many partitions it
 runs.
@@ -12,43 +12,19 @@ runs.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from geo._input import to_wgs84
 from geo.errors import InputTypeError
 from geo.units import check_distance
+from geo.validation import import_optional, to_wgs84
 
-if TYPE_CHECKING:
-    import pandas as pd
-
-    from geo.distance import DistanceIndex
-
-__all__ = ["is_dask_collection", "import_optional", "distance_to_partitions"]
+__all__ = ["distance_to_partitions"]
 
 #: Name of the Series of distances returned for Dask input.
 DISTANCE_NAME = "distance_m"
 
 
-def is_dask_collection(obj: Any) -> bool:
-    """Whether ``obj`` is a Dask collection (checked by protocol, without importing Dask)."""
-    return not isinstance(obj, type) and hasattr(obj, "__dask_graph__")
-
-
-def import_optional(name: str) -> Any:
-    """Import a module of the ``dask`` extra, or say how to install it."""
-    try:
-        return importlib.import_module(name)
-    except ImportError as exc:
-        raise ImportError(
-            f"{name!r} is needed for Dask collections but is not installed; "
-            'install riskmap\'s Dask extra with: pip install "riskmap[dask]"'
-        ) from exc
-
-
-def _partition_distances(
-    part: Any, index: DistanceIndex, max_distance: float | None, signed: bool
-) -> pd.Series:
+def _partition_distances(part: Any, index: Any, max_distance: float | None, signed: bool) -> Any:
     import pandas as pd
 
     d = index.distance_to(part, max_distance=max_distance, signed=signed)
@@ -56,7 +32,7 @@ def _partition_distances(
 
 
 def distance_to_partitions(
-    index: DistanceIndex, points: Any, *, max_distance: float | None, signed: bool
+    index: Any, points: Any, *, max_distance: float | None, signed: bool
 ) -> Any:
     """Return a lazy Dask Series of distances in metres, one partition per input partition.
 

@@ -9,9 +9,9 @@ import shapely
 from scipy.spatial import cKDTree
 
 from geo._boundary import ecef
-from geo._input import as_points
-from geo.distance import DistanceIndex
+from geo.measurement import DistanceIndex
 from geo.units import check_distance, parse_distance
+from geo.validation import as_points
 
 __all__ = ["PointIndex"]
 

@@ -449,7 +449,7 @@ def exposure(
         from layers.exposure_grid import grid_exposure
 
         return grid_exposure(src, population, radii_m, by, exclude, progress=progress)
-    from geo._dask import is_dask_collection
+    from geo.validation import is_dask_collection
 
     if is_dask_collection(population):
         from layers.exposure_dask import dask_settlement_exposure

@@ -17,8 +17,8 @@ from typing import Any
 import numpy as np
 
 import geo
-from geo._dask import import_optional
 from geo.errors import InputError, InputTypeError
+from geo.validation import import_optional
 from layers.exposure import Exposure, _Source
 from layers.exposure_points import (
     _check_settlements,

@@ -376,7 +376,7 @@ def read_settlements(
     InputTypeError
         Geometries other than points.
     """
-    from geo._input import as_points, to_wgs84
+    from geo.validation import as_points, to_wgs84
 
     frame, label = _read_table(data, crs, lon, lat)
     if frame.crs is None:

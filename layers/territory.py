@@ -197,7 +197,7 @@ def _pick_rows(frame: Any, record: Country, what: str) -> tuple[Any, str]:
 def _from_user(source: Any, record: Country) -> tuple[shapely.Geometry, Source, dict[str, Any]]:
     import geopandas
 
-    from geo._input import as_geometry
+    from geo.validation import as_geometry
 
     if isinstance(source, geopandas.GeoDataFrame):
         frame, label, version = source, "GeoDataFrame", ""

@@ -20,8 +20,8 @@ import pandas as pd
 import shapely
 
 import geo
-from geo._input import as_points, to_wgs84
 from geo.errors import InputError, InputTypeError
+from geo.validation import as_points, to_wgs84
 from layers.provenance import Provenance
 from maps._display import display_geometry, format_int, format_km, marker_radius, top_point
 from maps.panel import LegendEntry

@@ -15,8 +15,8 @@ from typing import Any
 
 import numpy as np
 
-from geo._input import check_lonlat
 from geo.errors import InputError, InputTypeError
+from geo.validation import check_lonlat
 
 __all__ = ["Place", "resolve_place"]
 

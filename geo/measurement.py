@@ -8,11 +8,10 @@ import numpy as np
 import shapely
 
 from geo._boundary import Boundary, in_pieces
-from geo._dask import is_dask_collection
-from geo._input import as_geometry, as_points
 from geo.antimeridian import split_line
 from geo.errors import InputError
 from geo.units import WGS84, check_distance
+from geo.validation import as_geometry, as_points, is_dask_collection
 
 __all__ = ["distance", "distance_to", "DistanceIndex", "geodesic_line"]
 

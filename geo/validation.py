@@ -1,30 +1,79 @@
-"""Checks and conversions at the boundary of the public API.
+"""Input checks and conversions, shared by every riskmap package.
 
-Everything that enters ``geo`` passes through here once: it leaves as plain
-lon/lat (EPSG:4326) numbers or shapely geometries, or it is refused with an
-error that names the value, what was expected and the fix.
+Everything that enters ``geo`` passes through here once, at the door of a public
+function: it leaves as plain lon/lat (EPSG:4326) numbers or shapely geometries, or it
+is refused with an error that names the value, what was expected and the fix.
+:mod:`layers` and :mod:`maps` use the same checks for the data they take in.
 """
 
 from __future__ import annotations
 
+import importlib
 import warnings
-from functools import lru_cache
 from typing import Any
 
 import numpy as np
 import shapely
-from pyproj import CRS, Transformer
+from pyproj import CRS
 
 from geo.errors import CRSError, InputError, InputTypeError, RepairWarning
 
-__all__ = ["as_points", "as_geometry", "check_lonlat", "to_wgs84"]
+__all__ = [
+    "WGS84_CRS",
+    "as_geometry",
+    "as_points",
+    "check_lonlat",
+    "import_optional",
+    "is_dask_collection",
+    "to_wgs84",
+]
 
+#: EPSG:4326, lon/lat degrees on WGS84: the CRS every riskmap computation works in.
 WGS84_CRS = CRS.from_epsg(4326)
 
 
-@lru_cache(maxsize=64)
-def _transformer(crs_wkt: str) -> Transformer:
-    return Transformer.from_crs(CRS.from_wkt(crs_wkt), WGS84_CRS, always_xy=True)
+def is_dask_collection(obj: Any) -> bool:
+    """Whether ``obj`` is a Dask collection (checked by protocol, without importing Dask).
+
+    Examples
+    --------
+    >>> is_dask_collection([1, 2, 3])
+    False
+    """
+    return not isinstance(obj, type) and hasattr(obj, "__dask_graph__")
+
+
+def import_optional(name: str) -> Any:
+    """Import a module of riskmap's ``dask`` extra, or say how to install it.
+
+    Parameters
+    ----------
+    name : str
+        The module, e.g. ``"dask"`` or ``"dask_geopandas"``.
+
+    Returns
+    -------
+    module
+        The imported module.
+
+    Raises
+    ------
+    ImportError
+        If it is not installed; the message gives the install command.
+
+    Examples
+    --------
+    >>> import_optional("math").sqrt(4.0)
+    2.0
+    """
+    try:
+        return importlib.import_module(name)
+    except ImportError as exc:
+        raise ImportError(
+            f"{name!r} is needed for Dask collections but is not installed; "
+            'install riskmap\'s Dask extra: pip install -e ".[dask]" in a checkout, '
+            'or pip install "riskmap-<version>-py3-none-any.whl[dask]" from a built wheel'
+        ) from exc
 
 
 def _is_geopandas(obj: Any) -> bool:

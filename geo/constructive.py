@@ -21,11 +21,11 @@ import numpy as np
 import shapely
 
 from geo._boundary import edge_length_bound
-from geo._input import as_geometry
 from geo.antimeridian import WORLD, polygons_only, ring_to_polygon
-from geo.distance import DistanceIndex
 from geo.errors import InputError
+from geo.measurement import DistanceIndex
 from geo.units import HALF_CIRCUMFERENCE_M, WGS84, check_distance, parse_distance
+from geo.validation import as_geometry
 
 __all__ = ["buffer", "rings", "default_tolerance", "boundary_error"]
 
