@@ -1,21 +1,36 @@
 """riskmap data layers: territories, borders, settlements, population grids, exposure."""
 
+from layers.boundaries import (
+    BOUNDARY_VARIANTS,
+    DEFAULT_BOUNDARY,
+    BoundaryVariant,
+    boundary_variant,
+    variant_label,
+)
 from layers.countries import Country, country, country_table
 from layers.exposure import Exposure, exposure
 from layers.grid import PopulationGrid, population_grid
 from layers.naturalearth import land
-from layers.provenance import Provenance, Source
+from layers.places import Place, resolve_place
+from layers.provenance import DataSource, Provenance
 from layers.settlements import coverage, read_settlements, settlements
+from layers.sources import Source, resolve_source
 from layers.territory import border, territory, time_zones
 from layers.variants import ExposureVariants, exposure_variants
 
 __all__ = [
+    "BOUNDARY_VARIANTS",
+    "BoundaryVariant",
     "Country",
+    "DataSource",
+    "DEFAULT_BOUNDARY",
     "Exposure",
     "ExposureVariants",
+    "Place",
     "PopulationGrid",
     "Provenance",
     "Source",
+    "boundary_variant",
     "border",
     "country",
     "country_table",
@@ -25,7 +40,10 @@ __all__ = [
     "land",
     "population_grid",
     "read_settlements",
+    "resolve_place",
+    "resolve_source",
     "settlements",
     "territory",
     "time_zones",
+    "variant_label",
 ]

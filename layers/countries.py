@@ -21,7 +21,7 @@ from typing import Any
 import pandas as pd
 
 from geo.errors import DataError, InputError, InputTypeError
-from layers.provenance import Source
+from layers.provenance import DataSource
 
 __all__ = ["Country", "country", "country_table", "resolve_countries"]
 
@@ -140,9 +140,9 @@ def _manifest() -> dict[str, Any]:
     return json.loads(_data_text("manifest.json"))
 
 
-def _geonames_source() -> Source:
+def _geonames_source() -> DataSource:
     info = _manifest()["geonames"]
-    return Source(
+    return DataSource(
         name="GeoNames country table",
         version=info["version"],
         licence="CC BY 4.0",

@@ -30,7 +30,7 @@ from geo.errors import CRSError, DataError, InputError, InputTypeError
 from geo.units import WGS84
 from layers._progress import fraction_callback, progress_bar
 from layers.grid_products import PRODUCTS, GridProduct, Kind, fetch_product, guess_kind
-from layers.provenance import Provenance, Source
+from layers.provenance import DataSource, Provenance
 
 __all__ = [
     "GridProduct",
@@ -165,7 +165,7 @@ class PopulationGrid:
             self.bounds = tuple(ds.bounds)
         self.provenance = provenance or Provenance(
             sources=(
-                Source(
+                DataSource(
                     name=f"population grid {self.path.name}",
                     version="local file",
                     licence="as published by its producer",

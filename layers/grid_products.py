@@ -16,7 +16,7 @@ from typing import Literal
 
 from geo.errors import DataError, InputError
 from layers.cache import fetch
-from layers.provenance import Provenance, Source
+from layers.provenance import DataSource, Provenance
 
 __all__ = ["GridProduct", "PRODUCTS", "Kind", "fetch_product", "guess_kind"]
 
@@ -171,7 +171,7 @@ def fetch_product(
         path = _unzip_member(path, product.member)
     provenance = Provenance(
         sources=(
-            Source(
+            DataSource(
                 name=product.title + (f", {country.upper()}" if country else ""),
                 version=product.version,
                 licence=product.licence,

@@ -25,15 +25,15 @@ import shapely
 
 from geo.errors import DataError
 from layers.countries import _manifest, _norm, _table
-from layers.provenance import Source
+from layers.provenance import DataSource
 
 __all__ = ["land", "naturalearth_countries", "naturalearth_source"]
 
 
-def naturalearth_source() -> Source:
-    """Return the :class:`Source` entry of the packaged Natural Earth data."""
+def naturalearth_source() -> DataSource:
+    """Return the :class:`DataSource` entry of the packaged Natural Earth data."""
     info = _manifest()["naturalearth"]
-    return Source(
+    return DataSource(
         name="Natural Earth 1:10m land and admin-0 countries",
         version=f"{info['version']} ({info['package']} TopoJSON)",
         licence="public domain",

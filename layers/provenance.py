@@ -1,6 +1,6 @@
 """Provenance: where every number came from.
 
-A :class:`Source` names one data set (with version, licence and the attribution
+A :class:`DataSource` names one data set (with version, licence and the attribution
 its licence asks for); a :class:`Provenance` gathers the sources behind a result
 with the method and parameters that produced it. Maps compose their attribution
 line from it, and every result can print it.
@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from importlib import metadata
 from typing import Any
 
-__all__ = ["Source", "Provenance", "library_version"]
+__all__ = ["DataSource", "Provenance", "library_version"]
 
 
 def library_version() -> str:
@@ -24,7 +24,7 @@ def library_version() -> str:
 
 
 @dataclass(frozen=True)
-class Source:
+class DataSource:
     """One data set behind a result.
 
     Parameters
@@ -64,7 +64,7 @@ class Provenance:
 
     Parameters
     ----------
-    sources : tuple of Source
+    sources : tuple of DataSource
         The data sets used, without duplicates, in order of first use.
     method : str, default ""
         How the result was computed, in a sentence.
@@ -75,13 +75,13 @@ class Provenance:
         ``"riskmap <version>"``; filled in automatically.
     """
 
-    sources: tuple[Source, ...] = ()
+    sources: tuple[DataSource, ...] = ()
     method: str = ""
     details: dict[str, Any] = field(default_factory=dict)
     library: str = field(default_factory=lambda: f"riskmap {library_version()}")
 
     def __post_init__(self) -> None:
-        unique: list[Source] = []
+        unique: list[DataSource] = []
         for source in self.sources:
             if source not in unique:
                 unique.append(source)

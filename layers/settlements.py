@@ -26,7 +26,7 @@ import shapely
 
 from geo.errors import CRSError, DataError, InputError, InputTypeError
 from layers.countries import Country, _manifest, country, resolve_countries
-from layers.provenance import Provenance, Source
+from layers.provenance import DataSource, Provenance
 
 __all__ = ["settlements", "read_settlements", "coverage", "geonames_source"]
 
@@ -42,9 +42,9 @@ COLUMNS = [
 ]
 
 
-def geonames_source() -> Source:
-    """Return the :class:`Source` entry of the packaged GeoNames settlements."""
-    return Source(
+def geonames_source() -> DataSource:
+    """Return the :class:`DataSource` entry of the packaged GeoNames settlements."""
+    return DataSource(
         name="GeoNames cities500",
         version=_manifest()["geonames"]["version"],
         licence="CC BY 4.0",
@@ -461,7 +461,7 @@ def read_settlements(
             out[column] = frame[column].to_numpy()
     out.attrs["provenance"] = Provenance(
         sources=(
-            Source(
+            DataSource(
                 name=f"user settlements {label}",
                 version="",
                 licence="as given by its publisher",

@@ -28,7 +28,7 @@ from geo.units import WGS84
 from layers.countries import Country, country
 from layers.naturalearth import _countries as _ne_countries
 from layers.naturalearth import land_within, naturalearth_source
-from layers.provenance import Provenance, Source
+from layers.provenance import DataSource, Provenance
 
 __all__ = ["territory", "border", "time_zones", "FILE_CODE_COLUMNS"]
 
@@ -145,20 +145,20 @@ def _osm_land(iso2: str) -> shapely.Geometry:
     return shapely.MultiPolygon(parts) if len(parts) > 1 else parts[0]
 
 
-def _osm_sources() -> tuple[Source, ...]:
+def _osm_sources() -> tuple[DataSource, ...]:
     import timezonefinder_data
 
     data_dir = Path(timezonefinder_data.__file__).parent / "data"
     release = (data_dir / "data_version.txt").read_text().strip()
     return (
-        Source(
+        DataSource(
             name=f"OpenStreetMap time-zone boundaries (timezone-boundary-builder {release})",
             version=f"{release}, timezonefinder-data {metadata.version('timezonefinder-data')}",
             licence="ODbL 1.0",
             attribution="© OpenStreetMap contributors",
             url="https://github.com/evansiroky/timezone-boundary-builder",
         ),
-        Source(
+        DataSource(
             name="IANA time zone database zone.tab",
             version=f"tzdata {metadata.version('tzdata')}",
             licence="public domain",
@@ -194,7 +194,7 @@ def _pick_rows(frame: Any, record: Country, what: str) -> tuple[Any, str]:
     )
 
 
-def _from_user(source: Any, record: Country) -> tuple[shapely.Geometry, Source, dict[str, Any]]:
+def _from_user(source: Any, record: Country) -> tuple[shapely.Geometry, DataSource, dict[str, Any]]:
     import geopandas
 
     from geo.validation import as_geometry
@@ -219,7 +219,7 @@ def _from_user(source: Any, record: Country) -> tuple[shapely.Geometry, Source, 
             "expected Polygon or MultiPolygon"
         )
     geometry = as_geometry(rows[[rows.geometry.name]], what=f"{what} ({record.iso3})")
-    source_entry = Source(
+    source_entry = DataSource(
         name=f"user territory {label}",
         version=version,
         licence="as given by its publisher",

@@ -17,17 +17,11 @@ import pandas as pd
 
 from geo.errors import InputError
 from geo.units import parse_distance
+from layers.boundaries import BOUNDARY_VARIANTS
 from layers.exposure import EDGE_M, Exposure, _json_default, _records, exposure
 from layers.provenance import Provenance
 
-__all__ = ["ExposureVariants", "exposure_variants", "BOUNDARY_VARIANTS"]
-
-#: Boundary variants by name: the arguments of ``layers.territory`` that draw them.
-BOUNDARY_VARIANTS: dict[str, dict[str, Any]] = {
-    "osm-sea": {"source": "osm", "land_only": False},
-    "osm-land": {"source": "osm", "land_only": True},
-    "naturalearth": {"source": "naturalearth"},
-}
+__all__ = ["ExposureVariants", "exposure_variants"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -114,7 +108,7 @@ def exposure_variants(
     ----------
     source : str or mapping, default "KP"
         A country code, whose territory is drawn once per name in ``boundaries``
-        (:data:`BOUNDARY_VARIANTS`, or a file path passed to ``layers.territory``),
+        (:data:`layers.BOUNDARY_VARIANTS`, or a file path passed to ``layers.territory``),
         or a mapping ``{variant name: source}`` of ready-made sources (territory
         GeoDataFrames, geometries) used as they are.
     population : layer or mapping, optional
@@ -145,7 +139,11 @@ def exposure_variants(
 
         sources = {}
         for name in boundaries:
-            kwargs = BOUNDARY_VARIANTS.get(name, {"source": name})
+            kwargs = (
+                BOUNDARY_VARIANTS[name].territory_kwargs()
+                if name in BOUNDARY_VARIANTS
+                else {"source": name}
+            )
             sources[name] = layers.territory(source, **kwargs)
     else:
         raise InputError(

@@ -23,7 +23,9 @@ from pathlib import Path
 from typing import Any
 
 import geo
+import layers
 from geo.errors import InputError, RiskmapError
+from layers import BOUNDARY_VARIANTS, DEFAULT_BOUNDARY, resolve_place
 
 __all__ = ["main", "build_parser"]
 
@@ -76,13 +78,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--around",
         required=True,
-        help="a country code (KP: its territory), two codes (KP-RU: their border) or a place",
+        help="a country (KP, PRK, 'North Korea': its territory), a border (KP-RU), "
+        "a place ('Vladivostok,RU') or 'lon,lat'",
     )
     p.add_argument(
         "--boundary",
-        default="osm-sea",
-        choices=["osm-sea", "osm-land", "naturalearth"],
-        help="territory variant (default osm-sea: OpenStreetMap with the territorial sea)",
+        default=DEFAULT_BOUNDARY,
+        choices=list(BOUNDARY_VARIANTS),
+        help=f"territory variant (default {DEFAULT_BOUNDARY}: "
+        f"{BOUNDARY_VARIANTS[DEFAULT_BOUNDARY].label})",
     )
     p.add_argument(
         "--radius",
@@ -120,9 +124,6 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _cmd_distance(args: argparse.Namespace) -> int:
-    import layers
-    from maps.places import resolve_place
-
     settlements = None
     if not all(re.fullmatch(r"\s*[-+.\d]+\s*,\s*[-+.\d]+\s*", q) for q in (args.a, args.b)):
         settlements = layers.settlements()
@@ -138,30 +139,6 @@ def _cmd_distance(args: argparse.Namespace) -> int:
         print(f"to:   {b.describe()}")
         print(f"distance: {d / 1000:,.3f} km ({d / 1852:,.1f} nmi), {method}")
     return 0
-
-
-def _source(around: str, boundary: str) -> tuple[Any, str, str]:
-    """Return (source, label, kind) for --around: a territory, a border or a place."""
-    import layers
-    from layers.variants import BOUNDARY_VARIANTS
-    from maps.report import BOUNDARY_LABELS
-
-    text = around.strip()
-    if re.fullmatch(r"[A-Za-z]{2}", text):
-        territory = layers.territory(text.upper(), **BOUNDARY_VARIANTS[boundary])
-        name = str(territory["name"].iloc[0]) if "name" in territory else text.upper()
-        return territory, f"{name} ({BOUNDARY_LABELS.get(boundary, boundary)})", "territory"
-    pair = re.fullmatch(r"([A-Za-z]{2})-([A-Za-z]{2})", text)
-    if pair:
-        a, b = pair.group(1).upper(), pair.group(2).upper()
-        border = layers.border(a, b)
-        return border, f"the {layers.country(a).name}–{layers.country(b).name} border", "border"
-    import shapely
-
-    from maps.places import resolve_place
-
-    place = resolve_place(text, layers.settlements())
-    return shapely.Point(place.lonlat), place.describe(), "place"
 
 
 def _print_exposure(exp: Any, label: str, radii: list[float]) -> None:
@@ -189,25 +166,26 @@ def _print_exposure(exp: Any, label: str, radii: list[float]) -> None:
 
 
 def _cmd_exposure(args: argparse.Namespace) -> int:
-    import layers
     from maps.panel import Table
 
     radii = _radii(args.radius)
     countries = _codes(args.population)
-    source, label, kind = _source(args.around, args.boundary)
+    source = layers.resolve_source(args.around, boundary=args.boundary)
+    kind = source.kind
+    label = source.place.describe() if source.place else source.label
     if args.variants and kind != "territory":
         raise InputError(
             f"--variants needs a territory (a country code) but --around is {args.around!r}"
         )
     settlements = layers.settlements()
-    exp = layers.exposure(source, settlements, radii, by=countries if countries else "country")
+    exp = layers.exposure(source.data, settlements, radii, by=countries if countries else "country")
     out = sys.stderr if args.json else sys.stdout
     if args.json:
         print(exp.to_json())
     else:
         _print_exposure(exp, label, radii)
         if args.variants:
-            code = args.around.strip().upper()
+            code = source.codes[0]
             who_counts: list[str | None] = list(countries) if countries else [None]
             for country in who_counts:
                 var = layers.exposure_variants(code, settlements, radii[-1], country=country)
@@ -224,11 +202,11 @@ def _cmd_exposure(args: argparse.Namespace) -> int:
 
         rmap = RiskMap(title=f"Population within {radii[-1] / 1000:g} km of {label}")
         if kind == "territory":
-            rmap.add_territory(source)
+            rmap.add_territory(source.data)
         elif kind == "border":
-            rmap.add_border(source, fit=True)
-        of = label.split(" (")[0]
-        rmap.add_rings(source, radii, of=of, outside_only=kind == "territory")
+            rmap.add_border(source.data, fit=True)
+        of = source.name
+        rmap.add_rings(source.data, radii, of=of, outside_only=kind == "territory")
         rmap.add_exposure(exp, of=of, countries=countries)
         if args.map:
             print(f"map: {rmap.save(args.map, self_contained=args.self_contained)}", file=out)

@@ -14,9 +14,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from layers.places import Place
 from layers.provenance import Provenance
 from maps._display import format_int, format_km
-from maps.places import Place
 from maps.riskmap import RiskMap
 
 __all__ = [
@@ -29,20 +29,12 @@ __all__ = [
     "HOLDS",
     "DOES_NOT_HOLD",
     "DEPENDS",
-    "BOUNDARY_LABELS",
 ]
 
 HOLDS = "holds"
 DOES_NOT_HOLD = "does not hold"
 DEPENDS = "depends on the variant"
 
-#: How boundary variants are named in reports and on maps.
-BOUNDARY_LABELS = {
-    "osm-sea": "OSM, with territorial sea",
-    "osm-land": "OSM, land only",
-    "naturalearth": "Natural Earth",
-    "osm border": "OSM border line",
-}
 
 
 def verdict_more_than(values: Any, threshold: float) -> str:

@@ -33,10 +33,10 @@ import pandas as pd
 
 import geo
 from geo.errors import InputError, InputTypeError
+from layers.boundaries import BOUNDARY_VARIANTS, boundary_variant, variant_label
+from layers.places import resolve_place
 from maps._display import format_int, format_km
-from maps.places import resolve_place
 from maps.report import (
-    BOUNDARY_LABELS,
     DistanceCheck,
     ExposureCheck,
     Overview,
@@ -148,13 +148,10 @@ def _exposure_sources(spec: Mapping[str, Any]) -> tuple[str, dict[str, Any], pd.
         return label, {key: border}, lengths
     code = str(_require(spec, "territory", "[[exposure]]"))
     boundaries = spec.get("boundaries", ["osm-sea", "osm-land", "naturalearth"])
-    from layers.variants import BOUNDARY_VARIANTS
-
     sources = {}
     for name in boundaries:
-        if name not in BOUNDARY_VARIANTS:
-            raise InputError(f"boundary {name!r} is not one of {sorted(BOUNDARY_VARIANTS)}")
-        sources[name] = layers.territory(code, **BOUNDARY_VARIANTS[name])
+        variant = boundary_variant(name)
+        sources[variant.name] = layers.territory(code, **variant.territory_kwargs())
     return _country_name(code), sources, None
 
 
@@ -179,7 +176,7 @@ def _check_exposure(
     result = layers.exposure_variants(sources, populations, radius_m, country=country)
     table = result.table.copy()
     table["label"] = [
-        BOUNDARY_LABELS.get(b, b) + ("" if p == ALL_PLACES else f"; {p}")
+        variant_label(b) + ("" if p == ALL_PLACES else f"; {p}")
         for b, p in zip(table["boundary"], table["population_source"], strict=True)
     ]
     edges = []
@@ -189,7 +186,7 @@ def _check_exposure(
         e = exp.edge[
             np.isclose(exp.edge["radius_m"], radius_m) & (exp.edge["country"] == country)
         ].copy()
-        e["variant"] = BOUNDARY_LABELS.get(boundary, boundary)
+        e["variant"] = variant_label(boundary)
         edges.append(e)
     edge = (
         pd.concat(edges, ignore_index=True)
@@ -233,11 +230,9 @@ def _overview(
     spec: Mapping[str, Any], settlements: Any, rings_m: list[float]
 ) -> tuple[Overview, Any, Any]:
     import layers
-    from layers.variants import BOUNDARY_VARIANTS
-
     code = str(_require(spec, "territory", "[overview]"))
-    boundary = spec.get("boundary", "osm-sea")
-    territory = layers.territory(code, **BOUNDARY_VARIANTS.get(boundary, {"source": boundary}))
+    boundary = boundary_variant(spec.get("boundary")).name
+    territory = layers.territory(code, **BOUNDARY_VARIANTS[boundary].territory_kwargs())
     radius_m = geo.parse_distance(spec.get("radius", "200km"))
     curve_to = geo.parse_distance(spec.get("curve_to", "500km"))
     step = geo.parse_distance(spec.get("curve_step", "5km"))
@@ -257,7 +252,7 @@ def _overview(
     for c in codes:
         curve[c] = exp.curve(step, country=c)["population"].to_numpy()[: len(curve)]
     curve["all"] = exp.curve(step)["population"].to_numpy()[: len(curve)]
-    label = f"{_country_name(code)} ({BOUNDARY_LABELS.get(boundary, boundary)})"
+    label = f"{_country_name(code)} ({variant_label(boundary)})"
     return (
         Overview(label, radius_m, table, curve.reset_index(drop=True), exp.provenance),
         territory,
@@ -289,7 +284,7 @@ def _build_map(
             rmap.add_rings(territory, rings, of=overview.source.split(" (")[0])
     for check, sources in exposures:
         for variant, src in sources.items():
-            label = BOUNDARY_LABELS.get(variant, variant)
+            label = variant_label(variant)
             if "a" in getattr(src, "columns", []):
                 rmap.add_border(src, name=check.source.removeprefix("the "), show=True)
                 rmap.add_rings(

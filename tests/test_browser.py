@@ -18,7 +18,7 @@ import geopandas as gpd
 import pytest
 from _chromium import Chromium, find_chromium
 
-from layers.provenance import Provenance, Source
+from layers.provenance import DataSource, Provenance
 from maps import RiskMap
 
 pytestmark = pytest.mark.browser
@@ -75,7 +75,7 @@ def _places() -> gpd.GeoDataFrame:
         crs="EPSG:4326",
     )
     frame.attrs["provenance"] = Provenance(
-        (Source("GeoNames", "t", "CC BY 4.0", "GeoNames (CC BY 4.0)"),)
+        (DataSource("GeoNames", "t", "CC BY 4.0", "GeoNames (CC BY 4.0)"),)
     )
     return frame
 

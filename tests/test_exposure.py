@@ -21,7 +21,7 @@ import geo
 from geo.errors import CRSError, InputError, InputTypeError
 from layers.exposure import Exposure, exposure
 from layers.grid import population_grid
-from layers.provenance import Provenance, Source
+from layers.provenance import DataSource, Provenance
 from layers.variants import exposure_variants
 
 GEOD = Geod(ellps="WGS84")
@@ -32,8 +32,8 @@ SOURCE_POLY = shapely.Polygon(
     [(124.3, 39.8), (125.9, 40.9), (127.0, 41.8), (128.3, 42.0), (129.7, 42.4), (130.6, 42.3),
      (129.8, 41.0), (128.4, 39.6), (127.5, 38.4), (126.1, 37.8), (124.7, 38.2)]
 )  # fmt: skip
-TERRITORY_SRC = Source("Test territory", "1", "CC0", "Test territory makers")
-SETTLEMENT_SRC = Source("Test settlements", "2", "CC BY 4.0", "Test settlement makers")
+TERRITORY_SRC = DataSource("Test territory", "1", "CC0", "Test territory makers")
+SETTLEMENT_SRC = DataSource("Test settlements", "2", "CC BY 4.0", "Test settlement makers")
 
 
 def territory(poly=SOURCE_POLY, code="KP", variant="osm-land"):
@@ -454,9 +454,9 @@ def test_summit_scenario_on_the_reference_polygon(ne_north_korea):
 
 
 def _boundary_kwargs(name):
-    from layers.variants import BOUNDARY_VARIANTS
+    from layers import BOUNDARY_VARIANTS
 
-    return BOUNDARY_VARIANTS[name]
+    return BOUNDARY_VARIANTS[name].territory_kwargs()
 
 
 def test_half_circumference_radius_is_accepted(settlements):

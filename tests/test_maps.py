@@ -13,7 +13,7 @@ import shapely
 from pyproj import Geod
 
 import geo
-from layers.provenance import Provenance, Source
+from layers.provenance import DataSource, Provenance
 from maps import RiskMap
 from maps._display import display_geometry
 from maps._io import atomic_path, atomic_write
@@ -24,7 +24,7 @@ PYONGYANG = (125.7625, 39.0392)
 
 
 def _prov(name: str, attribution: str) -> Provenance:
-    return Provenance((Source(name, "test", "CC BY 4.0", attribution),))
+    return Provenance((DataSource(name, "test", "CC BY 4.0", attribution),))
 
 
 def _geojson_layers(page: str) -> list[dict]:

@@ -7,7 +7,8 @@ import pytest
 from pyproj import Geod
 
 import geo
-from maps import resolve_place, run_scenario
+from layers import resolve_place
+from maps import run_scenario
 from maps.report import DEPENDS, DOES_NOT_HOLD, HOLDS, verdict_about, verdict_more_than
 
 GEOD = Geod(ellps="WGS84")
@@ -103,7 +104,7 @@ def test_distance_claim_from_a_dict(towns):
                     }
                 ]
             },
-            "boundary 'bogus' is not one of",
+            "boundary 'bogus' is not a boundary variant",
         ),
         (
             {"exposure": [{"border": ["KP"], "country": "RU", "radius": "200km", "more_than": 1}]},

@@ -1,4 +1,4 @@
-"""Place names for the command line and scenario files, resolved in the settlements data.
+"""Place names resolved in the settlements data, for the Python API, the CLI and scenario files.
 
 ``"Vladivostok"`` resolves to the most populous settlement of that name in the
 GeoNames data shipped with riskmap; ``"Vladivostok,RU"`` restricts the match to
