@@ -17,6 +17,7 @@ import numpy as np
 
 from geo.errors import InputError, InputTypeError
 from geo.validation import check_lonlat
+from layers.settlements import settlements as all_settlements
 
 __all__ = ["Place", "resolve_place"]
 
@@ -132,9 +133,7 @@ def resolve_place(query: str, settlements: Any = None) -> Place:
             "e.g. 'Vladivostok,RU'"
         )
     if settlements is None:
-        import layers
-
-        settlements = layers.settlements()
+        settlements = all_settlements()
     folded = settlements["name"].astype(str).map(_fold)
     candidates = settlements[folded == _fold(name)]
     if country:

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+import geopandas
 import shapely
 
 from geo.errors import InputError, InputTypeError
@@ -20,6 +21,7 @@ from layers.boundaries import BoundaryVariant, boundary_variant
 from layers.countries import country
 from layers.places import Place, resolve_place
 from layers.provenance import Provenance
+from layers.territory import border, territory
 
 __all__ = ["SOURCE_KINDS", "Source", "resolve_source"]
 
@@ -77,25 +79,19 @@ class Source:
 
 
 def _territory(code: str, variant: BoundaryVariant) -> Source:
-    import layers
-
     record = country(code)
-    data = layers.territory(record.iso2, **variant.territory_kwargs())
+    data = territory(record.iso2, **variant.territory_kwargs())
     return Source("territory", data, record.name, (record.iso2,), variant)
 
 
 def _border(a: str, b: str) -> Source:
-    import layers
-
     first, second = country(a), country(b)
-    data = layers.border(first.iso2, second.iso2)
+    data = border(first.iso2, second.iso2)
     name = f"the {first.name}–{second.name} border"
     return Source("border", data, name, (first.iso2, second.iso2))
 
 
 def _place(place: Place, kind: str) -> Source:
-    import geopandas
-
     data = geopandas.GeoDataFrame(
         {"name": [place.name], "country": [place.country]},
         geometry=[shapely.Point(place.lonlat)],
