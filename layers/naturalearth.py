@@ -171,6 +171,7 @@ def land() -> Any:
 
     parts, _ = _land_parts()
     gdf = geopandas.GeoDataFrame(geometry=list(parts), crs="EPSG:4326")
+    gdf.attrs["kind"] = "land"
     gdf.attrs["provenance"] = Provenance(
         sources=(naturalearth_source(),), method="Natural Earth 1:10m land polygons"
     )
@@ -237,6 +238,7 @@ def naturalearth_countries() -> Any:
     from layers.provenance import Provenance
 
     gdf = _countries().copy()
+    gdf.attrs["kind"] = "countries"
     gdf.attrs["provenance"] = Provenance(
         sources=(naturalearth_source(),), method="Natural Earth 1:10m admin-0 countries"
     )

@@ -222,6 +222,7 @@ def settlements(
         mask &= ~data["merged"].to_numpy()
         details["drop_merged"] = True
     out = data[mask].copy()
+    out.attrs["kind"] = "settlements"
     out.attrs["provenance"] = _provenance("GeoNames cities500 settlements", **details)
     return out
 
@@ -459,6 +460,7 @@ def read_settlements(
     for column in frame.columns:
         if column not in used:
             out[column] = frame[column].to_numpy()
+    out.attrs["kind"] = "settlements"
     out.attrs["provenance"] = Provenance(
         sources=(
             DataSource(

@@ -335,6 +335,7 @@ def territory(code: str | Country, *, source: Any = "osm", land_only: bool = Tru
         crs="EPSG:4326",
     )
     details["variant"] = variant
+    gdf.attrs["kind"] = "territory"
     gdf.attrs["provenance"] = Provenance(sources=sources, method=method, details=details)
     return gdf
 
@@ -452,6 +453,7 @@ def border(a: str | Country, b: str | Country, *, source: str = "osm") -> Any:
         geometry=[line for _, line in rows],
         crs="EPSG:4326",
     )
+    gdf.attrs["kind"] = "border"
     gdf.attrs["provenance"] = Provenance(
         sources=sources,
         method=method,
