@@ -46,3 +46,16 @@ def osm_north_korea():
     parts = TimezoneFinder().get_geometry(tz_name="Asia/Pyongyang", coords_as_pairs=False)
     polys = [shapely.Polygon(np.transpose(p[0]), [np.transpose(h) for h in p[1:]]) for p in parts]
     return shapely.make_valid(shapely.union_all(polys))
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Fail a skipped browser test under CI=true: CI installs Chromium, so a skip hides a bug."""
+    outcome = yield
+    report = outcome.get_result()
+    if report.skipped and os.environ.get("CI") == "true" and item.get_closest_marker("browser"):
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr
+        report.outcome = "failed"
+        report.longrepr = (
+            f"browser test skipped under CI=true, where Chromium is installed: {reason}"
+        )
