@@ -22,6 +22,8 @@ __all__ = ["SegmentTree"]
 _LEAF_SIZE = 8
 #: Traversal stack: a depth-first search holds at most one entry more than the tree's depth.
 _STACK = 128
+#: The tree's nodes as :func:`_build` returns them: lo, hi, left, centre, radius.
+_Nodes = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]
 
 
 class SegmentTree:
@@ -37,7 +39,9 @@ class SegmentTree:
         self.xyz = np.ascontiguousarray(xyz, dtype=float)
         self.seg_vec = np.ascontiguousarray(seg_vec, dtype=float)
         self.seg_len2 = np.einsum("ij,ij->i", self.seg_vec, self.seg_vec)
-        self.nodes = _build(self.xyz, self.seg_vec, _LEAF_SIZE)
+        # Five arrays (lo, hi, left, centre, radius): the tuple's length lets the type checker
+        # match ``*self.nodes`` to the compiled search's parameters.
+        self.nodes: _Nodes = _build(self.xyz, self.seg_vec, _LEAF_SIZE)
 
     def nearest(
         self, q: np.ndarray, bound: float | np.ndarray
