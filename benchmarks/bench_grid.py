@@ -127,7 +127,7 @@ def child(mode: str, path: str, h: float) -> None:
 
     grid.read_window = recording_read
     # time the steps of layers.exposure: geodesic bands, zonal sums, cell-centre distances
-    import layers.exposure_grid as exposure_grid
+    from layers.analysis import grids as exposure_grid
 
     seconds: dict[str, float] = {}
 

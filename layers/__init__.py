@@ -1,5 +1,6 @@
 """riskmap data layers: territories, borders, settlements, population grids, exposure."""
 
+from layers.analysis import Exposure, ExposureVariants, exposure, exposure_variants
 from layers.boundaries import (
     BOUNDARY_VARIANTS,
     DEFAULT_BOUNDARY,
@@ -8,7 +9,6 @@ from layers.boundaries import (
     variant_label,
 )
 from layers.countries import Country, country, country_table
-from layers.exposure import Exposure, exposure
 from layers.grid import PopulationGrid, population_grid
 from layers.naturalearth import land
 from layers.places import Place, resolve_place
@@ -16,7 +16,6 @@ from layers.provenance import DataSource, Provenance
 from layers.settlements import coverage, read_settlements, settlements
 from layers.sources import Source, resolve_source
 from layers.territory import border, territory, time_zones
-from layers.variants import ExposureVariants, exposure_variants
 
 __all__ = [
     "BOUNDARY_VARIANTS",

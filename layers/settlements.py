@@ -20,30 +20,33 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import geopandas
 import numpy as np
 import pandas as pd
 import shapely
 
 from geo.errors import CRSError, DataError, InputError, InputTypeError
-from layers.countries import Country, _manifest, country, resolve_countries
+from geo.validation import as_points, to_wgs84
+from layers.countries import Country, country, resolve_countries
+from layers.package_data import manifest as _manifest
 from layers.provenance import DataSource, Provenance
 
-__all__ = ["settlements", "read_settlements", "coverage", "geonames_source"]
-
-COLUMNS = [
-    "name",
-    "country",
-    "admin1",
-    "population",
-    "geonameid",
-    "merged",
-    "merged_into",
-    "geometry",
-]
+__all__ = ["check_population", "coverage", "geonames_source", "read_settlements", "settlements"]
 
 
 def geonames_source() -> DataSource:
-    """Return the :class:`DataSource` entry of the packaged GeoNames settlements."""
+    """Return the :class:`DataSource` entry of the packaged GeoNames settlements.
+
+    Returns
+    -------
+    DataSource
+        Name, version (the GeoNames snapshot), licence, attribution and address.
+
+    Examples
+    --------
+    >>> geonames_source().attribution
+    'GeoNames (CC BY 4.0)'
+    """
     return DataSource(
         name="GeoNames cities500",
         version=_manifest()["geonames"]["version"],
@@ -58,7 +61,7 @@ def _data_file(name: str) -> Any:
     if not ref.is_file():
         raise DataError(
             f"package data file layers/data/{name} is missing; reinstall riskmap, "
-            "or rebuild the data with `python -m layers.build_data`"
+            "or rebuild the data with `python tools/build_data.py`"
         )
     return ref
 
@@ -72,8 +75,6 @@ def _merged() -> pd.DataFrame:
 @lru_cache(maxsize=1)
 def _all() -> Any:
     """Every packaged place, as a GeoDataFrame (built once per process)."""
-    import geopandas
-
     with _data_file("cities500.npz").open("rb") as fh, np.load(fh, allow_pickle=False) as npz:
         arrays = {key: npz[key] for key in npz.files}
     names = arrays["names"].tobytes().decode("utf-8").split("\n")
@@ -273,8 +274,6 @@ def _find_column(columns: Sequence[str], candidates: Sequence[str]) -> str | Non
 
 
 def _read_table(data: Any, crs: Any, lon: str | None, lat: str | None) -> tuple[Any, str]:
-    import geopandas
-
     if isinstance(data, geopandas.GeoDataFrame):
         return data, "GeoDataFrame"
     if isinstance(data, pd.DataFrame):
@@ -316,16 +315,105 @@ def _read_table(data: Any, crs: Any, lon: str | None, lat: str | None) -> tuple[
     return gdf, label
 
 
-def _bad_rows(frame: Any, mask: np.ndarray, name_col: str | None) -> str:
+def _bad_rows(frame: Any, mask: np.ndarray, name_col: str | None, shown: Any) -> str:
+    """Return the first five rows where ``mask`` holds: label, name and the value found."""
     idx = np.flatnonzero(mask)
-    shown = []
+    rows = []
     for i in idx[:5]:
         label = f"{frame.index[i]!r}"
         if name_col is not None:
             label += f" ({frame[name_col].iloc[i]!r})"
-        shown.append(label)
+        rows.append(f"{label}: {shown(i)!r}")
     more = f" and {len(idx) - 5} more" if len(idx) > 5 else ""
-    return ", ".join(shown) + more
+    return ", ".join(rows) + more
+
+
+def check_population(
+    frame: Any,
+    column: str = "population",
+    *,
+    what: str = "settlements",
+    names: str | None = "name",
+    coerce: bool = False,
+) -> np.ndarray:
+    """Return a table's population column as numbers of people, refusing bad values.
+
+    The one check of population values: :func:`read_settlements` runs it on a user's
+    table (``coerce=True``), :func:`layers.exposure` on the settlements it is given.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame or geopandas.GeoDataFrame
+        The places, one per row.
+    column : str, default "population"
+        Column holding the number of people at each place.
+    what : str, default "settlements"
+        How messages name the table, e.g. ``"settlements towns.csv"``.
+    names : str or None, default "name"
+        Column whose values messages quote beside the row labels (ignored if absent).
+    coerce : bool, default False
+        Read text as numbers (``pandas.to_numeric``) and name the rows that are not
+        numbers; without it a column that is not numeric is refused by its dtype.
+
+    Returns
+    -------
+    numpy.ndarray
+        The population of each row, in people (float64, finite and >= 0).
+
+    Raises
+    ------
+    InputError
+        No such column (the message lists the columns present); a column that is not
+        numeric; missing (NaN), infinite or negative values (the message names up to
+        five rows, with their names and values).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> towns = pd.DataFrame({"name": ["A", "B"], "population": [1200, 800]})
+    >>> check_population(towns).tolist()
+    [1200.0, 800.0]
+    >>> towns.loc[1, "population"] = -5
+    >>> check_population(towns)
+    Traceback (most recent call last):
+    ...
+    geo.errors.InputError: settlements have negative population in row(s) 1 ('B'): -5.0; \
+population must be >= 0 people
+    """
+    name_col = names if names is not None and names in frame.columns else None
+    if column not in frame.columns:
+        geometry = getattr(frame, "_geometry_column_name", None)
+        present = [str(c) for c in frame.columns if c != geometry]
+        raise InputError(
+            f"{what} have no {column!r} column; columns present: {present!r}; name the column "
+            "that holds the number of people with layers.read_settlements(..., population=...)"
+        )
+    raw = frame[column]
+    if coerce:
+        numbers = pd.to_numeric(raw, errors="coerce")
+        text = numbers.isna().to_numpy() & raw.notna().to_numpy()
+        if text.any():
+            raise InputError(
+                f"{what} have non-numeric population in row(s) "
+                f"{_bad_rows(frame, text, name_col, lambda i: raw.iloc[i])}; "
+                "give numbers of people"
+            )
+    elif not pd.api.types.is_numeric_dtype(raw) or pd.api.types.is_bool_dtype(raw):
+        raise InputError(
+            f"{what} {column!r} column has dtype {raw.dtype!s}; expected numbers of people "
+            "(convert it with pandas.to_numeric, or read the table with layers.read_settlements)"
+        )
+    else:
+        numbers = raw
+    values = numbers.to_numpy(dtype=np.float64, na_value=np.nan)
+    for bad, problem, fix in (
+        (~np.isfinite(values), "missing (NaN) or infinite", "fill or drop them"),
+        (values < 0, "negative", "population must be >= 0 people"),
+    ):
+        if bad.any():
+            rows = _bad_rows(frame, bad, name_col, lambda i: float(values[i]))
+            raise InputError(f"{what} have {problem} population in row(s) {rows}; {fix}")
+    return values
 
 
 def read_settlements(
@@ -350,8 +438,9 @@ def read_settlements(
     name : str or None, default "name"
         Column holding the place names (None or absent: names left empty).
     country : str or Country, optional
-        Country all points belong to; otherwise a ``country`` column is resolved
-        code by code, and without one the country is left empty.
+        Country all points belong to (any code or name :func:`layers.country`
+        accepts); otherwise a ``country`` column is resolved value by value, and
+        without one the country is left empty.
     crs : CRS input, optional
         CRS of the coordinate columns of a CSV / DataFrame (e.g. ``"EPSG:4326"``).
         Required for them: riskmap does not assume lon/lat.
@@ -372,91 +461,38 @@ def read_settlements(
         If the data has no CRS.
     InputError
         A missing population column (the message lists the columns present);
-        negative, NaN or non-numeric populations (the message names the rows);
+        negative, NaN or non-numeric populations (see :func:`check_population`);
         points outside [-180, 180] / [-90, 90] or with NaN coordinates.
     InputTypeError
         Geometries other than points.
-    """
-    from geo.validation import as_points, to_wgs84
 
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> table = pd.DataFrame(
+    ...     {"town": ["Artem", "Nakhodka"], "people": [1200, 800], "lon": [132.2, 132.9],
+    ...      "lat": [43.4, 42.8]}
+    ... )
+    >>> towns = read_settlements(table, population="people", name="town", country="Russia",
+    ...                          crs="EPSG:4326")
+    >>> towns[["name", "country", "population"]].to_dict("records")
+    [{'name': 'Artem', 'country': 'RU', 'population': 1200}, \
+{'name': 'Nakhodka', 'country': 'RU', 'population': 800}]
+    """
     frame, label = _read_table(data, crs, lon, lat)
+    what = f"settlements {label}"
     if frame.crs is None:
         raise CRSError(
-            f"settlements {label} have no CRS, and riskmap does not guess one; set it with "
+            f"{what} have no CRS, and riskmap does not guess one; set it with "
             ".set_crs('EPSG:4326') if the coordinates are lon/lat degrees, "
             "or with the CRS they are in"
         )
-    columns = [str(c) for c in frame.columns if c != frame.geometry.name]
-    if population not in frame.columns:
-        raise InputError(
-            f"settlements {label} have no population column {population!r}; columns present: "
-            f"{columns!r}; name the right one with population=..."
-        )
     name_col = name if name is not None and name in frame.columns else None
-    values = pd.to_numeric(frame[population], errors="coerce")
-    non_numeric = values.isna().to_numpy() & frame[population].notna().to_numpy()
-    if non_numeric.any():
-        raise InputError(
-            f"settlements {label} have non-numeric population in row(s) "
-            f"{_bad_rows(frame, non_numeric, name_col)}; give numbers of people"
-        )
-    pops = values.to_numpy(dtype=float)
-    missing = ~np.isfinite(pops)
-    if missing.any():
-        raise InputError(
-            f"settlements {label} have missing (NaN) or infinite population in row(s) "
-            f"{_bad_rows(frame, missing, name_col)}; fill or drop them"
-        )
-    negative = pops < 0
-    if negative.any():
-        raise InputError(
-            f"settlements {label} have negative population in row(s) "
-            f"{_bad_rows(frame, negative, name_col)}; population must be >= 0 people"
-        )
-    frame = to_wgs84(frame, what=f"settlements {label}")
-    xy, _ = as_points(frame.geometry, what=f"settlements {label}")
-    if country is not None:
-        countries = [resolve_countries(country)[0].iso2] * len(frame)
-    elif "country" in frame.columns:
-        lookup = {v: _country_code(v) for v in frame["country"].dropna().unique()}
-        countries = [lookup.get(v, "") for v in frame["country"]]
-    else:
-        countries = [""] * len(frame)
-    whole = bool(np.all(pops == np.round(pops)))
-    import geopandas
-
-    out = geopandas.GeoDataFrame(
-        {
-            "name": frame[name_col].astype(str).to_numpy() if name_col else [""] * len(frame),
-            "country": countries,
-            "admin1": frame["admin1"].astype(str).to_numpy()
-            if "admin1" in frame.columns
-            else [""] * len(frame),
-            "population": pops.astype(np.int64) if whole else pops,
-            "geonameid": frame["geonameid"].to_numpy()
-            if "geonameid" in frame.columns
-            else [-1] * len(frame),
-            "merged": frame["merged"].astype(bool).to_numpy()
-            if "merged" in frame.columns
-            else False,
-            "merged_into": frame["merged_into"].astype(str).to_numpy()
-            if "merged_into" in frame.columns
-            else "",
-        },
-        geometry=shapely.points(xy),
-        crs="EPSG:4326",
-        index=frame.index,
-    )
-    used = {
-        population,
-        name_col,
-        "country",
-        "admin1",
-        "geonameid",
-        "merged",
-        "merged_into",
-        frame.geometry.name,
-    }
+    pops = check_population(frame, population, what=what, names=name_col, coerce=True)
+    frame = to_wgs84(frame, what=what)
+    xy, _ = as_points(frame.geometry, what=what)
+    out = _standard_frame(frame, xy, pops, name_col, _countries_of(frame, country))
+    used = {population, name_col, *_STANDARD, frame.geometry.name}
     for column in frame.columns:
         if column not in used:
             out[column] = frame[column].to_numpy()
@@ -474,6 +510,48 @@ def read_settlements(
         details={"population_column": population, "rows": int(len(out))},
     )
     return out
+
+
+#: Columns of a user's table taken over as they are, when present.
+_STANDARD = ("country", "admin1", "geonameid", "merged", "merged_into")
+
+
+def _standard_frame(
+    frame: Any, xy: np.ndarray, pops: np.ndarray, name_col: str | None, countries: list[str]
+) -> Any:
+    """Return the columns of :func:`settlements`, from a checked user table."""
+    n = len(frame)
+
+    def column(key: str, kind: Any, default: Any) -> Any:
+        return frame[key].astype(kind).to_numpy() if key in frame.columns else default
+
+    whole = bool(np.all(pops == np.round(pops)))
+    return geopandas.GeoDataFrame(
+        {
+            "name": frame[name_col].astype(str).to_numpy() if name_col else [""] * n,
+            "country": countries,
+            "admin1": column("admin1", str, [""] * n),
+            "population": pops.astype(np.int64) if whole else pops,
+            "geonameid": frame["geonameid"].to_numpy()
+            if "geonameid" in frame.columns
+            else [-1] * n,
+            "merged": column("merged", bool, False),
+            "merged_into": column("merged_into", str, ""),
+        },
+        geometry=shapely.points(xy),
+        crs="EPSG:4326",
+        index=frame.index,
+    )
+
+
+def _countries_of(frame: Any, country: str | Country | None) -> list[str]:
+    """Return each row's alpha-2 code: the one given, the ``country`` column's, or empty."""
+    if country is not None:
+        return [resolve_countries(country)[0].iso2] * len(frame)
+    if "country" in frame.columns:
+        lookup = {v: _country_code(v) for v in frame["country"].dropna().unique()}
+        return [lookup.get(v, "") for v in frame["country"]]
+    return [""] * len(frame)
 
 
 def _country_code(value: Any) -> str:

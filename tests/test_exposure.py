@@ -19,10 +19,9 @@ from pyproj import Geod
 
 import geo
 from geo.errors import CRSError, InputError, InputTypeError
-from layers.exposure import Exposure, exposure
+from layers.analysis import Exposure, exposure, exposure_variants
 from layers.grid import population_grid
 from layers.provenance import DataSource, Provenance
-from layers.variants import exposure_variants
 
 GEOD = Geod(ellps="WGS84")
 RADII = [50_000.0, 100_000.0, 200_000.0]
@@ -48,6 +47,7 @@ def territory(poly=SOURCE_POLY, code="KP", variant="osm-land"):
         geometry=[poly],
         crs="EPSG:4326",
     )
+    gdf.attrs["kind"] = "territory"  # as layers.territory stamps it
     gdf.attrs["provenance"] = Provenance(sources=(TERRITORY_SRC,))
     return gdf
 
@@ -265,7 +265,7 @@ def test_bad_radius(settlements, radii, match):
 
 
 def test_settlements_without_population_or_crs(settlements):
-    with pytest.raises(InputError, match=r"no 'population' column \(columns: \['name'"):
+    with pytest.raises(InputError, match=r"no 'population' column; columns present: \['name'"):
         exposure(territory(), settlements.drop(columns="population"), RADII)
     naive = gpd.GeoDataFrame(
         settlements.drop(columns="geometry"), geometry=list(settlements.geometry)
@@ -281,8 +281,8 @@ def test_settlements_without_population_or_crs(settlements):
 @pytest.mark.parametrize(
     "value,match",
     [
-        (-5, r"negative population value\(s\), the first -5.0 at row 3 \('place3'\)"),
-        (np.nan, "missing or non-finite"),
+        (-5, r"negative population in row\(s\) 3 \('place3'\): -5.0;"),
+        (np.nan, r"missing \(NaN\) or infinite population in row\(s\) 3 \('place3'\): nan;"),
     ],
 )
 def test_negative_or_missing_population(settlements, value, match):

@@ -264,7 +264,7 @@ def test_read_settlements_without_crs():
 def test_read_settlements_missing_population_column():
     towns = _towns().rename(columns={"population": "pop"})
     with pytest.raises(
-        InputError, match=r"no population column 'population'; columns present: \['name', 'pop'\]"
+        InputError, match=r"no 'population' column; columns present: \['name', 'pop'\]"
     ):
         read_settlements(towns)
 

@@ -1,0 +1,30 @@
+"""Exposure analysis: who lives within given distances of a source.
+
+:func:`exposure` joins a source (a territory, a border line, a place, any geometry)
+with a population layer (settlement points, a population grid, or a Dask
+GeoDataFrame of settlements) and returns an :class:`Exposure`: population and places
+per radius and country of residence, the bands between radii, a population-by-distance
+curve, the places near each radius, and the provenance of every number.
+:func:`exposure_variants` asks the same question over several boundary (and
+population) variants and reports the range.
+
+Settlements: each place's exact geodesic distance to the source is computed once
+(:class:`geo.DistanceIndex`, WGS84, Karney); everything else is arithmetic on that
+one array, so the places counted within R are exactly those whose distance is ≤ R,
+and a curve over 1,000 radii costs one sort and one cumulative sum.
+
+Grids: each band (:func:`geo.rings`) is intersected with each country of residence,
+reprojected to the grid's CRS and summed with exact partial-cell coverage
+(``exactextract``); the curve uses the distance of each cell's centre.
+
+Modules: :mod:`~layers.analysis.result` (the result, the source description and
+their plain values), one per worker (:mod:`~layers.analysis.points`,
+:mod:`~layers.analysis.grids`, :mod:`~layers.analysis.dask_points`), the entry point
+(:mod:`~layers.analysis.compute`) and :mod:`~layers.analysis.variants`.
+"""
+
+from layers.analysis.compute import exposure
+from layers.analysis.result import Exposure
+from layers.analysis.variants import ExposureVariants, exposure_variants
+
+__all__ = ["Exposure", "ExposureVariants", "exposure", "exposure_variants"]
