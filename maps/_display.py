@@ -7,18 +7,28 @@ the full geometry, before any of this.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import Any
 
+import geopandas as gpd
 import numpy as np
+import pandas as pd
 import shapely
 
-from geo.errors import InputError
+from geo.errors import InputError, InputTypeError
+from geo.validation import to_wgs84
+from layers import Provenance
 
 __all__ = [
     "METRES_PER_DEGREE_MAX",
+    "as_frame",
+    "check_bounds",
     "display_geometry",
     "display_decimals",
+    "features",
+    "label_of",
     "marker_radius",
+    "provenance_of",
     "top_point",
     "format_km",
     "format_int",
@@ -91,3 +101,60 @@ def format_int(value: float) -> str:
     if value is None or (isinstance(value, float) and not math.isfinite(value)):
         return "–"
     return f"{int(round(float(value))):,}"
+
+
+def as_frame(data: Any, *, what: str) -> gpd.GeoDataFrame:
+    """Return ``data`` as a GeoDataFrame in EPSG:4326 (refusing one without a CRS)."""
+    if isinstance(data, gpd.GeoSeries):
+        data = gpd.GeoDataFrame(geometry=data)
+    if isinstance(data, gpd.GeoDataFrame):
+        frame = to_wgs84(data, what=what)
+        frame = frame[~(frame.geometry.isna() | frame.geometry.is_empty)]
+        if frame.empty:
+            raise InputError(f"{what} has no geometry (0 non-empty rows); give at least one")
+        return frame
+    if isinstance(data, shapely.Geometry):
+        if data.is_empty:
+            raise InputError(f"{what} is an empty geometry; give one with coordinates")
+        return gpd.GeoDataFrame(geometry=[data], crs="EPSG:4326")
+    raise InputTypeError(
+        f"{what} of type {type(data).__name__} is not a GeoDataFrame, GeoSeries or shapely "
+        "geometry; pass a layer from riskmap.layers or geo"
+    )
+
+
+def provenance_of(data: Any) -> Provenance | None:
+    """Return the provenance a layer carries in ``.attrs["provenance"]``, if any."""
+    prov = getattr(data, "attrs", {}).get("provenance") if hasattr(data, "attrs") else None
+    return prov if isinstance(prov, Provenance) else None
+
+
+def check_bounds(bounds: Sequence[float]) -> tuple[float, float, float, float]:
+    """Return ``(west, south, east, north)`` in degrees as floats, or raise naming the fix."""
+    try:
+        w, s, e, n = (float(v) for v in bounds)
+    except (TypeError, ValueError) as exc:
+        raise InputError(f"bounds {bounds!r} is not (west, south, east, north) in degrees") from exc
+    if not (-180 <= w < e <= 180 and -90 <= s < n <= 90):
+        raise InputError(
+            f"bounds {bounds!r} is not (west, south, east, north) with west < east in "
+            "[-180, 180] and south < north in [-90, 90]; note the (lon, lat) order"
+        )
+    return (w, s, e, n)
+
+
+def features(geoms: Any, tolerance_m: float, *, tooltip: Sequence[str], style: Any) -> Any:
+    """Return display features: geometry simplified to ``tolerance_m`` metres, style, tooltip."""
+    shown = [display_geometry(g, tolerance_m) for g in geoms]
+    style_col = np.broadcast_to(np.asarray(style, dtype=int), (len(shown),)).copy()
+    return gpd.GeoDataFrame(
+        {"style": style_col, "tooltip": list(tooltip)}, geometry=shown, crs="EPSG:4326"
+    )
+
+
+def label_of(row: pd.Series, fallback: str) -> str:
+    """Return a row's ``name`` (or ``iso3``, ``iso2``), else ``fallback``."""
+    for key in ("name", "iso3", "iso2"):
+        if key in row and isinstance(row[key], str) and row[key]:
+            return row[key]
+    return fallback

@@ -1,4 +1,4 @@
-"""Folium renderer: a RiskMap's layers as a Leaflet page.
+"""Folium renderer: a map description's layers as a Leaflet page.
 
 Vector layers travel as GeoJSON, which is (lon, lat) by definition (RFC 7946)
 and which Leaflet reads itself, so the only place riskmap turns (lon, lat) into
@@ -25,8 +25,8 @@ from maps.assets import CSS, JS
 from maps.panel import legend_html
 
 if TYPE_CHECKING:
-    from maps._content import Layer
-    from maps.riskmap import RiskMap
+    from maps.description import MapDescription
+    from maps.layer import Layer
 
 __all__ = ["build", "leaflet_latlon"]
 
@@ -194,27 +194,27 @@ def _map_assets(m: folium.Map) -> None:
     m.default_css = [(name, url) for name, url, _ in CSS if name == "leaflet_css"]
 
 
-def build(rmap: RiskMap) -> folium.Map:
-    """Build a Folium map of ``rmap``'s layers, panel, legend and controls."""
-    west, south, east, north = rmap.view_bounds()
+def build(desc: MapDescription) -> folium.Map:
+    """Build a Folium map of a description's layers, panel, legend and controls."""
+    west, south, east, north = desc.bounds
     center = leaflet_latlon([(west + east) / 2, (south + north) / 2])[0]
-    m = folium.Map(location=center, zoom_start=5, tiles=rmap.tiles, control_scale=True)
+    m = folium.Map(location=center, zoom_start=5, tiles=desc.tiles, control_scale=True)
     _map_assets(m)
     root = m.get_root()
     assert isinstance(root, Figure)  # folium maps always sit in a Figure
-    if rmap.title:
+    if desc.title:
         root.header.add_child(
-            Element(f"<title>{html.escape(rmap.title)}</title>"), name="riskmap_title"
+            Element(f"<title>{html.escape(desc.title)}</title>"), name="riskmap_title"
         )
     root.header.add_child(Element(_CSS), name="riskmap_css")
     # No favicon: otherwise the browser asks the server (or the network) for one.
     root.header.add_child(Element('<link rel="icon" href="data:,">'), name="riskmap_favicon")
 
-    decimals = display_decimals(rmap.tolerance_m)
+    decimals = display_decimals(desc.tolerance_m)
     groups: dict[str, list[folium.FeatureGroup]] = {}
-    for layer in rmap.layers:
+    for layer in desc.layers:
         fg = folium.FeatureGroup(name=layer.name, show=layer.show)
-        fg.add_child(_GeoJsonLayer(_geojson(layer, decimals), layer.styles))
+        fg.add_child(_GeoJsonLayer(_geojson(layer, decimals), list(layer.styles)))
         fg.add_to(m)
         groups.setdefault(layer.group, []).append(fg)
     if groups:
@@ -236,19 +236,19 @@ def build(rmap: RiskMap) -> folium.Map:
     ).add_to(m)
     Fullscreen(position="topleft").add_to(m)
 
-    legend = legend_html(rmap.title or "Legend", rmap.legend_entries(), rmap.legend_notes_all())
+    legend = legend_html(desc.title or "Legend", desc.legend, desc.legend_notes)
     m.add_child(_Control(legend, position="bottomleft", css_class="riskmap-box riskmap-legend"))
-    if rmap.panel:
+    if desc.panel:
         m.add_child(
             _Control(
-                rmap.panel.to_html(), position="bottomright", css_class="riskmap-box riskmap-panel"
+                desc.panel.to_html(), position="bottomright", css_class="riskmap-box riskmap-panel"
             )
         )
-    credit = _without_tile_credit(rmap.attribution(), m)
+    credit = _without_tile_credit(desc.attribution, m)
     if credit:
         m.add_child(_Attribution(credit))
     # Leave room for the panel on the right, so the initial view is not hidden behind it.
-    right = 440 if rmap.panel else 10
+    right = 440 if desc.panel else 10
     m.fit_bounds(
         leaflet_latlon([(west, south), (east, north)]),
         padding_top_left=(50, 10),

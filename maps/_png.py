@@ -1,4 +1,4 @@
-"""Static renderer: a RiskMap as a PNG for reports (matplotlib's Agg canvas, no browser).
+"""Static renderer: a map description as a PNG for reports (matplotlib's Agg canvas, no browser).
 
 It draws the same display layers as the interactive page (areas, lines,
 settlements, labels), the legend, the results panel (curve and text) and the
@@ -26,8 +26,8 @@ from maps.panel import SERIES_COLORS
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-    from maps._content import Layer
-    from maps.riskmap import RiskMap
+    from maps.description import MapDescription
+    from maps.layer import Layer
 
 __all__ = ["save_png"]
 
@@ -96,9 +96,9 @@ def _draw_layer(ax: Axes, layer: Layer) -> None:
         )
 
 
-def _handles(rmap: RiskMap) -> list[Any]:
+def _handles(desc: MapDescription) -> list[Any]:
     handles: list[Any] = []
-    shown = [e for layer in rmap.layers if layer.show for e in layer.legend]
+    shown = [e for layer in desc.layers if layer.show for e in layer.legend]
     for e in shown:
         fill = e.fill_color or e.color
         if e.kind == "area":
@@ -122,8 +122,8 @@ def _handles(rmap: RiskMap) -> list[Any]:
     return handles
 
 
-def _draw_curve(fig: Figure, rect: tuple[float, float, float, float], rmap: RiskMap) -> None:
-    curve = rmap.panel.curves[0]
+def _draw_curve(fig: Figure, rect: tuple[float, float, float, float], desc: MapDescription) -> None:
+    curve = desc.panel.curves[0]
     ax = fig.add_axes(rect)
     km = curve.distance_m / 1000.0
     for i, (label, values) in enumerate(curve.series.items()):
@@ -140,10 +140,10 @@ def _draw_curve(fig: Figure, rect: tuple[float, float, float, float], rmap: Risk
     ax.grid(alpha=0.3)
 
 
-def _text_columns(rmap: RiskMap, n_columns: int) -> list[str]:
+def _text_columns(desc: MapDescription, n_columns: int) -> list[str]:
     """Split the panel's text (notes, tables, method notes) into columns of similar length."""
-    blocks = rmap.panel.text_blocks(width=_WRAP) if rmap.panel else []
-    blocks.append("\n".join(textwrap.fill(n, _WRAP) for n in rmap.legend_notes_all()))
+    blocks = desc.panel.text_blocks(width=_WRAP) if desc.panel else []
+    blocks.append("\n".join(textwrap.fill(n, _WRAP) for n in desc.legend_notes))
     total = sum(b.count("\n") + 2 for b in blocks)
     columns: list[list[str]] = [[] for _ in range(n_columns)]
     used, col = 0, 0
@@ -161,20 +161,20 @@ def _text_columns(rmap: RiskMap, n_columns: int) -> list[str]:
 
 
 def save_png(
-    rmap: RiskMap,
+    desc: MapDescription,
     path: str | os.PathLike[str],
     *,
     dpi: int = 150,
     size_in: tuple[float, float] = (13.0, 8.0),
 ) -> Path:
-    """Draw ``rmap`` with matplotlib and write it as a PNG, atomically.
+    """Draw ``desc`` with matplotlib and write it as a PNG, atomically.
 
     The map and the curve fill the top ``size_in``; the panel's notes and tables
     follow below in two columns, and the figure grows to hold them.
 
     Parameters
     ----------
-    rmap : RiskMap
+    desc : MapDescription
         The map to draw.
     path : str or path-like
         The PNG file to write.
@@ -189,7 +189,7 @@ def save_png(
         The path written.
     """
     width, top_h = size_in
-    columns = _text_columns(rmap, 2)
+    columns = _text_columns(desc, 2)
     text_h = max(c.count("\n") + 1 for c in columns) * _LINE_IN + 0.4
     height = top_h + text_h
     fig = Figure(figsize=(width, height), dpi=dpi)
@@ -198,12 +198,12 @@ def save_png(
     def rect(x: float, y: float, w: float, h: float) -> tuple[float, float, float, float]:
         return (x / width, y / height, w / width, h / height)  # inches -> figure fraction
 
-    curve = bool(rmap.panel.curves)
+    curve = bool(desc.panel.curves)
     map_w = width * (0.62 if curve else 0.94)
     ax = fig.add_axes(rect(0.5, text_h + 0.6, map_w - 0.6, top_h - 1.2))
-    west, south, east, north = rmap.view_bounds()
+    west, south, east, north = desc.bounds
     pad_x, pad_y = 0.04 * (east - west), 0.04 * (north - south)
-    for layer in rmap.layers:
+    for layer in desc.layers:
         if layer.show and len(layer.features):
             _draw_layer(ax, layer)
     ax.set_xlim(west - pad_x, east + pad_x)
@@ -213,16 +213,16 @@ def save_png(
     ax.tick_params(labelsize=7)
     ax.set_xlabel("longitude (°E)", fontsize=7)
     ax.set_ylabel("latitude (°N)", fontsize=7)
-    handles = _handles(rmap)
+    handles = _handles(desc)
     if handles:
         ax.legend(handles=handles, fontsize=7, loc="lower left", framealpha=0.9)
     if curve:
         _draw_curve(
-            fig, rect(map_w + 0.5, text_h + top_h * 0.35, width - map_w - 0.8, top_h * 0.5), rmap
+            fig, rect(map_w + 0.5, text_h + top_h * 0.35, width - map_w - 0.8, top_h * 0.5), desc
         )
-    if rmap.title:
-        fig.text(0.2 / width, 1 - 0.25 / height, rmap.title, fontsize=12, va="top")
-    credit = rmap.attribution()
+    if desc.title:
+        fig.text(0.2 / width, 1 - 0.25 / height, desc.title, fontsize=12, va="top")
+    credit = desc.attribution
     if credit:
         fig.text(
             0.2 / width, (text_h + 0.05) / height, f"Data: {credit}", fontsize=6.5, color="#444444"

@@ -11,21 +11,42 @@ import html
 import math
 import textwrap
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from geo.errors import InputError
+from geo.errors import InputError, InputTypeError
 
-__all__ = ["Curve", "Table", "Panel", "LegendEntry", "legend_html", "SERIES_COLORS"]
+__all__ = ["Note", "Curve", "Table", "Panel", "LegendEntry", "legend_html", "SERIES_COLORS"]
 
 #: Line colours of curve series, in order (colour-blind safe, Okabe–Ito).
 SERIES_COLORS = ("#000000", "#D55E00", "#0072B2", "#009E73", "#CC79A7", "#E69F00", "#56B4E9")
 
 
-@dataclass
+@dataclass(frozen=True)
+class Note:
+    """A line of text in the results panel: a verdict, a caveat.
+
+    Parameters
+    ----------
+    text : str
+        The line, as shown (HTML is escaped when drawn).
+
+    Examples
+    --------
+    >>> Note("Claim 1: holds.").text
+    'Claim 1: holds.'
+    """
+
+    text: str
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "text", str(self.text))
+
+
+@dataclass(frozen=True)
 class Curve:
     """Population (or any count) within a distance, for one or more series.
 
@@ -40,7 +61,17 @@ class Curve:
     marks_m : sequence of float
         Distances in metres to mark with a vertical line (the radii of the map).
     threshold : float, optional
-        A value to mark with a horizontal line (the claim being checked).
+        A value to mark with a horizontal line (the claim being checked), in the
+        unit of the series (people).
+
+    Examples
+    --------
+    >>> curve = Curve("Population by distance", [0, 100_000, 200_000],
+    ...               {"all": [0, 400_000, 1_300_000]}, marks_m=(200_000,))
+    >>> curve.distance_m / 1000
+    array([  0., 100., 200.])
+    >>> curve.to_svg().count("<polyline")
+    1
     """
 
     title: str
@@ -50,9 +81,12 @@ class Curve:
     threshold: float | None = None
 
     def __post_init__(self) -> None:
-        self.distance_m = np.asarray(self.distance_m, dtype=float)
-        self.series = {k: np.asarray(v, dtype=float) for k, v in self.series.items()}
-        for label, values in self.series.items():
+        distance_m = np.asarray(self.distance_m, dtype=float)
+        series = {str(k): np.asarray(v, dtype=float) for k, v in self.series.items()}
+        object.__setattr__(self, "distance_m", distance_m)
+        object.__setattr__(self, "series", series)
+        object.__setattr__(self, "marks_m", tuple(float(m) for m in self.marks_m))
+        for label, values in series.items():
             if values.shape != self.distance_m.shape:
                 raise InputError(
                     f"curve series {label!r} has {values.size} values but there are "
@@ -60,7 +94,18 @@ class Curve:
                 )
 
     def to_svg(self, *, width: int = 330, height: int = 170) -> str:
-        """Return the curve as a small inline SVG chart (km on x, counts on y)."""
+        """Return the curve as a small inline SVG chart (km on x, counts on y).
+
+        Parameters
+        ----------
+        width, height : int, default 330, 170
+            Size of the chart in pixels.
+
+        Returns
+        -------
+        str
+            An ``<svg>`` element.
+        """
         left, right, top, bottom = 44, 8, 8, 30
         pw, ph = width - left - right, height - top - bottom
         xmax = float(self.distance_m.max()) / 1000.0 if self.distance_m.size else 1.0
@@ -148,7 +193,7 @@ def _short(value: float) -> str:
     return f"{value:g}"
 
 
-@dataclass
+@dataclass(frozen=True)
 class Table:
     """A table of results (e.g. an exposure table) with a heading.
 
@@ -161,11 +206,33 @@ class Table:
         ``float_format``.
     float_format : str, default "{:,.1f}"
         How floats are shown.
+
+    Raises
+    ------
+    InputTypeError
+        If ``frame`` is not a DataFrame.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> table = Table("Within 200 km", pd.DataFrame({"country": ["RU"], "population": [1_285_787]}))
+    >>> print(table.to_text())
+    Within 200 km
+      country  population
+      -------  ----------
+      RU        1,285,787
     """
 
     title: str
     frame: pd.DataFrame
     float_format: str = "{:,.1f}"
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.frame, pd.DataFrame):
+            raise InputTypeError(
+                f"table of type {type(self.frame).__name__} is not a pandas DataFrame"
+            )
+        object.__setattr__(self, "frame", self.frame.reset_index(drop=True))
 
     def _cell(self, value: Any) -> str:
         if isinstance(value, (bool, np.bool_)):
@@ -206,14 +273,40 @@ class Table:
         return "\n".join(lines)
 
 
-@dataclass
+@dataclass(frozen=True)
 class Panel:
-    """What the results panel holds: a title, notes (verdicts), tables and curves."""
+    """What the results panel holds: a title, notes (verdicts), tables and curves.
+
+    Parameters
+    ----------
+    title : str, default "Results"
+        Heading of the panel.
+    notes : sequence of str
+        Lines of text, in order.
+    tables : sequence of Table
+        Tables, in order.
+    curves : sequence of Curve
+        Charts, in order.
+
+    Examples
+    --------
+    >>> panel = Panel(notes=["Claim 1: holds."])
+    >>> print(panel.to_text())
+    Results
+    - Claim 1: holds.
+    >>> bool(Panel())
+    False
+    """
 
     title: str = "Results"
-    notes: list[str] = field(default_factory=list)
-    tables: list[Table] = field(default_factory=list)
-    curves: list[Curve] = field(default_factory=list)
+    notes: Sequence[str] = ()
+    tables: Sequence[Table] = ()
+    curves: Sequence[Curve] = ()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "notes", tuple(str(n) for n in self.notes))
+        object.__setattr__(self, "tables", tuple(self.tables))
+        object.__setattr__(self, "curves", tuple(self.curves))
 
     def __bool__(self) -> bool:
         return bool(self.notes or self.tables or self.curves)
@@ -252,17 +345,56 @@ class Panel:
 
 @dataclass(frozen=True)
 class LegendEntry:
-    """One line of the legend: a swatch drawn like the layer, and its label."""
+    """One line of the legend: a swatch drawn like the layer, and its label.
+
+    Parameters
+    ----------
+    label : str
+        The text beside the swatch.
+    kind : {"area", "line", "point"}
+        How the swatch is drawn.
+    color : str
+        Outline colour (CSS).
+    fill_color : str, optional
+        Fill colour; default the outline colour.
+    dash : str, optional
+        SVG dash pattern of a line (``"8 5"``).
+
+    Examples
+    --------
+    >>> LegendEntry("Border", "line", "#000000").kind
+    'line'
+    """
 
     label: str
-    kind: str  # "area", "line" or "point"
+    kind: str
     color: str
     fill_color: str | None = None
     dash: str | None = None
 
 
 def legend_html(title: str, entries: Sequence[LegendEntry], notes: Sequence[str]) -> str:
-    """Return the legend's inner HTML: a swatch per entry, then the notes (methods, tolerances)."""
+    """Return the legend's inner HTML: a swatch per entry, then the notes (methods, tolerances).
+
+    Parameters
+    ----------
+    title : str
+        Heading of the legend.
+    entries : sequence of LegendEntry
+        One row each, in order.
+    notes : sequence of str
+        Lines under the rows.
+
+    Returns
+    -------
+    str
+        HTML (text escaped).
+
+    Examples
+    --------
+    >>> legend_html("Legend", [LegendEntry("Border", "line", "#000")], ["note"]).count("<svg")
+    1
+    """
     out = [f'<div class="riskmap-legend-title">{html.escape(title)}</div>']
     for e in entries:
         fill = e.fill_color or e.color

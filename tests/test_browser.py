@@ -103,7 +103,7 @@ def _test_map(ne_north_korea, *, tiles):
 
 
 def _expected_paths(rmap: RiskMap, *, shown: bool = True) -> int:
-    return sum(len(layer.features) for layer in rmap.layers if layer.show == shown)
+    return sum(len(layer.features) for layer in rmap.describe().layers if layer.show == shown)
 
 
 def test_self_contained_map_renders_offline(browser, serve, tmp_path, ne_north_korea):

@@ -1,0 +1,176 @@
+"""The description of a map: everything a renderer needs, and the only thing it reads.
+
+:class:`MapDescription` holds the elements of a map in the order they were added,
+the display layers they draw (background first), the legend, the results panel,
+the initial view and the merged provenance. :meth:`maps.RiskMap.describe` builds
+one; the Folium and matplotlib renderers take it as their only input.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import TypeAlias
+
+import numpy as np
+
+from layers import Provenance
+from maps._display import check_bounds
+from maps.elements import Credit
+from maps.layer import Element, Layer
+from maps.panel import Curve, LegendEntry, Note, Panel, Table
+
+__all__ = ["Item", "MapDescription", "DEFAULT_VIEW"]
+
+#: What a map holds: elements drawn on it, panel content, and credits.
+Item: TypeAlias = Element | Note | Table | Curve | Credit
+
+#: The initial view (west, south, east, north) in degrees of a map with nothing to fit.
+DEFAULT_VIEW = (-180.0, -60.0, 180.0, 75.0)
+
+
+@dataclass(frozen=True)
+class MapDescription:
+    """A map as its renderers see it.
+
+    Parameters
+    ----------
+    title : str
+        Page title and head of the legend ("" for none).
+    tiles : str or None
+        Tile provider name folium knows, or None for a plain background.
+    tolerance_m : float
+        Display simplification of the layers, in metres.
+    bounds : (west, south, east, north)
+        Initial view in degrees.
+    elements : tuple of Item
+        What was added, in order.
+    layers : tuple of Layer
+        The display layers, in drawing order (background layers first).
+    legend : tuple of LegendEntry
+        The legend lines of every layer, in drawing order.
+    legend_notes : tuple of str
+        Lines under the legend: methods, then the display tolerance.
+    panel : Panel
+        Notes, tables and curves of the results panel.
+    provenance : layers.Provenance
+        Sources and methods of everything shown.
+
+    Examples
+    --------
+    >>> import shapely
+    >>> from maps.elements import Territory
+    >>> from maps.panel import Note
+    >>> desc = MapDescription.compose(
+    ...     [Territory(shapely.box(125, 38, 130, 43), name="Box"), Note("Claim: holds.")],
+    ...     title="Example", tiles=None)
+    >>> desc.bounds, [layer.name for layer in desc.layers], desc.panel.notes
+    ((125.0, 38.0, 130.0, 43.0), ['Box'], ('Claim: holds.',))
+    >>> desc.legend_notes
+    ('Shapes simplified for display to ≤ 200 m',)
+    """
+
+    title: str
+    tiles: str | None
+    tolerance_m: float
+    bounds: tuple[float, float, float, float]
+    elements: tuple[Item, ...]
+    layers: tuple[Layer, ...]
+    legend: tuple[LegendEntry, ...]
+    legend_notes: tuple[str, ...]
+    panel: Panel
+    provenance: Provenance
+
+    @property
+    def attribution(self) -> str:
+        """The data credit line, composed from the provenance of everything shown."""
+        return self.provenance.attribution()
+
+    @classmethod
+    def compose(
+        cls,
+        items: Iterable[Item],
+        *,
+        title: str = "",
+        tiles: str | None = "OpenStreetMap",
+        tolerance_m: float = 200.0,
+        bounds: Sequence[float] | None = None,
+    ) -> MapDescription:
+        """Describe a map of ``items``: draw them, lay out the legend, panel and view.
+
+        Parameters
+        ----------
+        items : iterable of Item
+            Elements, panel content and credits, in the order added.
+        title : str, default ""
+            Page title and head of the legend.
+        tiles : str or None, default "OpenStreetMap"
+            Tile provider, or None.
+        tolerance_m : float, default 200.0
+            Display simplification in metres.
+        bounds : (west, south, east, north), optional
+            Initial view in degrees; default the extent of the layers that fit.
+
+        Returns
+        -------
+        MapDescription
+
+        Examples
+        --------
+        >>> MapDescription.compose([], tiles=None).bounds
+        (-180.0, -60.0, 180.0, 75.0)
+        """
+        items = tuple(items)
+        elements = [item for item in items if isinstance(item, Element)]
+        drawn = [layer for e in elements for layer in e.layers(tolerance_m)]
+        layers = tuple(x for x in drawn if x.background) + tuple(
+            x for x in drawn if not x.background
+        )
+        view = check_bounds(bounds) if bounds is not None else _extent(layers)
+        panel = Panel(
+            notes=[i.text for i in items if isinstance(i, Note)],
+            tables=[i for i in items if isinstance(i, Table)],
+            curves=[i for i in items if isinstance(i, Curve)],
+        )
+        sources = [
+            i.provenance
+            for i in items
+            if isinstance(i, (Element, Credit)) and isinstance(i.provenance, Provenance)
+        ]
+        provenance = Provenance(method="map composed by riskmap.maps").merge(
+            *sources, display_tolerance_m=tolerance_m
+        )
+        return cls(
+            title=title,
+            tiles=tiles,
+            tolerance_m=tolerance_m,
+            bounds=view,
+            elements=items,
+            layers=layers,
+            legend=tuple(entry for layer in layers for entry in layer.legend),
+            legend_notes=_legend_notes(elements, tolerance_m),
+            panel=panel,
+            provenance=provenance,
+        )
+
+
+def _extent(layers: Sequence[Layer]) -> tuple[float, float, float, float]:
+    """Return the box (west, south, east, north) in degrees around the layers that fit."""
+    boxes = [x.features.total_bounds for x in layers if x.fit and len(x.features)]
+    if not boxes:
+        return DEFAULT_VIEW
+    arr = np.array(boxes)
+    w, s, e, n = arr[:, 0].min(), arr[:, 1].min(), arr[:, 2].max(), arr[:, 3].max()
+    return (float(w), float(s), float(e), float(n))
+
+
+def _legend_notes(elements: Sequence[Element], tolerance_m: float) -> tuple[str, ...]:
+    """Methods first (the largest ring error), then each kind's notes once, then the tolerance."""
+    notes: list[str] = []
+    errors = [e.boundary_error_m for e in elements if e.boundary_error_m is not None]
+    if errors:
+        worst = max(0.0, *errors)
+        notes.append(f"Rings: geodesic on WGS84, boundary within {worst:,.1f} m of exact")
+    for element in elements:
+        notes += [n for n in element.legend_notes if n not in notes]
+    return (*notes, f"Shapes simplified for display to ≤ {tolerance_m:g} m")
