@@ -1,16 +1,18 @@
 """Progress bars for long operations: shown when someone is watching, silent otherwise.
 
 Every bar riskmap draws (distances to many settlements, zonal sums and cell lists of
-a population grid, downloads) comes from :func:`progress_bar`. Whether it is drawn:
+a population grid, downloads) is a tqdm bar from :func:`progress_bar`. Whether it is
+drawn:
 
 1. ``RISKMAP_PROGRESS=0`` (or ``false``/``no``/``off``) silences every bar;
 2. otherwise a function's ``progress=True`` or ``progress=False`` decides for that call;
 3. otherwise ``RISKMAP_PROGRESS=1`` (or ``true``/``yes``/``on``) draws them even
    when the stream is not a terminal (a log file, a CI job);
-4. otherwise a bar is drawn only when its stream (stderr) is a terminal, and only
-   once the operation has run for a second, so quick calls print nothing.
+4. otherwise tqdm draws a bar only when its stream (stderr) is a terminal
+   (``disable=None``), and only once the operation has run for a second
+   (``delay=1``), so quick calls print nothing.
 
-tqdm is imported only when a bar is drawn.
+A bar that is not drawn is a tqdm bar with ``disable=True``: same methods, no output.
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ import os
 import sys
 from collections.abc import Callable
 from typing import IO, Any
+
+from tqdm import tqdm  # plain text bars: the notebook widget needs ipywidgets
 
 from geo.errors import InputError
 
@@ -31,8 +35,8 @@ _ON = {"1", "true", "yes", "on"}
 _OFF = {"0", "false", "no", "off"}
 
 
-def _decide(progress: bool | None, stream: Any) -> tuple[bool, bool]:
-    """``(draw, asked)``: whether to draw a bar, and whether it was asked for explicitly."""
+def _choice(progress: bool | None) -> bool | None:
+    """Return True or False when the environment or the call decides, None to let tqdm."""
     raw = os.environ.get(PROGRESS_ENV, "").strip()
     env = raw.lower()
     if env and env not in _ON | _OFF:
@@ -41,20 +45,14 @@ def _decide(progress: bool | None, stream: Any) -> tuple[bool, bool]:
             "or 1 to always draw them, or unset it to draw them only on a terminal"
         )
     if env in _OFF:
-        return False, True
+        return False
     if progress is not None:
-        return bool(progress), True
-    if env in _ON:
-        return True, True
-    isatty = getattr(stream, "isatty", None)
-    try:
-        return bool(isatty and isatty()), False
-    except ValueError:  # a closed stream
-        return False, False
+        return bool(progress)
+    return True if env in _ON else None
 
 
 def progress_enabled(progress: bool | None = None, *, file: IO[str] | None = None) -> bool:
-    """Return whether a progress bar should be drawn (see the module's rules).
+    """Return whether a progress bar would be drawn (see the module's rules).
 
     Parameters
     ----------
@@ -73,33 +71,23 @@ def progress_enabled(progress: bool | None = None, *, file: IO[str] | None = Non
     InputError
         If ``RISKMAP_PROGRESS`` holds something other than 0/1 (or false/true, no/yes,
         off/on).
+
+    Examples
+    --------
+    >>> import io
+    >>> progress_enabled(file=io.StringIO()), progress_enabled(True, file=io.StringIO())
+    (False, True)
     """
-    return _decide(progress, sys.stderr if file is None else file)[0]
+    choice = _choice(progress)
+    if choice is not None:
+        return choice
+    stream = sys.stderr if file is None else file
+    return not _closed(stream) and bool(getattr(stream, "isatty", None) and stream.isatty())
 
 
-class _Silent:
-    """Stands in for a tqdm bar that is not drawn: same calls, no output."""
-
-    n = 0
-    total = None
-
-    def update(self, n: float = 1) -> None:
-        pass
-
-    def set_description(self, desc: str | None = None, refresh: bool = True) -> None:
-        pass
-
-    def set_postfix_str(self, s: str = "", refresh: bool = True) -> None:
-        pass
-
-    def close(self) -> None:
-        pass
-
-    def __enter__(self) -> _Silent:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        pass
+def _closed(stream: Any) -> bool:
+    """Whether a stream is closed (tqdm's terminal test would raise on it)."""
+    return stream is None or bool(getattr(stream, "closed", False))
 
 
 def progress_bar(
@@ -110,8 +98,8 @@ def progress_bar(
     progress: bool | None = None,
     file: IO[str] | None = None,
     unit_scale: bool = False,
-) -> Any:
-    """Return a tqdm progress bar, or a silent stand-in with the same methods.
+) -> tqdm:
+    """Return a tqdm progress bar, drawn or not by the module's rules.
 
     Parameters
     ----------
@@ -132,15 +120,30 @@ def progress_bar(
 
     Returns
     -------
-    tqdm.tqdm or a silent stand-in
-        Use it as a context manager and call ``update(n)``.
-    """
-    stream = sys.stderr if file is None else file
-    draw, asked = _decide(progress, stream)
-    if not draw:
-        return _Silent()
-    from tqdm import tqdm  # plain text bars: the notebook widget needs ipywidgets
+    tqdm.tqdm
+        Use it as a context manager and call ``update(n)``; ``bar.disable`` is True
+        when it is not drawn.
 
+    Raises
+    ------
+    InputError
+        If ``RISKMAP_PROGRESS`` holds a value it does not understand.
+
+    Examples
+    --------
+    >>> import io
+    >>> out = io.StringIO()
+    >>> with progress_bar(total=3, desc="counting", progress=True, file=out) as bar:
+    ...     bar.update(3)
+    >>> "counting" in out.getvalue()
+    True
+    >>> progress_bar(total=3, desc="quiet", progress=False).disable
+    True
+    """
+    choice = _choice(progress)
+    stream = sys.stderr if file is None else file
+    if choice is None and _closed(stream):
+        choice = False
     return tqdm(
         total=total,
         desc=desc,
@@ -150,12 +153,32 @@ def progress_bar(
         leave=False,
         dynamic_ncols=True,
         mininterval=0.5,
-        delay=0.0 if asked else 1.0,
+        disable=None if choice is None else not choice,  # None: tqdm asks the stream
+        delay=1.0 if choice is None else 0.0,
     )
 
 
-def fraction_callback(bar: Any) -> Callable[[float, str], None]:
-    """Return a ``f(fraction, message)`` callback that moves ``bar`` to ``fraction * total``."""
+def fraction_callback(bar: tqdm) -> Callable[[float, str], None]:
+    """Return a ``f(fraction, message)`` callback that moves ``bar`` to ``fraction * total``.
+
+    Parameters
+    ----------
+    bar : tqdm.tqdm
+        A bar with a ``total``; exactextract reports its progress as a fraction.
+
+    Returns
+    -------
+    callable
+        ``f(fraction, message="")``; the bar only moves forward.
+
+    Examples
+    --------
+    >>> import io
+    >>> bar = progress_bar(total=200, desc="zones", progress=True, file=io.StringIO())
+    >>> fraction_callback(bar)(0.25)
+    >>> bar.n
+    50.0
+    """
 
     def update(fraction: float, message: str = "") -> None:
         target = (bar.total or 0) * min(max(float(fraction), 0.0), 1.0)

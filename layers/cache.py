@@ -1,30 +1,33 @@
 """Download cache: checksummed downloads of online data into a local folder.
 
 Every online source riskmap can use (population grids, Natural Earth zips, ...)
-goes through :func:`fetch`, which downloads a URL once into the cache folder and
-checks its SHA-256 before the file is used. The folder is
-``platformdirs.user_cache_dir("riskmap")`` unless the environment variable
-``RISKMAP_DATA_DIR`` names another one; ``RISKMAP_OFFLINE=1`` forbids downloads
-(files already in the cache are still used, after their checksum is checked).
+goes through :func:`fetch`, which downloads a URL once into the cache folder with
+pooch and checks its SHA-256 before the file is used. The folder is the platform's
+user cache folder for "riskmap" (``platformdirs.user_cache_dir``, as
+``pooch.os_cache`` gives it) unless the environment variable ``RISKMAP_DATA_DIR``
+names another one; ``RISKMAP_OFFLINE=1`` forbids downloads (files already in the
+cache are still used, after their checksum is checked).
 
-A download is written to a temporary file in the cache folder and moved into
-place only when its checksum matches (pooch does this), so a corrupted or
-interrupted download never leaves a file behind.
+pooch writes a download to a temporary file in the cache folder and moves it into
+place only when its checksum matches, so a corrupted or interrupted download never
+leaves a file behind.
 """
 
 from __future__ import annotations
 
-import hashlib
 import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
 
-from geo.errors import DataError, InputError
-from layers._progress import _Silent, progress_bar
+import platformdirs
+from tqdm import tqdm
 
-__all__ = ["cache_dir", "is_offline", "fetch", "file_sha256", "DATA_DIR_ENV", "OFFLINE_ENV"]
+from geo.errors import DataError, InputError
+from layers._progress import progress_bar
+
+__all__ = ["DATA_DIR_ENV", "OFFLINE_ENV", "cache_dir", "fetch", "file_sha256", "is_offline"]
 
 #: Environment variable naming the cache folder (overrides the platform default).
 DATA_DIR_ENV = "RISKMAP_DATA_DIR"
@@ -32,6 +35,7 @@ DATA_DIR_ENV = "RISKMAP_DATA_DIR"
 OFFLINE_ENV = "RISKMAP_OFFLINE"
 
 _TRUE = {"1", "true", "yes", "on"}
+_BLOCK = 1 << 16  # bytes copied or downloaded between progress updates
 
 
 def cache_dir() -> Path:
@@ -40,39 +44,76 @@ def cache_dir() -> Path:
     Returns
     -------
     pathlib.Path
-        ``$RISKMAP_DATA_DIR`` if set, else ``platformdirs.user_cache_dir("riskmap")``.
+        ``$RISKMAP_DATA_DIR`` if set, else ``platformdirs.user_cache_dir("riskmap")``
+        (what ``pooch.os_cache("riskmap")`` returns).
+
+    Examples
+    --------
+    >>> import os
+    >>> from unittest import mock
+    >>> with mock.patch.dict(os.environ, {"RISKMAP_DATA_DIR": "~/riskmap-data"}):
+    ...     print(cache_dir() == Path.home() / "riskmap-data")
+    True
+    >>> with mock.patch.dict(os.environ):
+    ...     _ = os.environ.pop("RISKMAP_DATA_DIR", None)
+    ...     print(cache_dir().name)
+    riskmap
     """
     override = os.environ.get(DATA_DIR_ENV, "").strip()
     if override:
         return Path(override).expanduser()
-    import platformdirs
-
     return Path(platformdirs.user_cache_dir("riskmap"))
 
 
 def is_offline() -> bool:
-    """Return True when ``RISKMAP_OFFLINE`` forbids downloads."""
+    """Return True when ``RISKMAP_OFFLINE`` forbids downloads.
+
+    Returns
+    -------
+    bool
+        True when the variable is ``1``, ``true``, ``yes`` or ``on`` (any case).
+
+    Examples
+    --------
+    >>> import os
+    >>> from unittest import mock
+    >>> with mock.patch.dict(os.environ, {"RISKMAP_OFFLINE": "Yes"}):
+    ...     print(is_offline())
+    True
+    >>> with mock.patch.dict(os.environ, {"RISKMAP_OFFLINE": "0"}):
+    ...     print(is_offline())
+    False
+    """
     return os.environ.get(OFFLINE_ENV, "").strip().lower() in _TRUE
 
 
 def file_sha256(path: str | os.PathLike[str]) -> str:
-    """Return the SHA-256 of a file as 64 lowercase hex digits.
+    """Return the SHA-256 of a file as 64 lowercase hex digits (``pooch.file_hash``).
 
     Parameters
     ----------
     path : str or path-like
-        The file to hash, read in 1 MiB blocks.
+        The file to hash.
 
     Returns
     -------
     str
         The hex digest.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = pathlib.Path(folder) / "data.bin"
+    ...     _ = path.write_bytes(b"riskmap")
+    ...     print(file_sha256(path)[:16])
+    fe3cc344dd0649c9
     """
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+    # pooch (with the tqdm.auto and asyncio it loads) adds about 20 ms to
+    # `import layers` (python -X importtime): loaded when a file is hashed or fetched.
+    import pooch
+
+    return str(pooch.file_hash(os.fspath(path), alg="sha256"))
 
 
 def _check_sha256(sha256: str) -> str:
@@ -85,11 +126,11 @@ def _check_sha256(sha256: str) -> str:
     return value
 
 
-_BLOCK = 1 << 16  # bytes copied or downloaded between progress updates
+def _file_downloader(bar: tqdm) -> Callable[[str, str, object], None]:
+    """Return a pooch downloader copying a ``file://`` URL (a local mirror), moving ``bar``.
 
-
-def _file_downloader(bar: Any) -> Callable[[str, str, object], None]:
-    """Return a pooch downloader copying a ``file://`` URL (a local mirror), moving ``bar``."""
+    pooch has downloaders for http(s), ftp, sftp and doi, but none for local files.
+    """
 
     def download(url: str, output_file: str, _pooch: object) -> None:
         source = Path(unquote(urlparse(url).path))
@@ -105,13 +146,13 @@ def _file_downloader(bar: Any) -> Callable[[str, str, object], None]:
 
 
 class _PoochBar:
-    """A tqdm bar as pooch wants it.
+    """A tqdm bar as pooch's HTTPDownloader uses it.
 
-    pooch sets ``total``, calls update/reset/close, and first tests the bar's truth,
-    which a tqdm bar of unknown total refuses.
+    pooch tests the bar's truth first (which a tqdm bar of unknown total refuses), sets
+    ``total`` (0 when the server sends no size), then calls update/reset/close.
     """
 
-    def __init__(self, bar: Any) -> None:
+    def __init__(self, bar: tqdm) -> None:
         self._bar = bar
 
     def __bool__(self) -> bool:
@@ -135,19 +176,29 @@ class _PoochBar:
         self._bar.close()
 
 
-def _downloader(url: str, bar: Any) -> Any:
-    """Return the pooch downloader for a URL, drawing ``bar`` when it is a real (tqdm) bar."""
-    import pooch
+def _downloader(url: str, bar: tqdm) -> Any:
+    """Return the pooch downloader for a URL, moving ``bar`` when it is drawn."""
+    import pooch  # see file_sha256
 
     scheme = urlparse(url).scheme
     if scheme == "file":
         return _file_downloader(bar)
     if scheme in ("http", "https"):
-        drawn = not isinstance(bar, _Silent)
-        return pooch.HTTPDownloader(
-            progressbar=_PoochBar(bar) if drawn else False, chunk_size=_BLOCK
-        )
+        shown = _PoochBar(bar) if not bar.disable else False
+        return pooch.HTTPDownloader(progressbar=shown, chunk_size=_BLOCK)
     return pooch.choose_downloader(url, progressbar=False)  # ftp, sftp, doi: no bar
+
+
+def _offline_error(name: str, target: Path, url: str, how: str) -> DataError:
+    state = (
+        "is not in the cache"
+        if not target.exists()
+        else "is in the cache but its checksum does not match"
+    )
+    return DataError(
+        f"{name!r} {state} ({target}) and downloads are forbidden ({OFFLINE_ENV}=1); "
+        f"unset {OFFLINE_ENV} to let riskmap fetch {url!r}, or {how}"
+    )
 
 
 def fetch(
@@ -173,8 +224,8 @@ def fetch(
     subdir : str, default ""
         Sub-folder of the cache, e.g. ``"ghs-pop"``.
     progress : bool, optional
-        Show a progress bar while downloading; by default only on a terminal (see
-        :mod:`layers._progress`; ``RISKMAP_PROGRESS=0`` silences it, ``=1`` forces it).
+        Show a progress bar while downloading; by default only on a terminal
+        (``RISKMAP_PROGRESS=0`` silences it, ``=1`` forces it).
 
     Returns
     -------
@@ -189,10 +240,23 @@ def fetch(
         the message names the file and how to fetch it by hand.
     InputError
         If ``sha256`` is not a SHA-256 digest.
-    """
-    import pooch
-    import requests
 
+    Examples
+    --------
+    A local mirror, given as a ``file://`` URL, needs no network:
+
+    >>> import hashlib, os, pathlib, tempfile
+    >>> from unittest import mock
+    >>> payload = b"people per cell"
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     mirror = pathlib.Path(tmp) / "pop.bin"
+    ...     _ = mirror.write_bytes(payload)
+    ...     cache = {"RISKMAP_DATA_DIR": str(pathlib.Path(tmp) / "cache")}
+    ...     with mock.patch.dict(os.environ, cache):
+    ...         path = fetch(mirror.as_uri(), sha256=hashlib.sha256(payload).hexdigest())
+    ...         print(path.relative_to(tmp).as_posix(), path.read_bytes() == payload)
+    cache/pop.bin True
+    """
     expected = _check_sha256(sha256)
     name = filename or Path(unquote(urlparse(url).path)).name
     if not name:
@@ -201,7 +265,6 @@ def fetch(
         )
     folder = cache_dir() / subdir if subdir else cache_dir()
     target = folder / name
-
     if target.exists() and file_sha256(target) == expected:
         return target
     how = (
@@ -209,15 +272,17 @@ def fetch(
         f"(its sha256 must be {expected})"
     )
     if is_offline():
-        state = (
-            "is not in the cache"
-            if not target.exists()
-            else "is in the cache but its checksum does not match"
-        )
-        raise DataError(
-            f"{name!r} {state} ({target}) and downloads are forbidden ({OFFLINE_ENV}=1); "
-            f"unset {OFFLINE_ENV} to let riskmap fetch {url!r}, or {how}"
-        )
+        raise _offline_error(name, target, url, how)
+    return _download(url, name, folder, expected, how, progress)
+
+
+def _download(
+    url: str, name: str, folder: Path, expected: str, how: str, progress: bool | None
+) -> Path:
+    """Download ``url`` into ``folder/name`` with pooch, checking its SHA-256."""
+    import pooch  # see file_sha256
+    import requests  # pooch's HTTP client, loaded by pooch only when it downloads
+
     bar = progress_bar(
         total=None, desc=f"downloading {name}", unit="B", unit_scale=True, progress=progress
     )
@@ -231,6 +296,7 @@ def fetch(
                 downloader=_downloader(url, bar),
             )
     except ValueError as exc:  # pooch's checksum mismatch; its temporary file is already gone
+        target = folder / name
         if target.exists() and file_sha256(target) != expected:
             target.unlink()
         raise DataError(
