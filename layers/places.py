@@ -41,6 +41,14 @@ class Place:
         Population of the settlement (NaN for bare coordinates).
     geonameid : int or None
         GeoNames identifier, when known.
+
+    Examples
+    --------
+    >>> place = resolve_place("Vladivostok,RU")
+    >>> place.describe()
+    'Vladivostok, RU (43.1056°N, 131.8735°E, population 604,901)'
+    >>> place.lonlat, place.geonameid
+    ((131.87353, 43.10562), 2013348)
     """
 
     name: str

@@ -26,6 +26,10 @@ import geo
 import layers
 from geo.errors import InputError, RiskmapError
 from layers import BOUNDARY_VARIANTS, DEFAULT_BOUNDARY, resolve_place
+from layers.countries import resolve_countries
+from maps.panel import Table
+from maps.riskmap import RiskMap
+from maps.scenario import run_scenario
 
 __all__ = ["main", "build_parser"]
 
@@ -51,17 +55,29 @@ def _radii(values: Sequence[str]) -> list[float]:
 
 
 def _codes(values: Sequence[str] | None) -> list[str] | None:
+    """Return the alpha-2 codes of ``--population`` (codes or names, comma lists), or None."""
     if not values:
         return None
-    codes = [c.strip().upper() for v in values for c in v.split(",") if c.strip()]
-    for c in codes:
-        if not re.fullmatch(r"[A-Z]{2}", c):
-            raise InputError(f"country code {c!r} is not two letters (ISO 3166-1 alpha-2), e.g. RU")
-    return codes
+    names = [c.strip() for v in values for c in v.split(",") if c.strip()]
+    return [record.iso2 for record in resolve_countries(names)] if names else None
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """Return the argument parser of the ``riskmap`` command."""
+    """Return the argument parser of the ``riskmap`` command.
+
+    Returns
+    -------
+    argparse.ArgumentParser
+        The ``distance``, ``exposure`` and ``run`` commands and their options.
+
+    Examples
+    --------
+    >>> args = build_parser().parse_args(
+    ...     ["exposure", "--around", "KP", "--radius", "200km", "--population", "Russia,CN"]
+    ... )
+    >>> args.command, args.boundary, args.radius, args.population
+    ('exposure', 'osm-land', ['200km'], ['Russia,CN'])
+    """
     parser = _Parser(
         prog=PROG, description="Who lives within X km of Y, and how far is A from B (WGS84)."
     )
@@ -98,8 +114,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--population",
         action="append",
-        metavar="CC",
-        help="countries of residence to count (codes, repeat or comma list); default all",
+        metavar="COUNTRY",
+        help="countries of residence to count (codes or names such as RU or Russia; "
+        "repeat or give a comma list); default all",
     )
     p.add_argument(
         "--variants",
@@ -142,8 +159,6 @@ def _cmd_distance(args: argparse.Namespace) -> int:
 
 
 def _print_exposure(exp: Any, label: str, radii: list[float]) -> None:
-    from maps.panel import Table
-
     rows = exp.table.assign(radius_km=[f"{r / 1000:g}" for r in exp.table["radius_m"]])
     rows = rows[["country", "radius_km", "population", "places"]].rename(
         columns={"radius_km": "within (km)"}
@@ -166,8 +181,6 @@ def _print_exposure(exp: Any, label: str, radii: list[float]) -> None:
 
 
 def _cmd_exposure(args: argparse.Namespace) -> int:
-    from maps.panel import Table
-
     radii = _radii(args.radius)
     countries = _codes(args.population)
     source = layers.resolve_source(args.around, boundary=args.boundary)
@@ -178,17 +191,16 @@ def _cmd_exposure(args: argparse.Namespace) -> int:
             f"--variants needs a territory (a country code) but --around is {args.around!r}"
         )
     settlements = layers.settlements()
-    exp = layers.exposure(source.data, settlements, radii, by=countries if countries else "country")
+    exp = layers.exposure(source, settlements, radii, by=countries if countries else "country")
     out = sys.stderr if args.json else sys.stdout
     if args.json:
         print(exp.to_json())
     else:
         _print_exposure(exp, label, radii)
         if args.variants:
-            code = source.codes[0]
             who_counts: list[str | None] = list(countries) if countries else [None]
             for country in who_counts:
-                var = layers.exposure_variants(code, settlements, radii[-1], country=country)
+                var = layers.exposure_variants(source, settlements, radii[-1], country=country)
                 who = f"residents of {country}" if country else "people"
                 rows = var.table[["boundary", "population", "places"]].copy()
                 rows["population"] = rows["population"].round().astype("int64")
@@ -198,8 +210,6 @@ def _cmd_exposure(args: argparse.Namespace) -> int:
         print(f"\nmethod: {exp.provenance.method}")
         print(f"sources: {exp.provenance.attribution()}")
     if args.map or args.png:
-        from maps.riskmap import RiskMap
-
         rmap = RiskMap(title=f"Population within {radii[-1] / 1000:g} km of {label}")
         if kind == "territory":
             rmap.add_territory(source.data)
@@ -216,8 +226,6 @@ def _cmd_exposure(args: argparse.Namespace) -> int:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from maps.scenario import run_scenario
-
     out = Path(args.out)
     result = run_scenario(
         args.scenario,
@@ -241,6 +249,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     -------
     int
         0 on success, 1 when riskmap refuses the input or fails, 2 for a usage error.
+
+    Examples
+    --------
+    >>> main(["distance", "131.8869,43.1056", "125.7625,39.0392"])
+    from: 131.887,43.1056 (43.1056°N, 131.8869°E)
+    to:   125.763,39.0392 (39.0392°N, 125.7625°E)
+    distance: 684.393 km (369.5 nmi), WGS84 ellipsoid geodesic (pyproj Geod, Karney's algorithm)
+    0
     """
     args = build_parser().parse_args(argv)
     commands = {"distance": _cmd_distance, "exposure": _cmd_exposure, "run": _cmd_run}

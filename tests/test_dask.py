@@ -156,7 +156,10 @@ def test_exposure_bad_population_names_the_partition(client, north_korea):
     _, gdf = points_on_workers(9_000, partitions=3)
     gdf.loc[4_000, "population"] = -7
     ddf = dask_geopandas.from_geopandas(gdf, npartitions=3)
-    message = r"in partition 1 of the settlements: .*negative.* -7\.0 at row 4000"
+    message = (
+        r"in partition 1 of the settlements: settlements have negative population "
+        r"in row\(s\) 4000 \('p4000'\): -7\.0;"
+    )
     with pytest.raises(geo.InputError, match=message):
         layers.exposure(north_korea, ddf, "200km")
 

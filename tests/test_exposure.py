@@ -465,3 +465,131 @@ def test_half_circumference_radius_is_accepted(settlements):
     )
     assert res.population() == settlements["population"].sum()
     assert math.isclose(res.max_distance_m, geo.HALF_CIRCUMFERENCE_M)
+
+
+# -- sources and countries named in words -----------------------------------------------
+
+
+def test_a_source_is_described_by_its_kind_not_its_columns(settlements, result):
+    from layers.analysis.result import describe_source
+
+    src = describe_source(territory())
+    assert (src.kind, src.codes, src.variant, src.label) == (
+        "territory",
+        ("KP",),
+        "osm-land",
+        "territory KP",
+    )
+    plain = territory()
+    plain.attrs.pop("kind")  # the same columns, but nothing says it is a territory
+    src = describe_source(plain)
+    assert (src.kind, src.codes, src.variant, src.label) == ("geometry", (), None, "geometry")
+    assert src.polygonal
+    res = exposure(plain, settlements, RADII)
+    assert res.excluded["rule"].startswith("places inside the source polygon")
+    pd.testing.assert_frame_equal(res.table, result.table)  # KP residents are those inside
+
+
+def test_a_border_is_seen_from_its_first_country():
+    import layers
+    from layers.analysis.result import describe_source
+
+    src = describe_source(layers.border("KP", "RU"))
+    assert (src.kind, src.codes, src.label) == ("border", ("KP",), "border KP–RU")
+    named = describe_source("North Korea-Russia")
+    assert (named.kind, named.codes) == ("border", ("KP",))
+    assert named.label == "the North Korea–Russia border"
+
+
+@pytest.fixture(scope="module")
+def packaged():
+    import layers
+
+    return layers.settlements(bbox=(120, 33, 140, 48))
+
+
+@pytest.mark.parametrize("name", ["North Korea", "PRK", "north korea"])
+def test_a_name_is_resolved_to_the_same_territory(packaged, name):
+    import layers
+
+    expected = exposure(layers.territory("KP"), packaged, "200km")
+    for source in (name, layers.resolve_source(name)):
+        got = exposure(source, packaged, "200km")
+        pd.testing.assert_frame_equal(got.table, expected.table)
+        pd.testing.assert_frame_equal(got.places, expected.places)
+        assert got.excluded == expected.excluded and got.excluded["countries"] == ["KP"]
+        assert got.provenance.details["source"] == "North Korea (OSM, land only)"
+        assert got.provenance.details["boundary_variant"] == "osm-land"
+    assert expected.population(country="RU") > 1_000_000
+
+
+def test_a_border_name_is_resolved_to_the_border(packaged):
+    import layers
+
+    expected = exposure(layers.border("KP", "RU"), packaged, "200km", by=["RU"])
+    got = exposure("KP-RU", packaged, "200km", by=["Russia"])
+    pd.testing.assert_frame_equal(got.table, expected.table)
+    assert got.excluded["countries"] == ["KP"]
+
+
+def test_countries_named_in_by_exclude_population_and_curve(settlements, result):
+    pd.testing.assert_frame_equal(
+        exposure(territory(), settlements, RADII, by=["Russia", "China"]).table,
+        exposure(territory(), settlements, RADII, by=["RU", "CN"]).table,
+    )
+    for named in ("PRK", "North Korea", ["North Korea"], ["kp"]):
+        res = exposure(territory(), settlements, RADII, exclude_source=named)
+        pd.testing.assert_frame_equal(res.table, result.table)
+        assert res.excluded == result.excluded
+    assert exposure(territory(), settlements, RADII, exclude_source=[]).excluded["rule"] == "none"
+    assert result.population(country="russia") == result.population(country="RU") > 0
+    assert result.population(country=["Russia", "CHN"]) == result.population(country=["RU", "CN"])
+    assert result.population(country="Japan") == 0  # a country, with nobody within reach
+    pd.testing.assert_frame_equal(
+        result.curve(country="Russian Federation"), result.curve(country="RU")
+    )
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda s: exposure(territory(), s, RADII, by=["Atlantis"]),
+        lambda s: exposure(territory(), s, RADII, exclude_source="Atlantis"),
+        lambda s: exposure(territory(), s, RADII).population(country="Atlantis"),
+        lambda s: exposure(territory(), s, RADII).curve(country=["RU", "Atlantis"]),
+        lambda s: exposure_variants({"a": territory()}, s, "200km", country="Atlantis"),
+    ],
+)
+def test_an_unknown_country_is_refused_not_counted_as_nobody(settlements, call):
+    with pytest.raises(InputError, match="'Atlantis'"):
+        call(settlements)
+
+
+def test_variants_take_a_country_name(settlements):
+    variants = {"osm-land": territory()}
+    by_name = exposure_variants(variants, settlements, "200km", country="Russia")
+    by_code = exposure_variants(variants, settlements, "200km", country="RU")
+    assert by_name.country == "RU"
+    assert (by_name.low, by_name.high) == (by_code.low, by_code.high)
+    assert by_name.low > 0
+    pd.testing.assert_frame_equal(by_name.table, by_code.table)
+
+
+@pytest.mark.slow
+def test_summit_variants_with_the_country_named():
+    import layers
+
+    places = layers.settlements()
+    by_name = exposure_variants("North Korea", places, "200km", country="Russia")
+    by_code = exposure_variants("KP", places, "200km", country="RU")
+    assert by_name.low == by_code.low and by_name.high == by_code.high
+    pd.testing.assert_frame_equal(by_name.table, by_code.table)
+    assert by_name.low == pytest.approx(1_285_787, rel=0.01)  # as in the summit test above
+
+
+def test_grid_countries_by_name(density_grid):
+    centre = shapely.Point(129.5, 42.6)  # the Tumen mouth: KP, RU and CN within reach
+    by_code = exposure(centre, density_grid, "60km", by=["KP", "RU", "CN"])
+    by_name = exposure(centre, density_grid, "60km", by=["North Korea", "Russia", "China"])
+    pd.testing.assert_frame_equal(by_name.table, by_code.table)
+    assert set(by_code.table["country"]) == {"KP", "RU", "CN"}

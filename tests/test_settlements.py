@@ -298,3 +298,37 @@ def test_read_settlements_bad_points():
 def test_read_settlements_unknown_country_in_column():
     with pytest.raises(InputError, match=r"'country' column holds 'Atlantis'"):
         read_settlements(_towns(country=["RU", "RU", "Atlantis"]))
+
+
+@pytest.mark.parametrize(
+    ("values", "match"),
+    [
+        ([1000, -5, 40], r"negative population in row\(s\) 1 \('B'\): -5\.0; "),
+        ([1000, np.inf, 40], r"missing \(NaN\) or infinite population in row\(s\) 1 \('B'\): inf"),
+    ],
+)
+def test_exposure_checks_population_as_read_settlements_does(values, match):
+    import layers
+
+    towns = _towns(population=values)
+    with pytest.raises(InputError, match="settlements GeoDataFrame have " + match):
+        read_settlements(towns)
+    with pytest.raises(InputError, match="settlements have " + match):
+        layers.exposure(shapely.Point(131.9, 43.1), towns, "10km")
+
+
+def test_check_population_names_up_to_five_rows():
+    from layers.settlements import check_population
+
+    table = pd.DataFrame({"population": [-1, -2, -3, -4, -5, -6, -7, 8]})
+    with pytest.raises(InputError, match=r"row\(s\) 0: -1\.0, 1: -2\.0, .*4: -5\.0 and 2 more;"):
+        check_population(table)
+    text = pd.DataFrame({"population": ["12", "many"]})
+    numbers = pd.DataFrame({"population": ["12", "3.5"]})
+    assert check_population(numbers, coerce=True).tolist() == [12.0, 3.5]
+    with pytest.raises(
+        InputError, match=r"towns have non-numeric population in row\(s\) 1: 'many'"
+    ):
+        check_population(text, coerce=True, what="towns")
+    with pytest.raises(InputError, match=r"'population' column has dtype \w+; expected numbers"):
+        check_population(text)
