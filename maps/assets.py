@@ -2,7 +2,7 @@
 
 A riskmap page uses Leaflet and three Leaflet plugins, nothing else (no jQuery,
 no Bootstrap, no icon fonts). Each is vendored from the npm registry into
-``maps/static/`` (see ``maps/static/README.md``; ``python -m maps._vendor_assets``
+``maps/static/`` (see ``maps/static/README.md``; ``python tools/vendor_assets.py``
 re-fetches them). A saved map either links them from the CDN folium uses, or,
 with ``self_contained=True``, carries them inline so that it opens with no
 network at all (tiles aside).
@@ -164,7 +164,7 @@ def _static(relpath: str) -> bytes:
     except FileNotFoundError as exc:
         raise DataError(
             f"vendored asset maps/static/{relpath} is missing; reinstall riskmap, "
-            "or re-fetch the assets with `python -m maps._vendor_assets`"
+            "or re-fetch the assets with `python tools/vendor_assets.py`"
         ) from exc
 
 

