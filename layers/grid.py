@@ -21,15 +21,18 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import geopandas
 import numpy as np
 import pandas as pd
 import shapely
+from exactextract import exact_extract
+from exactextract.raster import RasterSource
 from pyproj import CRS, Transformer
 
 from geo.errors import CRSError, DataError, InputError, InputTypeError
 from geo.units import WGS84
 from layers._progress import fraction_callback, progress_bar
-from layers.grid_products import PRODUCTS, GridProduct, Kind, fetch_product, guess_kind
+from layers.grid_products import PRODUCTS, GridProduct, Kind, check_kind, fetch_product, guess_kind
 from layers.provenance import DataSource, Provenance
 
 __all__ = [
@@ -41,7 +44,6 @@ __all__ = [
     "zone_area_m2",
 ]
 
-_KINDS = ("count", "density")
 _WGS84_CRS = CRS.from_epsg(4326)
 _EQUAL_AREA_CRS = CRS.from_epsg(6933)  # cylindrical equal-area on the WGS84 ellipsoid
 
@@ -116,6 +118,27 @@ class PopulationGrid:
         The value that marks cells without data.
     provenance : Provenance
         The product, its licence and attribution.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile, rasterio
+    >>> from affine import Affine
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> path = pathlib.Path(tmp.name) / "tens.tif"
+    >>> profile = {"driver": "GTiff", "width": 4, "height": 2, "count": 1, "dtype": "float32",
+    ...            "crs": "EPSG:4326", "transform": Affine(0.5, 0, 130.0, 0, -0.5, 43.0)}
+    >>> with rasterio.open(path, "w", **profile) as ds:  # 4 x 2 cells of 0.5°, 10 people each
+    ...     ds.write(np.full((2, 4), 10, "float32"), 1)
+    >>> grid = PopulationGrid(path, kind="count")
+    >>> grid
+    PopulationGrid('tens.tif', kind='count', crs='EPSG:4326', 4x2 cells, nodata=None)
+    >>> zones = [shapely.box(130.0, 42.0, 131.0, 43.0), shapely.box(130.25, 42.5, 130.75, 43.0)]
+    >>> grid.zonal_sum(zones)["population"].tolist()  # the second covers halves of 2 cells
+    [40.0, 10.0]
+    >>> for lonlat, people, nodata in grid.cells((130.0, 42.5, 131.0, 43.0)):
+    ...     print(lonlat.tolist(), people.tolist(), nodata)
+    [[130.25, 42.75], [130.75, 42.75]] [10.0, 10.0] 0
+    >>> tmp.cleanup()
     """
 
     def __init__(
@@ -126,15 +149,12 @@ class PopulationGrid:
         provenance: Provenance | None = None,
         band: int = 1,
     ) -> None:
+        # rasterio adds about 65 ms to `import layers` (python -X importtime) and only
+        # grids need it: loaded when the first grid is opened.
         import rasterio
 
         self.path = Path(path)
-        if kind not in _KINDS:
-            raise InputError(
-                f"kind {kind!r} is not a grid kind; expected 'count' (people per cell) "
-                "or 'density' (people per km²)"
-            )
-        self.kind: Kind = kind
+        self.kind: Kind = check_kind(kind)
         self.band = band
         try:
             ds = rasterio.open(self.path)
@@ -162,7 +182,8 @@ class PopulationGrid:
             self.scale = ds.scales[band - 1]
             self.offset = ds.offsets[band - 1]
             self.dtype = ds.dtypes[band - 1]
-            self.bounds = tuple(ds.bounds)
+            left, bottom, right, top = ds.bounds
+            self.bounds: tuple[float, float, float, float] = (left, bottom, right, top)
         self.provenance = provenance or Provenance(
             sources=(
                 DataSource(
@@ -191,7 +212,7 @@ class PopulationGrid:
     @contextmanager
     def _open(self) -> Iterator[Any]:
         """Open the grid for reading, with GDAL's block cache kept small."""
-        import rasterio
+        import rasterio  # see __init__
 
         with rasterio.Env(GDAL_CACHEMAX=_GDAL_CACHE_BYTES), rasterio.open(self.path) as ds:
             yield ds
@@ -245,7 +266,7 @@ class PopulationGrid:
         DataError
             If a cell that is not nodata holds a negative number of people.
         """
-        from rasterio.windows import Window
+        from rasterio.windows import Window  # see __init__
 
         raw = ds.read(self.band, window=Window(col0, row0, ncols, nrows), masked=False)
         values = raw.astype(np.float64)
@@ -275,7 +296,19 @@ class PopulationGrid:
     def window_of(
         self, bounds: tuple[float, float, float, float]
     ) -> tuple[int, int, int, int] | None:
-        """Return ``(row0, col0, nrows, ncols)`` covering bounds in the grid's CRS, or None."""
+        """Return the window of cells covering bounds in the grid's CRS.
+
+        Parameters
+        ----------
+        bounds : (xmin, ymin, xmax, ymax)
+            In the grid's CRS (degrees or metres, as the grid is).
+
+        Returns
+        -------
+        tuple of int or None
+            ``(row0, col0, nrows, ncols)`` in cells, clipped to the grid; None if the
+            bounds miss the grid.
+        """
         t = self.transform
         xmin, ymin, xmax, ymax = bounds
         col0 = max(0, math.floor((xmin - t.c) / t.a))
@@ -289,13 +322,20 @@ class PopulationGrid:
     # -- geometry in the grid's CRS -------------------------------------------
 
     def to_grid_crs(self, geometries: Any) -> np.ndarray:
-        """Return lon/lat shapely geometries (or a GeoSeries with a CRS) in the grid's CRS.
+        """Return geometries in the grid's CRS, clipped to its extent.
 
-        Lon/lat edges are densified to 0.01° first, so that their shape survives
-        the projection; parts outside the grid's extent are clipped off.
+        Parameters
+        ----------
+        geometries : shapely geometry, sequence of them (lon/lat), or GeoSeries/GeoDataFrame
+            A GeoSeries/GeoDataFrame is taken in its own CRS; anything else is lon/lat
+            degrees. Lon/lat edges are densified to 0.01° first, so that their shape
+            survives the projection.
+
+        Returns
+        -------
+        numpy.ndarray
+            Shapely geometries (object array) in the grid's CRS.
         """
-        import geopandas
-
         if isinstance(geometries, (geopandas.GeoSeries, geopandas.GeoDataFrame)):
             if geometries.crs is None:
                 raise CRSError(
@@ -351,9 +391,6 @@ class PopulationGrid:
         larger than :data:`WINDOW_CELLS` cells is summed over several windows, so
         memory stays bounded whatever the size of the grid or of the polygon.
         """
-        import geopandas
-        from exactextract import exact_extract
-
         geoms = self.to_grid_crs(geometries)
         empty = shapely.is_empty(geoms) | shapely.is_missing(geoms)
         out = pd.DataFrame(
@@ -407,15 +444,15 @@ class PopulationGrid:
             and latitudes in degrees, the people in each of those cells, and the
             number of nodata cells in the block.
         """
-        if bounds_lonlat is None:
-            window = (0, 0, self.height, self.width)
-        else:
+        window: tuple[int, int, int, int] | None = (0, 0, self.height, self.width)
+        if bounds_lonlat is not None:
+            west, south, east, north = bounds_lonlat
             grid_bounds = _transformer(_WGS84_CRS, self.crs).transform_bounds(
-                *bounds_lonlat, densify_pts=101
+                west, south, east, north, densify_pts=101
             )
             window = self.window_of(grid_bounds)
-            if window is None:
-                return
+        if window is None:
+            return
         row0, col0, nrows, ncols = window
         to_lonlat = None if self.is_geographic else _transformer(self.crs, _WGS84_CRS)
         t = self.transform
@@ -451,13 +488,7 @@ def _project(geoms: np.ndarray, src: CRS, dst: CRS) -> np.ndarray:
     return shapely.transform(geoms, lambda xy: np.column_stack(t.transform(xy[:, 0], xy[:, 1])))
 
 
-try:
-    from exactextract.raster import RasterSource as _RasterSource
-except ImportError:  # pragma: no cover - exactextract is a dependency
-    _RasterSource = object  # type: ignore[assignment,misc]
-
-
-class _CountSource(_RasterSource):  # type: ignore[misc,valid-type]
+class _CountSource(RasterSource):
     """Feeds exactextract people per cell, window by window, with nodata as NaN."""
 
     def __init__(self, grid: PopulationGrid, ds: Any) -> None:
@@ -468,7 +499,7 @@ class _CountSource(_RasterSource):  # type: ignore[misc,valid-type]
         return abs(self.grid.transform.a), abs(self.grid.transform.e)
 
     def extent(self) -> tuple[float, float, float, float]:
-        return self.grid.bounds  # type: ignore[return-value]
+        return self.grid.bounds
 
     def srs_wkt(self) -> str:
         return self.grid.crs.to_wkt()
@@ -519,6 +550,17 @@ def population_grid(
         If the GeoTIFF has no CRS.
     DataError
         If a download is impossible (offline, corrupt) or the file is unreadable.
+
+    Examples
+    --------
+    A local GeoTIFF opens as in :class:`PopulationGrid`; products are known by name:
+
+    >>> sorted(PRODUCTS)
+    ['ghs-pop-2020-1km', 'ghs-pop-2020-30ss', 'worldpop-2020-1km']
+    >>> population_grid("worldpop-2020-1km")
+    Traceback (most recent call last):
+    ...
+    geo.errors.InputError: product 'worldpop-2020-1km' is per country; name it like ...
     """
     if isinstance(source, PopulationGrid):
         return source
@@ -527,11 +569,8 @@ def population_grid(
             f"population grid source {source!r} of type {type(source).__name__} is not usable; "
             "expected a GeoTIFF path or a product name from layers.grid.PRODUCTS"
         )
-    if kind is not None and kind not in _KINDS:
-        raise InputError(
-            f"kind {kind!r} is not a grid kind; expected 'count' (people per cell) "
-            "or 'density' (people per km²)"
-        )
+    if kind is not None:
+        check_kind(kind)
     name = str(source)
     product_name, _, country = name.partition(":")
     if product_name in PRODUCTS:

@@ -9,18 +9,23 @@ give their files.
 
 from __future__ import annotations
 
+import os
 import re
+import tempfile
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal, cast
 
 from geo.errors import DataError, InputError
 from layers.cache import fetch
 from layers.provenance import DataSource, Provenance
 
-__all__ = ["GridProduct", "PRODUCTS", "Kind", "fetch_product", "guess_kind"]
+__all__ = ["GridProduct", "PRODUCTS", "Kind", "check_kind", "fetch_product", "guess_kind"]
 
+#: What a grid's cells hold: people per cell, or people per km².
 Kind = Literal["count", "density"]
+_KINDS = ("count", "density")
 
 
 @dataclass(frozen=True)
@@ -48,6 +53,12 @@ class GridProduct:
         in which case the caller must give one (see :func:`population_grid`).
     member : str or None
         The GeoTIFF inside a zip download; None when the download is the GeoTIFF.
+
+    Examples
+    --------
+    >>> product = PRODUCTS["ghs-pop-2020-30ss"]
+    >>> product.kind, product.licence, product.member
+    ('count', 'CC BY 4.0', 'GHS_POP_E2020_GLOBE_R2023A_4326_30ss_V1_0.tif')
     """
 
     name: str
@@ -119,8 +130,63 @@ _KIND_PATTERNS: list[tuple[re.Pattern[str], Kind]] = [
 ]
 
 
+def check_kind(kind: Any) -> Kind:
+    """Return ``kind`` if it names a kind of grid, else raise.
+
+    Parameters
+    ----------
+    kind : str
+        ``"count"`` (people per cell) or ``"density"`` (people per km²).
+
+    Returns
+    -------
+    Kind
+        The same value.
+
+    Raises
+    ------
+    InputError
+        For anything else; the message names both kinds.
+
+    Examples
+    --------
+    >>> check_kind("density")
+    'density'
+    >>> check_kind("people")
+    Traceback (most recent call last):
+    ...
+    geo.errors.InputError: kind 'people' is not a grid kind; expected 'count' (people per cell) ...
+    """
+    if kind not in _KINDS:
+        raise InputError(
+            f"kind {kind!r} is not a grid kind; expected 'count' (people per cell) "
+            "or 'density' (people per km²)"
+        )
+    return cast(Kind, kind)
+
+
 def guess_kind(name: str) -> Kind | None:
-    """Return the kind of a grid recognised by its file name, or None."""
+    """Return the kind of a grid recognised by its file name, or None.
+
+    Parameters
+    ----------
+    name : str
+        The file name, as its producer writes it.
+
+    Returns
+    -------
+    Kind or None
+        ``"count"`` for GHS-POP, WorldPop ``*_ppp_*``, GPW ``*population_count*`` and
+        LandScan; ``"density"`` for WorldPop ``*_pd_*`` and GPW
+        ``*population_density*``; None for any other name.
+
+    Examples
+    --------
+    >>> guess_kind("prk_ppp_2020_1km_Aggregated.tif"), guess_kind("prk_pd_2020_1km.tif")
+    ('count', 'density')
+    >>> guess_kind("my_grid.tif") is None
+    True
+    """
     for pattern, kind in _KIND_PATTERNS:
         if pattern.search(name):
             return kind
@@ -145,6 +211,21 @@ def fetch_product(
     -------
     tuple
         ``(path, provenance)``: the GeoTIFF in the cache and where it came from.
+
+    Raises
+    ------
+    InputError
+        If a per-country product has no valid alpha-3 code, or ``sha256`` differs from
+        the pinned checksum.
+    DataError
+        If no checksum is known, or the download fails (see :func:`layers.cache.fetch`).
+
+    Examples
+    --------
+    >>> fetch_product(PRODUCTS["ghs-pop-2020-30ss"])
+    Traceback (most recent call last):
+    ...
+    geo.errors.DataError: riskmap has no pinned checksum for 'ghs-pop-2020-30ss' ...
     """
     url = product.url
     if "{iso3}" in url:
@@ -185,10 +266,6 @@ def fetch_product(
 
 def _unzip_member(zip_path: Path, member: str) -> Path:
     """Extract one file of a verified zip beside it (atomically), once."""
-    import os
-    import tempfile
-    import zipfile
-
     target = zip_path.with_name(member)
     if target.exists():
         return target
