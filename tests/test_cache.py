@@ -62,6 +62,8 @@ def test_cache_dir_follows_the_environment(tmp_path, monkeypatch):
     import platformdirs
 
     assert cache.cache_dir() == Path(platformdirs.user_cache_dir("riskmap"))
+    pooch = pytest.importorskip("pooch")
+    assert cache.cache_dir() == pooch.os_cache("riskmap")
 
 
 def test_download_is_verified_and_then_served_from_the_cache(data_dir, server):

@@ -5,7 +5,14 @@ from __future__ import annotations
 import pytest
 
 from geo.errors import InputError, InputTypeError
-from layers.countries import Country, country, country_table, resolve_countries
+from layers.countries import (
+    ALIASES,
+    AMBIGUOUS,
+    Country,
+    country,
+    country_table,
+    resolve_countries,
+)
 
 
 @pytest.mark.parametrize(
@@ -111,3 +118,122 @@ def test_country_table_and_provenance():
     source = table.attrs["provenance"].sources[0]
     assert source.licence == "CC BY 4.0"
     assert "3.0.2" in source.version
+
+
+# -- every country by every name ---------------------------------------------------------
+
+TABLE = country_table()
+
+
+def _variants(text):
+    return {text, text.lower(), text.upper(), f"  {text.title()} "}
+
+
+def test_every_country_resolves_by_its_codes_and_name_in_any_case():
+    wrong = []
+    for row in TABLE.itertuples(index=False):
+        keys = _variants(row.iso2) | _variants(row.iso3) | _variants(row.name)
+        if row.iso_numeric:
+            keys |= {row.iso_numeric, f"{row.iso_numeric:03d}"}
+        wrong += [(key, row.iso2) for key in keys if country(key).iso2 != row.iso2]
+    assert wrong == []
+
+
+def test_every_iso_3166_name_resolves():
+    # pycountry (the iso-codes project's ISO 3166 tables) is an independent source of
+    # names: short, official and common, with their accents. Only the names riskmap
+    # refuses as ambiguous ("Congo", ISO's short name of CG) are left out.
+    pycountry = pytest.importorskip("pycountry")
+    ambiguous = {name.casefold() for name in AMBIGUOUS}
+    wrong = []
+    for record in pycountry.countries:
+        for field in ("name", "official_name", "common_name"):
+            name = getattr(record, field, None)
+            if name is None or name.casefold() in ambiguous:
+                continue
+            for key in _variants(name):
+                try:
+                    got = country(key).iso2
+                except InputError as exc:
+                    got = str(exc)
+                if got != record.alpha_2:
+                    wrong.append((key, record.alpha_2, got))
+    assert wrong == []
+
+
+@pytest.mark.parametrize(
+    ("name", "iso2"),
+    [
+        ("Türkiye", "TR"),
+        ("turkiye", "TR"),
+        ("Curaçao", "CW"),
+        ("CURACAO", "CW"),
+        ("Åland Islands", "AX"),
+        ("Saint Barthélemy", "BL"),
+        ("réunion", "RE"),
+        ("Korea, Democratic People's Republic of", "KP"),
+        ("Korea, Republic of", "KR"),
+        ("Congo, The Democratic Republic of the", "CD"),
+        ("Republic of the Congo", "CG"),
+        ("Czechia", "CZ"),
+        ("Czech Republic", "CZ"),
+        ("Ivory Coast", "CI"),
+        ("Eswatini", "SZ"),
+        ("Kosovo", "XK"),  # in GeoNames, not in ISO 3166
+        ("Guinea", "GN"),  # an exact name, though others contain it
+        ("Sudan", "SD"),
+        ("Niger", "NE"),
+        ("Dominica", "DM"),
+        ("Samoa", "WS"),
+        ("America", "US"),
+    ],
+)
+def test_iso_names_with_accents_and_exact_names_that_others_contain(name, iso2):
+    assert country(name).iso2 == iso2
+
+
+@pytest.mark.parametrize(
+    ("alias", "iso2"), [(a, code) for code, names in ALIASES.items() for a in names]
+)
+def test_aliases(alias, iso2):
+    assert country(alias).iso2 == iso2
+    assert country(alias.upper()).iso2 == iso2
+
+
+def test_aliases_are_not_already_known_names():
+    # an alias that GeoNames or ISO 3166 already carries belongs to them, not to the list
+    pycountry = pytest.importorskip("pycountry")
+    for code, names in ALIASES.items():
+        record = pycountry.countries.get(alpha_2=code)
+        known = {TABLE.loc[code, "name"].casefold()} | {
+            getattr(record, f).casefold()
+            for f in ("name", "official_name", "common_name")
+            if getattr(record, f, None)
+        }
+        assert not {a.casefold() for a in names} & known, code
+
+
+@pytest.mark.parametrize(
+    ("name", "codes"),
+    [
+        ("Korea", ("KP", "KR")),
+        ("korea", ("KP", "KR")),
+        (" KOREA ", ("KP", "KR")),
+        ("Congo", ("CG", "CD")),
+        ("Virgin Islands", ("VG", "VI")),
+    ],
+)
+def test_ambiguous_names_are_refused_with_the_candidates(name, codes):
+    with pytest.raises(InputError, match="is ambiguous") as info:
+        country(name)
+    message = str(info.value)
+    for code in codes:
+        assert f"({code}, {country(code).iso3})" in message
+    assert "give the code or the full name" in message
+
+
+def test_ambiguous_names_list_real_countries_and_resolve_nowhere():
+    for name, codes in AMBIGUOUS.items():
+        assert len(codes) >= 2 and all(code in TABLE.index for code in codes)
+        with pytest.raises(InputError, match="ambiguous"):
+            resolve_countries([name])

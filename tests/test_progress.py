@@ -90,6 +90,38 @@ def test_a_bar_is_written_to_the_stream_given():
     assert "/4" in out.getvalue()
 
 
+def test_tqdm_asks_the_stream_when_nothing_else_decides(terminal):
+    # disable=None: tqdm's own terminal test; delay=1 so that quick calls print nothing
+    on_terminal = progress_bar(total=1, desc="t", file=terminal)
+    off_terminal = progress_bar(total=1, desc="t", file=io.StringIO())
+    assert not on_terminal.disable and on_terminal.delay == 1.0
+    assert off_terminal.disable
+    on_terminal.close()
+    asked = progress_bar(total=1, desc="t", progress=True, file=io.StringIO())
+    assert not asked.disable and asked.delay == 0.0
+    asked.close()
+
+
+def test_a_bar_not_drawn_takes_the_same_calls_silently():
+    out = io.StringIO()
+    with progress_bar(total=None, desc="quiet", progress=False, file=out) as bar:
+        bar.total = 10
+        bar.update(4)
+        bar.set_description("still quiet")
+        bar.set_postfix_str("x")
+        bar.reset(total=10)
+    assert out.getvalue() == ""
+
+
+def test_a_closed_stream_gets_no_bar():
+    closed = io.StringIO()
+    closed.close()
+    assert not progress_enabled(file=closed)
+    with progress_bar(total=2, desc="closed", file=closed) as bar:
+        bar.update(2)
+    assert bar.disable
+
+
 def test_a_bad_environment_value_is_refused(monkeypatch):
     monkeypatch.setenv(PROGRESS_ENV, "maybe")
     with pytest.raises(InputError, match=r"RISKMAP_PROGRESS='maybe' is not understood; set it"):
