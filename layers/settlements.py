@@ -16,7 +16,6 @@ import math
 import os
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -25,10 +24,10 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo.errors import CRSError, DataError, InputError, InputTypeError
+from geo.errors import CRSError, InputError, InputTypeError
 from geo.validation import as_points, to_wgs84
 from layers.countries import Country, country, resolve_countries
-from layers.package_data import manifest as _manifest
+from layers.package_data import data_file, manifest
 from layers.provenance import DataSource, Provenance
 
 __all__ = ["check_population", "coverage", "geonames_source", "read_settlements", "settlements"]
@@ -49,33 +48,23 @@ def geonames_source() -> DataSource:
     """
     return DataSource(
         name="GeoNames cities500",
-        version=_manifest()["geonames"]["version"],
+        version=manifest()["geonames"]["version"],
         licence="CC BY 4.0",
         attribution="GeoNames (CC BY 4.0)",
         url="https://www.geonames.org",
     )
 
 
-def _data_file(name: str) -> Any:
-    ref = resources.files("layers") / "data" / name
-    if not ref.is_file():
-        raise DataError(
-            f"package data file layers/data/{name} is missing; reinstall riskmap, "
-            "or rebuild the data with `python tools/build_data.py`"
-        )
-    return ref
-
-
 @lru_cache(maxsize=1)
 def _merged() -> pd.DataFrame:
-    text = _data_file("merged_settlements.csv").read_text(encoding="utf-8")
+    text = data_file("merged_settlements.csv").read_text(encoding="utf-8")
     return pd.read_csv(io.StringIO(text), comment="#")
 
 
 @lru_cache(maxsize=1)
 def _all() -> Any:
     """Every packaged place, as a GeoDataFrame (built once per process)."""
-    with _data_file("cities500.npz").open("rb") as fh, np.load(fh, allow_pickle=False) as npz:
+    with data_file("cities500.npz").open("rb") as fh, np.load(fh, allow_pickle=False) as npz:
         arrays = {key: npz[key] for key in npz.files}
     names = arrays["names"].tobytes().decode("utf-8").split("\n")
     countries = arrays["country_codes"].astype("U2")[arrays["country_index"]]
