@@ -353,7 +353,7 @@ class Exposure:
         A country known but absent from the table counts 0 people; an unknown name raises.
         """
         present = set(self.table["country"].astype(str))
-        wanted = [country] if isinstance(country, str) else list(country)
+        wanted = list(country) if isinstance(country, (list, tuple, set)) else [country]
         return [
             str(c) if isinstance(c, str) and c in present else country_record(c).iso2
             for c in wanted
