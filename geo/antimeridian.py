@@ -11,13 +11,13 @@ from __future__ import annotations
 import numpy as np
 import shapely
 
-__all__ = ["unwrap", "split_line", "ring_to_polygon", "polygons_only", "WORLD"]
+__all__ = ["split_line", "ring_to_polygon", "polygons_only", "WORLD"]
 
 #: The whole lon/lat plane.
 WORLD = shapely.box(-180.0, -90.0, 180.0, 90.0)
 
 
-def unwrap(lon: np.ndarray) -> np.ndarray:
+def _unwrap(lon: np.ndarray) -> np.ndarray:
     """Longitudes (degrees) made continuous: no step between neighbours exceeds 180°."""
     return np.degrees(np.unwrap(np.radians(lon)))
 
@@ -35,11 +35,29 @@ def _cut(geometry: shapely.Geometry) -> shapely.Geometry:
 
 
 def split_line(coords: np.ndarray) -> shapely.LineString | shapely.MultiLineString:
-    """Split a lon/lat line, given as (n, 2) points, where it crosses the antimeridian.
+    """Split a lon/lat line where it crosses the antimeridian (RFC 7946).
 
     Consecutive points are joined the short way round (the way a geodesic goes).
+
+    Parameters
+    ----------
+    coords : ndarray of shape (n, 2)
+        The line's points, (lon, lat) in degrees.
+
+    Returns
+    -------
+    LineString or MultiLineString
+        The line itself when it stays within [-180, 180] degrees of longitude; otherwise
+        its pieces on either side of ±180°, each shifted into [-180, 180].
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> line = split_line(np.array([[170.0, 0.0], [-170.0, 10.0]]))
+    >>> [[round(x, 1) for x in part.bounds] for part in line.geoms]
+    [[-180.0, 5.0, -170.0, 10.0], [170.0, 0.0, 180.0, 5.0]]
     """
-    lon = unwrap(coords[:, 0])
+    lon = _unwrap(coords[:, 0])
     line = shapely.LineString(np.column_stack([lon, coords[:, 1]]))
     if lon.min() >= -180.0 and lon.max() <= 180.0:
         return line
@@ -72,9 +90,19 @@ def ring_to_polygon(
     Returns
     -------
     Polygon or MultiPolygon
-        Cut at ±180°, closed over the pole it circles, if any.
+        In lon/lat degrees, cut at ±180°, closed over the pole it circles, if any.
+
+    Examples
+    --------
+    A ring around the North Pole at 80° N bounds the polar cap:
+
+    >>> import numpy as np
+    >>> lon = np.arange(-180.0, 180.0, 10.0)
+    >>> cap = ring_to_polygon(lon, np.full(len(lon), 80.0), inside=(0.0, 90.0))
+    >>> [round(x, 1) for x in cap.bounds]
+    [-180.0, 80.0, 180.0, 90.0]
     """
-    lon = unwrap(np.r_[lon, lon[:1]])
+    lon = _unwrap(np.r_[lon, lon[:1]])
     lat = np.r_[lat, lat[:1]]
     # Unwrapping may leave the closing point a whole turn away: the ring circles a pole.
     turns = int(np.rint((lon[-1] - lon[0]) / 360.0))
@@ -95,8 +123,35 @@ def ring_to_polygon(
 
 
 def polygons_only(geometry: shapely.Geometry) -> shapely.Polygon | shapely.MultiPolygon:
-    """Keep only the polygons of a geometry, dropping lower-dimension parts (empty if none)."""
-    parts = [p for p in shapely.get_parts(geometry) if shapely.get_type_id(p) == 3]
-    if not parts:
+    """Return the polygonal part of a geometry: its polygons, without lines or points.
+
+    Parts are taken as they are, in their order, without a union: the polygons of a valid
+    geometry do not overlap (those of a collection may; union it first).
+
+    Parameters
+    ----------
+    geometry : shapely.Geometry
+        Any geometry; collections are searched to the bottom, so that the MultiPolygon of a
+        GeometryCollection (as ``shapely.make_valid`` returns) counts as well.
+
+    Returns
+    -------
+    Polygon or MultiPolygon
+        The one polygon, a MultiPolygon of several, or an empty Polygon if there is none.
+
+    Examples
+    --------
+    >>> from shapely import GeometryCollection, LineString, box
+    >>> mixed = GeometryCollection([box(0, 0, 1, 1), LineString([(2, 2), (3, 3)])])
+    >>> polygons_only(mixed).wkt
+    'POLYGON ((1 0, 1 1, 0 1, 0 0, 1 0))'
+    >>> polygons_only(LineString([(2, 2), (3, 3)])).is_empty
+    True
+    """
+    parts = shapely.get_parts(geometry)
+    while (shapely.get_type_id(parts) >= 4).any():  # multi-part members of a collection
+        parts = shapely.get_parts(parts)
+    polygons = list(parts[shapely.get_type_id(parts) == 3])
+    if not polygons:
         return shapely.Polygon()
-    return parts[0] if len(parts) == 1 else shapely.MultiPolygon(parts)
+    return polygons[0] if len(polygons) == 1 else shapely.MultiPolygon(polygons)

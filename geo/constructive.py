@@ -21,13 +21,13 @@ import numpy as np
 import shapely
 
 from geo._boundary import edge_length_bound
+from geo._prepared import Prepared
 from geo.antimeridian import WORLD, polygons_only, ring_to_polygon
 from geo.errors import InputError
-from geo.measurement import DistanceIndex
 from geo.units import HALF_CIRCUMFERENCE_M, WGS84, check_distance, parse_distance
 from geo.validation import as_geometry
 
-__all__ = ["buffer", "rings", "default_tolerance", "boundary_error"]
+__all__ = ["buffer", "rings", "default_tolerance"]
 
 #: Points per circle in the first-stage outline (the second stage adds what is needed).
 _CIRCLE_POINTS = 72
@@ -40,7 +40,21 @@ _MAX_RING_VERTICES = 200_000
 def default_tolerance(distance: float) -> float:
     """Return the boundary error (m) guaranteed for a buffer of ``distance`` metres.
 
-    It is max(10 m, 5e-5 × distance).
+    Parameters
+    ----------
+    distance : float
+        The buffer's radius in metres.
+
+    Returns
+    -------
+    float
+        ``max(10 m, 5e-5 × distance)``, in metres: the default ``tolerance`` of
+        :func:`buffer` and :func:`rings`.
+
+    Examples
+    --------
+    >>> default_tolerance(50_000), default_tolerance(1_000_000)
+    (10.0, 50.0)
     """
     return max(10.0, 5e-5 * distance)
 
@@ -95,16 +109,15 @@ def buffer(
     )
     if tol <= 0:
         raise InputError(f"tolerance is {tol!r} m; expected a positive number of metres")
-    polygons = _polygonal_part(geom)
     if radius == 0:
-        result = polygons if polygons is not None else shapely.Polygon()
+        result = polygons_only(geom)
         return (result, 0.0) if return_error else result
     if radius >= HALF_CIRCUMFERENCE_M - tol:
         # No two points of the (oblate) ellipsoid are farther apart than pole to pole.
         return (WORLD, 0.0) if return_error else WORLD
-    index = DistanceIndex(geom)
-    outline = _outline(geom, polygons, radius)
-    result, error = _snap(outline, index, radius, tol)
+    source = Prepared(geom)
+    outline = _outline(geom, source.polygons, radius)
+    result, error = _snap(outline, source, radius, tol)
     return (result, error) if return_error else result
 
 
@@ -150,7 +163,8 @@ def rings(
         )
     if limits[0] == 0:
         limits = limits[1:]
-    inner = _polygonal_part(geom) if outside_only else None
+    polygons = polygons_only(geom)
+    inner = polygons if outside_only and not polygons.is_empty else None
     inner_error = 0.0
     rows = []
     previous = 0.0
@@ -170,11 +184,6 @@ def rings(
 
 
 # -- stage 1: an outline with the right shape -------------------------------------------------
-
-
-def _polygonal_part(geom: shapely.Geometry) -> shapely.Geometry | None:
-    polys = [p for p in shapely.get_parts(geom) if shapely.get_type_id(p) == 3]
-    return shapely.union_all(polys) if polys else None
 
 
 def _outline(
@@ -247,14 +256,14 @@ def _on_frame(xy: np.ndarray) -> np.ndarray:
     return (np.abs(xy[:, 0]) >= 180.0 - 1e-9) | (np.abs(xy[:, 1]) >= 90.0 - 1e-9)
 
 
-def _project(xy: np.ndarray, index: DistanceIndex, radius: float, tol: float) -> np.ndarray:
+def _project(xy: np.ndarray, source: Prepared, radius: float, tol: float) -> np.ndarray:
     """Move points onto distance ``radius`` along the geodesic from their nearest boundary point."""
     xy = xy.copy()
     todo = np.arange(len(xy))
     for _ in range(8):
         if not len(todo):
             break
-        d, foot = index.nearest_points(xy[todo])
+        d, foot = source.nearest(xy[todo])
         off = np.abs(d - radius) > tol / 4.0
         todo, d, foot = todo[off], d[off], foot[off]
         ok = d > 0
@@ -268,14 +277,14 @@ def _project(xy: np.ndarray, index: DistanceIndex, radius: float, tol: float) ->
     return xy
 
 
-def _project_on_meridian(xy: np.ndarray, index: DistanceIndex, radius: float) -> np.ndarray:
+def _project_on_meridian(xy: np.ndarray, source: Prepared, radius: float) -> np.ndarray:
     """Move points on the antimeridian along it onto distance ``radius`` (secant steps)."""
     xy = xy.copy()
     lat0 = xy[:, 1].copy()
-    f0 = index.nearest_points(xy)[0] - radius
+    f0 = source.nearest(xy)[0] - radius
     lat1 = np.clip(lat0 + 0.01, -89.999, 89.999)
     for _ in range(12):
-        f1 = index.nearest_points(np.column_stack([xy[:, 0], lat1]))[0] - radius
+        f1 = source.nearest(np.column_stack([xy[:, 0], lat1]))[0] - radius
         with np.errstate(divide="ignore", invalid="ignore"):
             step = np.where(f1 != f0, f1 * (lat1 - lat0) / (f1 - f0), 0.0)
         lat0, f0 = lat1, f1
@@ -286,16 +295,16 @@ def _project_on_meridian(xy: np.ndarray, index: DistanceIndex, radius: float) ->
     return xy
 
 
-def _snap_ring(xy: np.ndarray, index: DistanceIndex, radius: float, tol: float) -> np.ndarray:
+def _snap_ring(xy: np.ndarray, source: Prepared, radius: float, tol: float) -> np.ndarray:
     """Snap one closed ring (first vertex not repeated) onto the exact distance, splitting edges."""
     frame = _on_frame(xy)
     meridian = frame & (np.abs(xy[:, 1]) < 90.0 - 1e-9)
     free = ~frame
     xy = xy.copy()
     if free.any():
-        xy[free] = _project(xy[free], index, radius, tol)
+        xy[free] = _project(xy[free], source, radius, tol)
     if meridian.any():
-        xy[meridian] = _project_on_meridian(xy[meridian], index, radius)
+        xy[meridian] = _project_on_meridian(xy[meridian], source, radius)
     # Along a smooth stretch of the buffer's boundary the nearest points move at most
     # 1/cos(radius / R) times as far as the boundary itself (the offset of a geodesic
     # is shorter than the geodesic); a larger jump means a corner.
@@ -309,12 +318,12 @@ def _snap_ring(xy: np.ndarray, index: DistanceIndex, radius: float, tol: float) 
         # bulge (it grazes a notch) can be worst away from its middle.
         off = np.zeros(len(xy))
         for t in (0.25, 0.5, 0.75):
-            d_t = index.nearest_points(xy + (xy[nxt] - xy) * t)[0]
+            d_t = source.nearest(xy + (xy[nxt] - xy) * t)[0]
             off = np.maximum(off, np.abs(d_t - radius))
         # Where the nearest points of an edge's two ends lie far apart, the edge spans a
         # corner where two arcs meet; its worst point need not be the midpoint, so such
         # edges are split until they are shorter than the tolerance.
-        d_vertex, foot = index.nearest_points(xy)
+        d_vertex, foot = source.nearest(xy)
         edge = edge_length_bound(xy, xy[nxt])
         jump = edge_length_bound(foot, foot[nxt])
         corner = (jump > stretch * edge + tol) & (edge > tol / 2.0)
@@ -327,7 +336,7 @@ def _snap_ring(xy: np.ndarray, index: DistanceIndex, radius: float, tol: float) 
         bad = np.flatnonzero(real & ((off > tol / 2.0) | corner) & useful)
         if not len(bad) or len(xy) + len(bad) > _MAX_RING_VERTICES:
             break  # done, or the error measured afterwards says how far from done
-        new = _project(mid[bad], index, radius, tol)
+        new = _project(mid[bad], source, radius, tol)
         # Near a sharp corner the projection can slide a midpoint onto an end of its edge;
         # the plain midpoint then still halves the edge.
         slid = (edge_length_bound(new, xy[bad]) < edge[bad] / 4.0) | (
@@ -338,7 +347,7 @@ def _snap_ring(xy: np.ndarray, index: DistanceIndex, radius: float, tol: float) 
     return xy
 
 
-def boundary_error(area: shapely.Geometry, index: DistanceIndex, radius: float) -> float:
+def _boundary_error(area: shapely.Geometry, source: Prepared, radius: float) -> float:
     """Largest |d − radius| (m) over the vertices and edge quarter points of an area's boundary.
 
     Edges along the antimeridian or a pole belong to the lon/lat plane, not to the buffer,
@@ -357,28 +366,33 @@ def boundary_error(area: shapely.Geometry, index: DistanceIndex, radius: float) 
     points = np.vstack(samples) if samples else np.empty((0, 2))
     if not len(points):
         return 0.0
-    return float(np.abs(index.nearest_points(points)[0] - radius).max())
+    return float(np.abs(source.nearest(points)[0] - radius).max())
 
 
-def _snap(outline: shapely.Geometry, index: DistanceIndex, radius: float, tol: float):
+def _snap(
+    outline: shapely.Geometry, source: Prepared, radius: float, tol: float
+) -> tuple[shapely.Polygon | shapely.MultiPolygon, float]:
+    """Snap every ring of the outline onto the exact distance; return the area and its error (m)."""
     polygons = []
     for poly in shapely.get_parts(polygons_only(outline)):
         # A hole of the outline is real only if it holds points farther than the radius; near
         # the largest radii the outline may keep a sliver of a hole around the antipode of a
         # point that is in fact within reach.
-        holes = [
-            ring
-            for ring in poly.interiors
-            if index.distance_to(shapely.Polygon(ring).representative_point()) > radius
-        ]
+        holes = [ring for ring in poly.interiors if _hole_depth(ring, source) > radius]
         rings_xy = [
-            _snap_ring(shapely.get_coordinates(ring)[:-1], index, radius, tol)
+            _snap_ring(shapely.get_coordinates(ring)[:-1], source, radius, tol)
             for ring in [poly.exterior, *holes]
         ]
         polygons.append(shapely.make_valid(shapely.Polygon(rings_xy[0], rings_xy[1:])))
     result = polygons_only(shapely.union_all(polygons)) if polygons else shapely.Polygon()
     result = _without_dust(result, tol**2)
-    return result, boundary_error(result, index, radius)
+    return result, _boundary_error(result, source, radius)
+
+
+def _hole_depth(ring: shapely.LinearRing, source: Prepared) -> float:
+    """Distance (m) from a point inside a hole of the outline to the source geometry."""
+    inner = shapely.Polygon(ring).representative_point()
+    return float(source.distances(shapely.get_coordinates(inner))[0])
 
 
 def _without_dust(area: shapely.Geometry, min_m2: float) -> shapely.Polygon | shapely.MultiPolygon:

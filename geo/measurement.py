@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import shapely
 
-from geo._boundary import Boundary, in_pieces
+from geo._prepared import Prepared
 from geo.antimeridian import split_line
 from geo.errors import InputError
 from geo.units import WGS84, check_distance
@@ -65,6 +65,11 @@ class DistanceIndex:
     geometry : shapely geometry, (lon, lat) pair, GeoSeries or GeoDataFrame
         The geometry to measure to, in lon/lat degrees (or with a CRS).
 
+    Attributes
+    ----------
+    geometry : shapely.Geometry
+        The checked geometry, in lon/lat degrees (repaired if it was invalid).
+
     Examples
     --------
     >>> from shapely import box
@@ -75,36 +80,55 @@ class DistanceIndex:
     """
 
     def __init__(self, geometry: Any) -> None:
-        self._build(as_geometry(geometry))
+        self._prepared = Prepared(as_geometry(geometry))
 
-    def _build(self, geometry: shapely.Geometry) -> None:
-        self.geometry = geometry
-        self._boundary = Boundary(self.geometry)
-        polygons = [p for p in shapely.get_parts(self.geometry) if shapely.get_type_id(p) in (3, 6)]
-        self._area = shapely.union_all(polygons) if polygons else None
-        if self._area is not None:
-            shapely.prepare(self._area)
+    @property
+    def geometry(self) -> shapely.Geometry:
+        """The checked geometry, in lon/lat degrees."""
+        return self._prepared.geometry
+
+    @property
+    def prepared(self) -> Prepared:
+        """The geometry with its densified boundary and polygonal part, for geo's own use.
+
+        Its methods take (n, 2) float64 lon/lat arrays that are already checked.
+        """
+        return self._prepared
 
     def __reduce__(self) -> tuple[Any, ...]:
-        # Pickle the geometry alone (Dask ships the index to its workers) and rebuild
-        # the rest: the densified boundary and its segment tree pickle ~100x larger than
-        # the geometry's WKB, and a prepared geometry loses its preparation in a pickle.
-        return (_rebuild_index, (self.geometry,))
+        # Dask ships the index to its workers: the prepared geometry pickles as its geometry
+        # alone and is rebuilt there (see Prepared.__reduce__).
+        return (_from_prepared, (self._prepared,))
 
     def __repr__(self) -> str:
-        return f"<DistanceIndex {self.geometry.geom_type}, {self._boundary.n} boundary vertices>"
+        return (
+            f"<DistanceIndex {self.geometry.geom_type}, "
+            f"{self._prepared.boundary.n} boundary vertices>"
+        )
 
-    def inside(self, lonlat: np.ndarray) -> np.ndarray:
-        """Whether each (lon, lat) point lies inside (or on) the polygonal part of the geometry."""
-        inside = np.zeros(len(lonlat), dtype=bool)
-        if self._area is None:
-            return inside
-        # GEOS makes a point for each coordinate it tests: first drop those outside the box.
-        west, south, east, north = self._area.bounds
-        x, y = lonlat[:, 0], lonlat[:, 1]
-        near = np.flatnonzero((x >= west) & (x <= east) & (y >= south) & (y <= north))
-        inside[near] = shapely.intersects_xy(self._area, x[near], y[near])
-        return inside
+    def inside(self, points: Any) -> bool | np.ndarray:
+        """Whether each point lies inside (or on) the polygonal part of the geometry.
+
+        Parameters
+        ----------
+        points : (lon, lat) pair, Point, array_like (n, 2), or GeoSeries/GeoDataFrame of points
+            The points, in degrees (or with a CRS).
+
+        Returns
+        -------
+        bool or ndarray of bool
+            A bool for one point, otherwise an array of shape (n,); always False
+            where the geometry has no polygon.
+
+        Examples
+        --------
+        >>> from shapely import box
+        >>> DistanceIndex(box(0, 0, 1, 1)).inside([(0.5, 0.5), (1.0, 0.5), (2.0, 0.5)])
+        array([ True,  True, False])
+        """
+        xy, scalar = as_points(points)
+        inside = self._prepared.inside(xy)
+        return bool(inside[0]) if scalar else inside
 
     def distance_to(
         self, points: Any, *, max_distance: float | None = None, signed: bool = False
@@ -131,28 +155,25 @@ class DistanceIndex:
             input's index and partitions (bad coordinates raise when it is computed).
             Within 5,000 km the error is below 1 m (it is far smaller in practice);
             every value is the exact distance to a real point of the geometry.
+
+        Examples
+        --------
+        >>> from shapely import box
+        >>> index = DistanceIndex(box(0, 0, 1, 1))
+        >>> print(f"{index.distance_to((0.5, 0.5), signed=True):.1f}")
+        -55287.2
+        >>> index.distance_to([(0.5, 0.5), (3.0, 0.5)], max_distance=100_000).tolist()
+        [0.0, inf]
         """
         if is_dask_collection(points):
+            # Only Dask input needs Dask and pandas: a lazy import keeps ``import geo`` light.
             from geo._dask import distance_to_partitions
 
             return distance_to_partitions(self, points, max_distance=max_distance, signed=signed)
         xy, scalar = as_points(points)
         if max_distance is not None:
             max_distance = check_distance(max_distance, name="max_distance")
-        # The inside test stays on this thread: GEOS builds a prepared geometry's index on its
-        # first use, and two threads doing that at once corrupt memory (libgeos/geos#825).
-        inside = self.inside(xy)
-        result = np.zeros(len(xy))
-
-        def measure(lo: int, hi: int) -> None:
-            piece, piece_inside = xy[lo:hi], inside[lo:hi]
-            out = result[lo:hi]
-            away = ~piece_inside
-            out[away] = self._boundary.nearest_piece(piece[away], max_distance)[0]
-            if signed and piece_inside.any():
-                out[piece_inside] = -self._boundary.nearest_piece(piece[piece_inside])[0]
-
-        in_pieces(len(xy), measure)
+        result = self._prepared.distances(xy, max_distance=max_distance, signed=signed)
         return float(result[0]) if scalar else result
 
     def nearest_points(self, points: Any) -> tuple[np.ndarray, np.ndarray]:
@@ -168,16 +189,23 @@ class DistanceIndex:
         distance : ndarray of shape (n,)
             Metres to the boundary (not 0 inside polygons).
         foot : ndarray of shape (n, 2)
-            The nearest boundary point (lon, lat) of each point.
+            The nearest boundary point (lon, lat degrees) of each point.
+
+        Examples
+        --------
+        >>> from shapely import box
+        >>> metres, foot = DistanceIndex(box(0, 0, 1, 1)).nearest_points([(0.5, 0.2)])
+        >>> print(f"{metres[0]:.1f}", foot.round(6).tolist())
+        22114.9 [[0.5, 0.0]]
         """
         xy, _ = as_points(points)
-        return self._boundary.nearest(xy)
+        return self._prepared.nearest(xy)
 
 
-def _rebuild_index(geometry: shapely.Geometry) -> DistanceIndex:
-    """Unpickle a :class:`DistanceIndex` from its (already checked) geometry."""
+def _from_prepared(prepared: Prepared) -> DistanceIndex:
+    """Unpickle a :class:`DistanceIndex` around its (already checked and rebuilt) geometry."""
     index = DistanceIndex.__new__(DistanceIndex)
-    index._build(geometry)
+    index._prepared = prepared
     return index
 
 

@@ -8,10 +8,11 @@ import numpy as np
 import shapely
 from scipy.spatial import cKDTree
 
-from geo._boundary import ecef
+from geo._boundary import Boundary, ecef
+from geo._prepared import Prepared
 from geo.measurement import DistanceIndex
 from geo.units import check_distance, parse_distance
-from geo.validation import as_points
+from geo.validation import as_geometry, as_points
 
 __all__ = ["PointIndex"]
 
@@ -64,22 +65,31 @@ class PointIndex:
         distance_m : ndarray of float
             Their geodesic distances in metres (0 inside polygons), the same values
             :func:`geo.distance_to` gives.
+
+        Examples
+        --------
+        >>> from shapely import LineString
+        >>> index = PointIndex([(0.0, 0.0), (0.0, 0.5), (0.0, 2.0)])
+        >>> positions, metres = index.within(LineString([(1, -1), (1, 1)]), "120km")
+        >>> positions.tolist(), [f"{m / 1000:.1f} km" for m in metres]
+        ([0, 1], ['111.3 km', '111.3 km'])
         """
-        index = geometry if isinstance(geometry, DistanceIndex) else DistanceIndex(geometry)
+        if isinstance(geometry, DistanceIndex):
+            source = geometry.prepared
+        else:
+            source = Prepared(as_geometry(geometry))
         radius = check_distance(parse_distance(distance), name="distance")
-        candidates = self._near_boundary(index, radius)
+        candidates = self._near_boundary(source.boundary, radius)
         inside = np.zeros(0, dtype=np.int64)
-        if index._area is not None:
-            inside = self._strtree.query(index._area, predicate="intersects")
+        if source.polygons is not None:
+            inside = self._strtree.query(source.polygons, predicate="intersects")
         positions = np.union1d(candidates, inside)
-        metres = index.distance_to(self.lonlat[positions], max_distance=radius)
-        metres = np.atleast_1d(np.asarray(metres, dtype=float))
+        metres = source.distances(self.lonlat[positions], max_distance=radius)
         keep = metres <= radius
         return positions[keep], metres[keep]
 
-    def _near_boundary(self, index: DistanceIndex, radius: float) -> np.ndarray:
+    def _near_boundary(self, boundary: Boundary, radius: float) -> np.ndarray:
         """Positions of every point that may lie within ``radius`` of the boundary (a superset)."""
-        boundary = index._boundary
         # Keep boundary vertices no more than `step` apart along each part: every boundary point
         # is then within step/2 (chord) of a kept one, and a point within `radius` of the
         # boundary is within radius + step/2 + half a segment (chord) of a kept vertex.

@@ -419,3 +419,23 @@ def test_rings_across_the_antimeridian_and_over_a_pole():
     inner, outer = bands.geometry
     assert not shapely.intersects_xy(inner, 0.0, 90.0)
     assert shapely.intersects_xy(outer, 0.0, 90.0)
+
+
+def test_a_repaired_polygon_keeps_its_area_in_buffers_and_rings():
+    """A bow tie with a spike repairs (make_valid) to a collection holding a MultiPolygon and
+    a line: its two triangles are the source's area, as distance_to already says (0 inside)."""
+    spiked = shapely.Polygon([(0, 0), (2, 2), (2, 0), (0, 2), (0, 0), (0, -1), (0, 0)])
+    triangles = shapely.MultiPolygon(
+        [shapely.Polygon([(0, 0), (1, 1), (0, 2)]), shapely.Polygon([(2, 0), (1, 1), (2, 2)])]
+    )
+    inside = (0.2, 1.0)
+    with pytest.warns(geo.RepairWarning):
+        assert geo.distance_to(inside, spiked) == 0.0
+    with pytest.warns(geo.RepairWarning):
+        area = geo.buffer(spiked, 0)
+    assert shapely.equals(area, triangles)
+    with pytest.warns(geo.RepairWarning):
+        bands = geo.rings(spiked, ["10km"], outside_only=True)
+    band = bands.geometry.iloc[0]
+    assert not shapely.intersects_xy(band, *inside)
+    assert _geodesic_area(shapely.intersection(band, triangles)) <= 1e-6 * _geodesic_area(triangles)
