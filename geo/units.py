@@ -112,6 +112,16 @@ def check_distance(value: float, *, name: str = "distance") -> float:
     InputError
         If the value is NaN, infinite, negative, or longer than half the
         Earth's circumference (20,003,931 m), beyond which no two points are.
+
+    Examples
+    --------
+    >>> check_distance(200_000)
+    200000.0
+    >>> try:
+    ...     check_distance(-5.0, name="max_distance")
+    ... except ValueError as exc:
+    ...     print(str(exc).split(";")[0])
+    max_distance is -5.0 m, which is negative
     """
     value = float(value)
     if not math.isfinite(value):

@@ -85,7 +85,34 @@ def _is_geopandas(obj: Any) -> bool:
 
 
 def to_wgs84(data: Any, *, what: str = "data") -> Any:
-    """Return a GeoSeries/GeoDataFrame in EPSG:4326, refusing one with no CRS."""
+    """Return a GeoSeries/GeoDataFrame in EPSG:4326, refusing one with no CRS.
+
+    Parameters
+    ----------
+    data : GeoSeries or GeoDataFrame (or their dask-geopandas counterparts)
+        Data with a CRS.
+    what : str, default "data"
+        How to call the data in the error message.
+
+    Returns
+    -------
+    GeoSeries or GeoDataFrame
+        ``data`` itself when it is already in lon/lat degrees on WGS84, otherwise
+        reprojected with ``to_crs``.
+
+    Raises
+    ------
+    CRSError
+        If ``data`` has no CRS (riskmap does not guess one).
+
+    Examples
+    --------
+    >>> import geopandas, shapely
+    >>> metres = geopandas.GeoSeries([shapely.Point(111_319.49, 0.0)], crs="EPSG:3857")
+    >>> point = to_wgs84(metres).iloc[0]
+    >>> print(f"{point.x:.6f} {point.y:.6f}")
+    1.000000 0.000000
+    """
     crs = getattr(data, "crs", None)
     if crs is None:
         raise CRSError(
@@ -99,7 +126,31 @@ def to_wgs84(data: Any, *, what: str = "data") -> Any:
 
 
 def check_lonlat(lon: np.ndarray, lat: np.ndarray, *, what: str = "coordinates") -> None:
-    """Raise if any longitude/latitude is NaN or out of range."""
+    """Raise if any longitude/latitude is NaN, infinite or out of range.
+
+    Parameters
+    ----------
+    lon, lat : ndarray
+        Longitudes in [-180, 180] and latitudes in [-90, 90], in degrees.
+    what : str, default "coordinates"
+        How to call the values in the error message.
+
+    Raises
+    ------
+    InputError
+        Naming the first bad value, its index and the fix (with a hint when the
+        axes look swapped).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> check_lonlat(np.array([131.9, -180.0]), np.array([43.1, -90.0]))  # fine: no output
+    >>> try:
+    ...     check_lonlat(np.array([131.9, 200.0]), np.array([43.1, 0.0]))
+    ... except ValueError as exc:
+    ...     print(str(exc).split(";")[0])
+    coordinates have longitude 200.0 at index 1, outside [-180, 180]
+    """
     bad_nan = ~(np.isfinite(lon) & np.isfinite(lat))
     if bad_nan.any():
         i = int(np.flatnonzero(bad_nan)[0])
@@ -133,8 +184,37 @@ def check_lonlat(lon: np.ndarray, lat: np.ndarray, *, what: str = "coordinates")
 def as_points(points: Any, *, what: str = "points") -> tuple[np.ndarray, bool]:
     """Return ``(xy, scalar)``: an (n, 2) float64 lon/lat array, and whether one point was given.
 
-    Accepts a (lon, lat) pair, a shapely Point, a sequence of pairs or Points, an
-    (n, 2) array, or a GeoSeries/GeoDataFrame of points with a CRS.
+    Parameters
+    ----------
+    points : (lon, lat) pair, Point, array_like (n, 2), or GeoSeries/GeoDataFrame of points
+        Points in degrees, longitude first (an array_like may also hold Points); a
+        GeoSeries/GeoDataFrame needs a CRS and is reprojected to EPSG:4326.
+    what : str, default "points"
+        How to call the points in error messages.
+
+    Returns
+    -------
+    xy : ndarray of shape (n, 2)
+        C-contiguous float64 (lon, lat) degrees, checked by :func:`check_lonlat`.
+    scalar : bool
+        True when a single point (a pair or a Point) was given.
+
+    Raises
+    ------
+    InputError
+        If a coordinate is NaN or out of range, a Point is empty or the shape is wrong.
+    InputTypeError
+        If the input is not numeric or holds geometries other than Points.
+    CRSError
+        If a GeoSeries/GeoDataFrame has no CRS.
+
+    Examples
+    --------
+    >>> xy, scalar = as_points((131.87, 43.12))
+    >>> xy.tolist(), scalar
+    ([[131.87, 43.12]], True)
+    >>> as_points([(0, 0), (1, 2)])[0].shape
+    (2, 2)
     """
     scalar = False
     if isinstance(points, shapely.Geometry):
@@ -208,9 +288,38 @@ def _points_from_geometries(geoms: np.ndarray, what: str) -> np.ndarray:
 def as_geometry(geometry: Any, *, what: str = "geometry") -> shapely.Geometry:
     """Return one valid, non-empty shapely geometry in lon/lat degrees.
 
-    Accepts a shapely geometry (taken as lon/lat), a (lon, lat) pair, or a
-    GeoSeries/GeoDataFrame with a CRS (reprojected to EPSG:4326 and unioned).
-    Invalid polygons are repaired with :class:`RepairWarning`.
+    Parameters
+    ----------
+    geometry : shapely geometry, (lon, lat) pair, GeoSeries or GeoDataFrame
+        A shapely geometry is taken as lon/lat degrees; a GeoSeries/GeoDataFrame needs a
+        CRS and is reprojected to EPSG:4326, and its rows are unioned.
+    what : str, default "geometry"
+        How to call the geometry in error and warning messages.
+
+    Returns
+    -------
+    shapely.Geometry
+        Valid and non-empty, coordinates in range. A GeometryCollection is unioned
+        into what can be measured; an invalid geometry is repaired with
+        ``shapely.make_valid``, with a :class:`RepairWarning`.
+
+    Raises
+    ------
+    InputError
+        If the geometry is empty or has coordinates out of range.
+    InputTypeError
+        If the value is not a geometry.
+    CRSError
+        If a GeoSeries/GeoDataFrame has no CRS.
+
+    Examples
+    --------
+    >>> as_geometry((131.87, 43.12)).wkt
+    'POINT (131.87 43.12)'
+    >>> import geopandas, shapely
+    >>> rows = geopandas.GeoSeries([shapely.box(0, 0, 1, 1), shapely.box(1, 0, 2, 1)], crs=4326)
+    >>> as_geometry(rows).bounds
+    (0.0, 0.0, 2.0, 1.0)
     """
     if _is_geopandas(geometry):
         data = to_wgs84(geometry, what=what)
