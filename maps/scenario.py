@@ -1,30 +1,29 @@
 """Scenario files: geographic claims checked reproducibly, with their numbers and one map.
 
-A scenario is a TOML file (see ``examples/summit_2019.toml``) with:
+A scenario is a TOML file (see ``examples/summit_2019.toml``); its format, every
+section and key with its kind, unit and default, is documented in ``docs/scenario.md``,
+generated from :mod:`maps.scenario_config`, which reads and checks the file before
+anything runs. In short:
 
 - ``title`` and ``name`` (the stem of the files written);
-- ``[[distance]]`` claims: ``from``, ``to`` (place names, ``Name,CC`` or ``lon,lat``),
-  ``about`` (the distance claimed, ``"700km"``) and ``tolerance`` (``"5%"`` or a distance);
-- ``[[exposure]]`` claims: ``territory`` (a country code, measured over
-  ``boundaries``: ``osm-sea``, ``osm-land``, ``naturalearth``) or ``border``
-  (two codes), ``country`` (residents counted), ``radius``, and ``more_than``;
-  ``without_merged = true`` adds a population variant without the settlements
-  GeoNames still lists though they merged into a city;
-- ``[overview]``: ``territory``, ``boundary``, ``radius``, ``countries`` and
-  ``curve_to`` / ``curve_step`` for the population-by-country table and the curve;
-- ``[map]``: ``tiles``, ``tolerance``, ``rings``, ``context`` (neighbours drawn
-  grey) and ``bounds`` (west, south, east, north).
+- ``[[distance]]`` claims: ``from`` is ``about`` a distance from ``to``;
+- ``[[exposure]]`` claims: ``more_than`` residents of ``country`` within ``radius`` of
+  a ``territory`` (over its ``boundaries`` variants) or a ``border`` line;
+- ``[overview]``: the population by country within a radius of a territory, and
+  the curve by distance;
+- ``[map]``: tiles, display tolerance, rings, grey neighbours and the view.
 
 :func:`run_scenario` computes everything with :mod:`layers` and :mod:`geo`, and
-returns a :class:`ScenarioResult` that prints as a report and writes the map.
+returns a :class:`~maps.report.ScenarioResult` that prints as a report and writes
+the map.
 """
 
 from __future__ import annotations
 
 import math
 import os
-import sys
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -32,9 +31,9 @@ import numpy as np
 import pandas as pd
 
 import geo
+import layers
 from geo.errors import InputError, InputTypeError
-from layers.boundaries import BOUNDARY_VARIANTS, boundary_variant, variant_label
-from layers.places import resolve_place
+from layers import Source, resolve_place, resolve_source, variant_label
 from maps._display import format_int, format_km
 from maps.report import (
     DistanceCheck,
@@ -45,202 +44,168 @@ from maps.report import (
     verdict_more_than,
 )
 from maps.riskmap import RiskMap
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on Python 3.10 only
-    import tomli as tomllib
+from maps.scenario_config import (
+    DistanceClaim,
+    ExposureClaim,
+    MapOptions,
+    OverviewOptions,
+    Scenario,
+    load_scenario,
+    parse_scenario,
+    read_scenario,
+)
 
 __all__ = ["load_scenario", "run_scenario"]
 
-
-def _tolerance_m(value: Any, claim_m: float) -> float:
-    if isinstance(value, str) and value.strip().endswith("%"):
-        try:
-            share = float(value.strip()[:-1]) / 100.0
-        except ValueError as exc:
-            raise InputError(f"tolerance {value!r} is not a percentage like '5%'") from exc
-        if not (0 <= share < 1):
-            raise InputError(f"tolerance {value!r} is not between 0% and 100%")
-        return share * claim_m
-    return geo.parse_distance(value)
-
-
-# -- loading -----------------------------------------------------------------------------
-
-
-def load_scenario(path: str | os.PathLike[str]) -> dict[str, Any]:
-    """Read a scenario TOML file and return it as a dict (``tomllib``)."""
-    p = Path(path)
-    if not p.is_file():
-        raise InputError(
-            f"scenario file {str(p)!r} does not exist; give the path of a .toml scenario"
-        )
-    try:
-        with p.open("rb") as fh:
-            return tomllib.load(fh)
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError(f"scenario file {str(p)!r} is not valid TOML: {exc}") from exc
-
-
-def _require(table: Mapping[str, Any], key: str, where: str) -> Any:
-    if key not in table:
-        raise InputError(
-            f"{where} has no {key!r}; add it to the scenario file (keys given: {sorted(table)})"
-        )
-    return table[key]
+ALL_PLACES = "all settlements"
+WITHOUT_MERGED = "merged places removed"
+_EDGE_COLUMNS = ["name", "country", "population", "distance_km", "offset_m", "inside", "variant"]
 
 
 def _country_name(code: str) -> str:
-    import layers
-
     try:
-        info = layers.country(code)
+        return layers.country(code).name
     except Exception:  # a name is only decoration in the report
         return code
-    name = info.get("name") if isinstance(info, Mapping) else getattr(info, "name", None)
-    return str(name) if name else code
+
+
+def _country_code(text: str, key: str) -> str:
+    """Return the ISO alpha-2 code a scenario's country names, as the settlements carry it."""
+    try:
+        return layers.country(text).iso2
+    except InputError as exc:
+        raise InputError(f"{key} = {text!r} in the scenario: {exc}") from exc
 
 
 def _coverage(code: str) -> float:
-    import layers
-
     try:
         return float(layers.coverage(code))
     except Exception:
         return float("nan")
 
 
-# -- running -----------------------------------------------------------------------------
+# -- the claims --------------------------------------------------------------------------
 
 
-def _check_distance(spec: Mapping[str, Any], settlements: Any) -> DistanceCheck:
-    where = "[[distance]]"
-    a = resolve_place(_require(spec, "from", where), settlements)
-    b = resolve_place(_require(spec, "to", where), settlements)
+def _check_distance(claim: DistanceClaim, settlements: Any) -> DistanceCheck:
+    a = resolve_place(claim.origin, settlements)
+    b = resolve_place(claim.destination, settlements)
     d = float(geo.distance(a.lonlat, b.lonlat))
-    claim_m = geo.parse_distance(_require(spec, "about", where))
-    tol = _tolerance_m(spec.get("tolerance", "5%"), claim_m)
+    tol = claim.tolerance.of(claim.about_m)
+    text = claim.claim or f"{a.name} is about {format_km(claim.about_m, decimals=0)} from {b.name}"
     return DistanceCheck(
-        claim=spec.get(
-            "claim", f"{a.name} is about {format_km(claim_m, decimals=0)} from {b.name}"
-        ),
+        claim=text,
         a=a,
         b=b,
         distance_m=d,
-        claim_m=claim_m,
+        claim_m=claim.about_m,
         tolerance_m=tol,
-        verdict=verdict_about(d, claim_m, tol),
+        verdict=verdict_about(d, claim.about_m, tol),
     )
 
 
-def _exposure_sources(spec: Mapping[str, Any]) -> tuple[str, dict[str, Any], pd.DataFrame | None]:
-    import layers
-
-    if "border" in spec:
-        pair = spec["border"]
-        if not (isinstance(pair, list) and len(pair) == 2):
-            raise InputError(f"border = {pair!r}; expected two country codes, e.g. ['KP', 'RU']")
-        border = layers.border(str(pair[0]), str(pair[1]))
+def _exposure_sources(
+    claim: ExposureClaim, settlements: Any
+) -> tuple[str, dict[str, Source], pd.DataFrame | None]:
+    """Return what is measured from in words, its sources by variant, a border's lengths."""
+    if claim.border is not None:
+        source = resolve_source("-".join(claim.border), settlements=settlements)
+        if source.kind != "border":
+            raise InputError(
+                f"border = {list(claim.border)!r} in [[exposure]] names a {source.kind}, "
+                "not two countries; write e.g. border = ['KP', 'RU']"
+            )
+        border = source.data
         key = f"{border['source'].iloc[0]} border" if "source" in border.columns else "border"
         lengths = border.groupby("kind", sort=True)["length_m"].sum().reset_index()
-        label = f"the {_country_name(pair[0])}–{_country_name(pair[1])} border line"
-        return label, {key: border}, lengths
-    code = str(_require(spec, "territory", "[[exposure]]"))
-    boundaries = spec.get("boundaries", ["osm-sea", "osm-land", "naturalearth"])
+        return f"{source.name} line", {key: source}, lengths
+    assert claim.territory is not None  # the configuration holds one of the two
     sources = {}
-    for name in boundaries:
-        variant = boundary_variant(name)
-        sources[variant.name] = layers.territory(code, **variant.territory_kwargs())
-    return _country_name(code), sources, None
+    for variant in claim.boundaries:
+        source = resolve_source(claim.territory, boundary=variant, settlements=settlements)
+        if source.kind != "territory":
+            raise InputError(
+                f"territory = {claim.territory!r} in [[exposure]] names a {source.kind}, not "
+                "a country; give a country code or name, or border = ['KP', 'RU']"
+            )
+        sources[variant.name] = source
+    return next(iter(sources.values())).name, sources, None
 
 
-ALL_PLACES = "all settlements"
-WITHOUT_MERGED = "merged places removed"
+def _edge(result: Any, radius_m: float, country: str) -> pd.DataFrame:
+    """Return the places near the radius under every boundary variant (all settlements)."""
+    edges = []
+    for (boundary, pop), exp in result.exposures.items():
+        if exp.edge is None or exp.edge.empty or pop != ALL_PLACES:
+            continue
+        near = np.isclose(exp.edge["radius_m"], radius_m) & (exp.edge["country"] == country)
+        e = exp.edge[near].copy()
+        e["variant"] = variant_label(boundary)
+        edges.append(e)
+    return pd.concat(edges, ignore_index=True) if edges else pd.DataFrame(columns=_EDGE_COLUMNS)
 
 
 def _check_exposure(
-    spec: Mapping[str, Any], settlements: Any
-) -> tuple[ExposureCheck, dict[str, Any]]:
-    import layers
-
-    label, sources, lengths = _exposure_sources(spec)
-    country = str(_require(spec, "country", "[[exposure]]"))
-    radius_m = geo.parse_distance(_require(spec, "radius", "[[exposure]]"))
-    threshold = float(_require(spec, "more_than", "[[exposure]]"))
+    claim: ExposureClaim, settlements: Any
+) -> tuple[ExposureCheck, dict[str, Source]]:
+    label, sources, lengths = _exposure_sources(claim, settlements)
+    country = _country_code(claim.country, "country")
+    radius_m = claim.radius_m
     populations = {ALL_PLACES: settlements}
-    if spec.get("without_merged", False):
+    if claim.without_merged:
         if "merged" not in settlements.columns:
             raise InputError("without_merged = true, but the settlements have no 'merged' column")
         populations[WITHOUT_MERGED] = settlements[~settlements["merged"].astype(bool)]
-    result = layers.exposure_variants(sources, populations, radius_m, country=country)
+    data = {name: source.data for name, source in sources.items()}
+    result = layers.exposure_variants(data, populations, radius_m, country=country)
     table = result.table.copy()
     table["label"] = [
         variant_label(b) + ("" if p == ALL_PLACES else f"; {p}")
         for b, p in zip(table["boundary"], table["population_source"], strict=True)
     ]
-    edges = []
-    for (boundary, pop), exp in result.exposures.items():
-        if exp.edge is None or exp.edge.empty or pop != ALL_PLACES:
-            continue
-        e = exp.edge[
-            np.isclose(exp.edge["radius_m"], radius_m) & (exp.edge["country"] == country)
-        ].copy()
-        e["variant"] = variant_label(boundary)
-        edges.append(e)
-    edge = (
-        pd.concat(edges, ignore_index=True)
-        if edges
-        else pd.DataFrame(
-            columns=[
-                "name",
-                "country",
-                "population",
-                "distance_km",
-                "offset_m",
-                "inside",
-                "variant",
-            ]
-        )
+    text = claim.claim or (
+        f"more than {format_int(claim.more_than)} residents of {country} within "
+        f"{radius_m / 1000:g} km of {label}"
     )
-    edge_m = next(iter(result.exposures.values())).edge_m
     check = ExposureCheck(
-        claim=spec.get(
-            "claim",
-            f"more than {format_int(threshold)} residents of {country} within "
-            f"{radius_m / 1000:g} km of {label}",
-        ),
+        claim=text,
         source=label,
         radius_m=radius_m,
         country=country,
-        more_than=threshold,
+        more_than=claim.more_than,
         variants=table[["boundary", "population_source", "label", "population", "places"]],
         low=result.low,
         high=result.high,
-        verdict=verdict_more_than(table["population"], threshold),
-        edge=edge,
-        edge_m=edge_m,
+        verdict=verdict_more_than(table["population"], claim.more_than),
+        edge=_edge(result, radius_m, country),
+        edge_m=next(iter(result.exposures.values())).edge_m,
         length_m=lengths,
         provenance=result.provenance,
     )
     return check, sources
 
 
-def _overview(
-    spec: Mapping[str, Any], settlements: Any, rings_m: list[float]
-) -> tuple[Overview, Any, Any]:
-    import layers
-    code = str(_require(spec, "territory", "[overview]"))
-    boundary = boundary_variant(spec.get("boundary")).name
-    territory = layers.territory(code, **BOUNDARY_VARIANTS[boundary].territory_kwargs())
-    radius_m = geo.parse_distance(spec.get("radius", "200km"))
-    curve_to = geo.parse_distance(spec.get("curve_to", "500km"))
-    step = geo.parse_distance(spec.get("curve_step", "5km"))
-    countries = [str(c) for c in spec.get("countries", [])]
+# -- the overview ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _OverviewRun:
+    """The overview, the territory it measured from, and its exposure (for the map)."""
+
+    overview: Overview
+    source: Source
+    exposure: Any
+
+
+def _overview(spec: OverviewOptions, settlements: Any, rings_m: tuple[float, ...]) -> _OverviewRun:
+    source = resolve_source(spec.territory, boundary=spec.boundary, settlements=settlements)
+    radius_m, curve_to, step = spec.radius_m, spec.curve_to_m, spec.curve_step_m
     radii = sorted(set(rings_m) | {radius_m, curve_to})
-    exp = layers.exposure(territory, settlements, radii, by="country")
+    exp = layers.exposure(source.data, settlements, radii, by="country")
     at = exp.table[np.isclose(exp.table["radius_m"], radius_m)].set_index("country")
-    codes = countries or list(at.sort_values("population", ascending=False).index[:6])
+    codes = [_country_code(c, "countries") for c in spec.countries] or list(
+        at.sort_values("population", ascending=False).index[:6]
+    )
     rows = []
     for c in codes:
         pop = float(at["population"].get(c, 0.0))
@@ -252,101 +217,77 @@ def _overview(
     for c in codes:
         curve[c] = exp.curve(step, country=c)["population"].to_numpy()[: len(curve)]
     curve["all"] = exp.curve(step)["population"].to_numpy()[: len(curve)]
-    label = f"{_country_name(code)} ({variant_label(boundary)})"
-    return (
-        Overview(label, radius_m, table, curve.reset_index(drop=True), exp.provenance),
-        territory,
-        exp,
-    )
+    overview = Overview(source.label, radius_m, table, curve.reset_index(drop=True), exp.provenance)
+    return _OverviewRun(overview, source, exp)
 
 
-def _build_map(
-    config: Mapping[str, Any],
-    distances: list[DistanceCheck],
-    exposures: list[tuple[ExposureCheck, dict[str, Any]]],
-    overview: Overview | None,
-    territory: Any,
-    exp: Any,
-) -> RiskMap:
-    import layers
+# -- the map -----------------------------------------------------------------------------
 
-    mapcfg = config.get("map", {})
-    rmap = RiskMap(
-        title=str(config.get("title", "riskmap scenario")),
-        tiles=mapcfg.get("tiles", "OpenStreetMap") or None,
-        tolerance_m=geo.parse_distance(mapcfg.get("tolerance", "200m")),
-        bounds=mapcfg.get("bounds"),
-    )
-    rings = [geo.parse_distance(r) for r in mapcfg.get("rings", [])]
-    if territory is not None and overview is not None:
-        rmap.add_territory(territory, name=overview.source)
-        if rings:
-            rmap.add_rings(territory, rings, of=overview.source.split(" (")[0])
+
+def _draw_claims(
+    rmap: RiskMap,
+    exposures: list[tuple[ExposureCheck, dict[str, Source]]],
+    ov: _OverviewRun | None,
+) -> None:
+    """Each claim's sources and radius, off at first, in the "Claims" group."""
     for check, sources in exposures:
-        for variant, src in sources.items():
-            label = variant_label(variant)
-            if "a" in getattr(src, "columns", []):
-                rmap.add_border(src, name=check.source.removeprefix("the "), show=True)
+        km = f"{check.radius_m / 1000:g} km"
+        hidden: dict[str, Any] = {"group": "Claims", "show": False, "fit": False}
+        for source in sources.values():
+            if source.kind == "border":
+                rmap.add_border(source.data, name=check.source.removeprefix("the "), show=True)
                 rmap.add_rings(
-                    src,
+                    source.data,
                     [check.radius_m],
                     of=check.source,
                     filled=False,
                     color="#000000",
-                    name=f"{check.radius_m / 1000:g} km of {check.source}",
-                    group="Claims",
-                    show=False,
-                    fit=False,
+                    name=f"{km} of {check.source}",
+                    **hidden,
                 )
-            elif overview is None or label not in overview.source:
-                rmap.add_territory(
-                    src,
-                    name=f"{check.source} ({label})",
-                    group="Claims",
-                    color="#542788",
-                    show=False,
-                    fit=False,
-                )
-                rmap.add_rings(
-                    src,
-                    [check.radius_m],
-                    of=f"{check.source} ({label})",
-                    filled=False,
-                    color="#542788",
-                    name=f"{check.radius_m / 1000:g} km, {label}",
-                    group="Claims",
-                    show=False,
-                    fit=False,
-                )
-    if exp is not None and overview is not None:
-        rmap.add_exposure(
-            exp,
-            radius=overview.radius_m,
-            of=overview.source.split(" (")[0],
-            countries=list(overview.table["country"]) or None,
-        )
-    for line in distances:
-        rmap.add_geodesic_line(line.a.lonlat, line.b.lonlat, labels=(line.a.name, line.b.name))
+                continue
+            if ov is not None and (source.codes, source.variant) == (
+                ov.source.codes,
+                ov.source.variant,
+            ):
+                continue  # drawn already, as the overview's territory
+            label = source.variant.label if source.variant else source.name
+            rmap.add_territory(source.data, name=source.label, color="#542788", **hidden)
+            rmap.add_rings(
+                source.data,
+                [check.radius_m],
+                of=source.label,
+                filled=False,
+                color="#542788",
+                name=f"{km}, {label}",
+                **hidden,
+            )
+
+
+def _draw_context(rmap: RiskMap, codes: tuple[str, ...]) -> None:
+    """Neighbours in grey, cut to a box a quarter larger than the view (the cut is off-screen)."""
     west, south, east, north = rmap.view_bounds()
-    pad_x, pad_y = 0.25 * (east - west), 0.25 * (north - south)  # the cut is off-screen at first
+    pad_x, pad_y = 0.25 * (east - west), 0.25 * (north - south)
     view = (
         max(west - pad_x, -180.0),
         max(south - pad_y, -90.0),
         min(east + pad_x, 180.0),
         min(north + pad_y, 90.0),
     )
-    for code in mapcfg.get("context", []):  # neighbours, clipped to the view; drawn as background
-        rmap.add_territory(
-            layers.territory(str(code), source="naturalearth"),
-            context=True,
-            group="Countries",
-            clip=view,
-        )
+    for code in codes:
+        neighbour = resolve_source(code, boundary="naturalearth")
+        rmap.add_territory(neighbour.data, context=True, group="Countries", clip=view)
+
+
+def _add_notes(
+    rmap: RiskMap, distances: list[DistanceCheck], exposures: list[ExposureCheck]
+) -> None:
+    """One line per claim, numbered as in the report: its number and its verdict."""
     n = 0
     for line in distances:
         n += 1
         rmap.add_note(f"Claim {n}: {line.claim} — {format_km(line.distance_m)}: {line.verdict}.")
-    for check, _ in exposures:
+    for check in exposures:
         n += 1
         if len(check.variants) > 1:
             value = (
@@ -356,14 +297,18 @@ def _build_map(
         else:
             value = format_int(check.low)
         rmap.add_note(f"Claim {n}: {check.claim} — {value}: {check.verdict}.")
-    for check, _ in exposures:
+
+
+def _add_tables(rmap: RiskMap, exposures: list[ExposureCheck], ov: Overview | None) -> None:
+    """Add the places near each claim's edge, each claim's variants, the overview's coverage."""
+    for check in exposures:
         if len(check.edge):
             rmap.add_table(
                 check.edge_table(),
                 title=f"Near the {check.radius_m / 1000:g} km edge of {check.source} "
                 f"(±{check.edge_m / 1000:g} km; km, in/out)",
             )
-    for check, _ in exposures:
+    for check in exposures:
         frame = check.variants[["label", "population", "places"]].rename(
             columns={"label": check.source}
         )
@@ -373,19 +318,63 @@ def _build_map(
             float_format="{:,.0f}",
         )
         rmap.add_provenance(check.provenance)
-    if overview is not None:
-        cov = overview.table[["country", "population", "coverage"]].copy()
+    if ov is not None:
+        cov = ov.table[["country", "population", "coverage"]].copy()
         cov["coverage"] = [f"{v:.0%}" if math.isfinite(v) else "–" for v in cov["coverage"]]
         rmap.add_table(
             cov,
-            title=f"Within {overview.radius_m / 1000:g} km, with settlement coverage",
+            title=f"Within {ov.radius_m / 1000:g} km, with settlement coverage",
             float_format="{:,.0f}",
         )
+
+
+def _build_map(
+    config: Scenario,
+    distances: list[DistanceCheck],
+    exposures: list[tuple[ExposureCheck, dict[str, Source]]],
+    ov: _OverviewRun | None,
+) -> RiskMap:
+    options: MapOptions = config.map
+    rmap = RiskMap(
+        title=config.title,
+        tiles=options.tiles,
+        tolerance_m=options.tolerance_m,
+        bounds=options.bounds,
+    )
+    if ov is not None:
+        rmap.add_territory(ov.source.data, name=ov.source.label)
+        if options.rings_m:
+            rmap.add_rings(ov.source.data, list(options.rings_m), of=ov.source.name)
+    _draw_claims(rmap, exposures, ov)
+    if ov is not None:
+        countries = list(ov.overview.table["country"]) or None
+        rmap.add_exposure(
+            ov.exposure, radius=ov.overview.radius_m, of=ov.source.name, countries=countries
+        )
+    for line in distances:
+        rmap.add_geodesic_line(line.a.lonlat, line.b.lonlat, labels=(line.a.name, line.b.name))
+    _draw_context(rmap, options.context)
+    checks = [check for check, _ in exposures]
+    _add_notes(rmap, distances, checks)
+    _add_tables(rmap, checks, ov.overview if ov is not None else None)
     return rmap
 
 
+# -- running -----------------------------------------------------------------------------
+
+
+def _scenario(scenario: Any) -> Scenario:
+    if isinstance(scenario, Scenario):
+        return scenario
+    if isinstance(scenario, (str, os.PathLike)):
+        return read_scenario(scenario)
+    if isinstance(scenario, Mapping):
+        return parse_scenario(scenario)
+    raise InputTypeError(f"scenario of type {type(scenario).__name__} is not a TOML path or a dict")
+
+
 def run_scenario(
-    scenario: str | os.PathLike[str] | Mapping[str, Any],
+    scenario: str | os.PathLike[str] | Mapping[str, Any] | Scenario,
     *,
     out_dir: str | os.PathLike[str] | None = ".",
     settlements: Any = None,
@@ -396,8 +385,9 @@ def run_scenario(
 
     Parameters
     ----------
-    scenario : path or mapping
-        A scenario TOML file, or its content as a dict.
+    scenario : path, mapping or Scenario
+        A scenario TOML file (format: ``docs/scenario.md``), its content as a dict, or
+        the :class:`~maps.scenario_config.Scenario` read from it.
     out_dir : path, optional
         Folder for the map files (default the current one); None writes nothing.
     settlements : GeoDataFrame, optional
@@ -412,28 +402,42 @@ def run_scenario(
     -------
     ScenarioResult
         The checks, the overview, the map and the paths written.
-    """
-    import layers
 
-    config = load_scenario(scenario) if isinstance(scenario, (str, os.PathLike)) else scenario
-    if not isinstance(config, Mapping):
-        raise InputTypeError(
-            f"scenario of type {type(config).__name__} is not a TOML path or a dict"
-        )
+    Raises
+    ------
+    InputError
+        A scenario that does not parse (see :func:`~maps.scenario_config.parse_scenario`),
+        a place or country that does not resolve, or a missing output folder.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> towns = gpd.GeoDataFrame(
+    ...     {"name": ["Vladivostok", "Pyongyang"], "country": ["RU", "KP"],
+    ...      "population": [587_022, 3_222_000]},
+    ...     geometry=gpd.points_from_xy([131.8869, 125.7625], [43.1056, 39.0392]),
+    ...     crs="EPSG:4326")
+    >>> result = run_scenario(
+    ...     {"distance": [{"from": "Vladivostok", "to": "Pyongyang", "about": "700km"}]},
+    ...     out_dir=None, settlements=towns)
+    >>> check, = result.distances
+    >>> print(f"{check.distance_m / 1000:.1f} km: {check.verdict}")
+    684.4 km: holds
+    """
+    config = _scenario(scenario)
     if settlements is None:
         settlements = layers.settlements()
-    distances = [_check_distance(spec, settlements) for spec in config.get("distance", [])]
-    exposures = [_check_exposure(spec, settlements) for spec in config.get("exposure", [])]
-    overview = territory = exp = None
-    if "overview" in config:
-        rings = [geo.parse_distance(r) for r in config.get("map", {}).get("rings", [])]
-        overview, territory, exp = _overview(config["overview"], settlements, rings)
-    rmap = _build_map(config, distances, exposures, overview, territory, exp)
+    distances = [_check_distance(claim, settlements) for claim in config.distances]
+    exposures = [_check_exposure(claim, settlements) for claim in config.exposures]
+    ov = None
+    if config.overview is not None:
+        ov = _overview(config.overview, settlements, config.map.rings_m)
+    rmap = _build_map(config, distances, exposures, ov)
     result = ScenarioResult(
-        str(config.get("title", "riskmap scenario")),
+        config.title,
         distances,
-        [c for c, _ in exposures],
-        overview,
+        [check for check, _ in exposures],
+        ov.overview if ov is not None else None,
         rmap,
     )
     if out_dir is not None:
@@ -442,10 +446,9 @@ def run_scenario(
             raise InputError(
                 f"output folder {str(folder)!r} does not exist; create it or choose another"
             )
-        stem = str(config.get("name", "scenario"))
         if self_contained is None:
-            self_contained = bool(config.get("map", {}).get("self_contained", False))
-        result.html_path = rmap.save(folder / f"{stem}.html", self_contained=self_contained)
+            self_contained = config.map.self_contained
+        result.html_path = rmap.save(folder / f"{config.name}.html", self_contained=self_contained)
         if png:
-            result.png_path = rmap.to_png(folder / f"{stem}.png")
+            result.png_path = rmap.to_png(folder / f"{config.name}.png")
     return result

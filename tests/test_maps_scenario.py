@@ -2,16 +2,32 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import geopandas as gpd
 import pytest
 from pyproj import Geod
 
 import geo
-from layers import resolve_place
+from layers import BOUNDARY_VARIANTS, resolve_place
 from maps import run_scenario
+from maps.cli import main as riskmap_main
 from maps.report import DEPENDS, DOES_NOT_HOLD, HOLDS, verdict_about, verdict_more_than
+from maps.scenario_config import (
+    DistanceClaim,
+    ExposureClaim,
+    MapOptions,
+    OverviewOptions,
+    Scenario,
+    Tolerance,
+    parse_scenario,
+    read_scenario,
+    scenario_reference,
+)
 
 GEOD = Geod(ellps="WGS84")
+REPO = Path(__file__).resolve().parents[1]
+SUMMIT = REPO / "examples" / "summit_2019.toml"
 
 
 @pytest.fixture
@@ -126,3 +142,161 @@ def test_bad_scenario_files_are_refused(tmp_path):
         run_scenario(tmp_path / "missing.toml")
     with pytest.raises(geo.InputTypeError, match="is not a TOML path or a dict"):
         run_scenario(["not", "a", "scenario"])
+
+
+def test_the_summit_scenario_parses_to_its_configuration():
+    osm_sea, osm_land, ne = (BOUNDARY_VARIANTS[k] for k in ("osm-sea", "osm-land", "naturalearth"))
+    expected = Scenario(
+        title="The 2019 Vladivostok summit: the editorial's geography, checked",
+        name="summit_2019",
+        map=MapOptions(
+            tiles="OpenStreetMap",
+            tolerance_m=200.0,
+            rings_m=(50_000.0, 100_000.0, 200_000.0),
+            context=("RU", "CN", "KR", "JP"),
+            bounds=None,
+            self_contained=True,
+        ),
+        distances=(
+            DistanceClaim(
+                claim='Vladivostok is "a mere 700 km from Pyongyang"',
+                origin="Vladivostok,RU",
+                destination="Pyongyang,KP",
+                about_m=700_000.0,
+                tolerance=Tolerance(share=0.05),
+            ),
+        ),
+        exposures=(
+            ExposureClaim(
+                claim='"More than 1 million Russian citizens live within 200 km of the North '
+                'Korean border"',
+                territory="KP",
+                boundaries=(osm_sea, osm_land, ne),
+                without_merged=True,
+                country="RU",
+                radius_m=200_000.0,
+                more_than=1_000_000.0,
+            ),
+            ExposureClaim(
+                claim="The same, measured from the North Korea–Russia border line itself",
+                border=("KP", "RU"),
+                country="RU",
+                radius_m=200_000.0,
+                more_than=1_000_000.0,
+            ),
+        ),
+        overview=OverviewOptions(
+            territory="KP",
+            boundary=osm_sea,
+            radius_m=200_000.0,
+            countries=("RU", "CN", "KR", "JP"),
+            curve_to_m=500_000.0,
+            curve_step_m=5_000.0,
+        ),
+    )
+    assert read_scenario(SUMMIT) == expected
+
+
+def _summit_text() -> str:
+    return SUMMIT.read_text(encoding="utf-8")
+
+
+def test_a_misspelt_section_is_refused_with_the_nearest_name(tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text(_summit_text().replace("[overview]", "[overveiw]"), encoding="utf-8")
+    with pytest.raises(
+        geo.InputError,
+        match=r"unknown section \[overveiw\] in bad\.toml; "
+        r"did you mean \[overview\]\?",
+    ):
+        read_scenario(bad)
+    # and the command says so, with a failing exit status, before computing anything
+    assert riskmap_main(["run", str(bad), "--out", str(tmp_path)]) == 1
+    assert list(tmp_path.iterdir()) == [bad]
+    with pytest.raises(
+        geo.InputError,
+        match=r"\[distance\] holds one claim per table: "
+        r"write \[\[distance\]\]",
+    ):
+        parse_scenario({"distance": {"from": "A", "to": "B", "about": "1km"}})
+    with pytest.raises(geo.InputError, match=r"unknown key 'titel'; did you mean title\?"):
+        parse_scenario({"titel": "T"})
+
+
+def test_a_misspelt_key_is_refused_with_the_nearest_valid_key(tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text(_summit_text().replace('radius = "200km"\nmore', 'raduis = "200km"\nmore', 1))
+    with pytest.raises(
+        geo.InputError,
+        match=r"unknown key 'raduis' in \[\[exposure\]\] \(entry 1, in bad\.toml\); "
+        r"did you mean 'radius'\?",
+    ):
+        read_scenario(bad)
+    with pytest.raises(
+        geo.InputError, match=r"unknown key 'tile' in \[map\]; did you mean 'tiles'"
+    ):
+        parse_scenario({"map": {"tile": "OpenStreetMap"}})
+
+
+@pytest.mark.parametrize(
+    ("section", "key", "value", "match"),
+    [
+        (
+            "exposure",
+            "radius",
+            200,
+            r"radius = 200 in \[\[exposure\]\] \(entry 1\): a distance needs its unit "
+            r'\(m, km, mi, nmi\); write radius = "200km"',
+        ),
+        (
+            "exposure",
+            "more_than",
+            "a lot",
+            r'more_than = "a lot" in \[\[exposure\]\] \(entry 1\): expected a number of '
+            r"people >= 0, without quotes; write more_than = 1_000_000",
+        ),
+        (
+            "exposure",
+            "without_merged",
+            "yes",
+            r"expected true or false; write without_merged = true",
+        ),
+        (
+            "exposure",
+            "boundaries",
+            "osm-sea",
+            r"expected a list in brackets; write boundaries = \[",
+        ),
+        ("overview", "curve_step", "5", r"curve_step = \"5\" in \[overview\]: .*not a number "),
+        ("map", "rings", ["50km", 100], r'rings = \["50km", 100\] in \[map\]: item 2, 100: '),
+        ("map", "bounds", [130, 42, 125, 49], r"bounds = \[130, 42, 125, 49\] in \[map\]: "),
+    ],
+)
+def test_a_value_of_the_wrong_kind_is_refused_with_the_key_and_the_fix(section, key, value, match):
+    tables = {
+        "exposure": {"territory": "KP", "country": "RU", "radius": "200km", "more_than": 1},
+        "overview": {"territory": "KP"},
+        "map": {},
+    }
+    table = dict(tables[section], **{key: value})
+    data = {section: [table] if section == "exposure" else table}
+    with pytest.raises(geo.InputError, match=match):
+        parse_scenario(data)
+
+
+def test_an_exposure_claim_names_a_territory_or_a_border():
+    base = {"country": "RU", "radius": "200km", "more_than": 1}
+    with pytest.raises(geo.InputError, match="has neither of 'territory' and 'border'"):
+        parse_scenario({"exposure": [base]})
+    with pytest.raises(geo.InputError, match="has both of 'territory' and 'border'"):
+        parse_scenario({"exposure": [dict(base, territory="KP", border=["KP", "RU"])]})
+
+
+def test_the_reference_document_is_generated_from_the_configuration():
+    doc = REPO / "docs" / "scenario.md"
+    assert doc.read_text(encoding="utf-8") == scenario_reference(), (
+        "docs/scenario.md is out of date; regenerate it as maps/scenario_config.py says"
+    )
+    # every key of the example is in it, with its section
+    for heading in ("[map]", "[[distance]]", "[[exposure]]", "[overview]"):
+        assert f"## `{heading}`" in doc.read_text(encoding="utf-8")

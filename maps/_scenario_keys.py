@@ -1,0 +1,375 @@
+"""The keys of a scenario file: how each kind of value is written, read and refused.
+
+Each configuration field of :mod:`maps.scenario_config` is made by :func:`key`, which
+records the TOML key it is read from, its :class:`Kind` (how the value is written,
+its unit, how it is read and checked) and its default as written in TOML. Errors
+name the key, where it is in the file and how to write it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import json
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+import geo
+from geo.errors import InputError
+from geo.units import UNITS_M
+from layers import BoundaryVariant, boundary_variant
+from maps._display import check_bounds
+
+__all__ = [
+    "REQUIRED",
+    "Where",
+    "Kind",
+    "Tolerance",
+    "config_field",
+    "documented",
+    "unknown",
+    "toml_text",
+    "TEXT",
+    "FLAG",
+    "DISTANCE",
+    "DISTANCES",
+    "PEOPLE",
+    "TOLERANCE",
+    "PLACE",
+    "COUNTRY",
+    "COUNTRIES",
+    "BORDER",
+    "VARIANT",
+    "VARIANTS",
+    "TILES",
+    "BOUNDS",
+]
+
+
+# -- where a value is, and errors that say so ------------------------------------------
+
+
+@dataclass(frozen=True)
+class Where:
+    """A place in the file: ``[map]``, the 2nd ``[[exposure]]``, the top level."""
+
+    section: str  # "[map]", "[[exposure]]", "the scenario"
+    entry: int | None = None  # 1-based, for arrays of tables
+    file: str | None = None
+
+    def __str__(self) -> str:
+        return self.section
+
+    @property
+    def detail(self) -> str:
+        parts = [f"entry {self.entry}"] if self.entry is not None else []
+        parts += [f"in {self.file}"] if self.file else []
+        return f" ({', '.join(parts)})" if parts else ""
+
+
+def toml_text(value: Any) -> str:
+    """Write a value the way TOML does, for messages."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(toml_text(v) for v in value) + "]"
+    if isinstance(value, Mapping):
+        return "{" + ", ".join(f"{k} = {toml_text(v)}" for k, v in value.items()) + "}"
+    return repr(value)
+
+
+def unknown(what: str, name: str, shown: str, valid: Mapping[str, str], where: str) -> InputError:
+    """Return the error for an unknown key or section, naming the nearest of ``valid``."""
+    close = difflib.get_close_matches(name, list(valid), n=1, cutoff=0.6)
+    hint = f"did you mean {valid[close[0]]}? " if close else ""
+    return InputError(f"unknown {what} {shown}{where}; {hint}valid: {', '.join(valid.values())}")
+
+
+# -- kinds of value --------------------------------------------------------------------
+
+
+class _Wrong(Exception):
+    """A value refused by a reader: what is wrong, and a value that would be right."""
+
+    def __init__(self, problem: str, example: str | None = None) -> None:
+        super().__init__(problem)
+        self.problem = problem
+        self.example = example
+
+
+@dataclass(frozen=True)
+class Kind:
+    """How a key's value is written in the file, and how it is read.
+
+    Parameters
+    ----------
+    name : str
+        Its name in the reference ("distance", "list of countries").
+    written : str
+        How to write it, for the reference (Markdown).
+    unit : str
+        The unit of the value read ("metres", "people", "degrees"; "" for none).
+    reader : callable
+        ``reader(value)``: the value as the configuration holds it (a distance in
+        metres, a boundary variant); it raises ``_Wrong`` with what is wrong and an
+        example of a right value.
+
+    Examples
+    --------
+    >>> DISTANCE.name, DISTANCE.unit
+    ('distance', 'metres')
+    >>> DISTANCE.read("200km", "radius", Where("[overview]"))
+    200000.0
+    >>> DISTANCE.read(200, "radius", Where("[[exposure]]", 1))
+    Traceback (most recent call last):
+    ...
+    geo.errors.InputError: radius = 200 in [[exposure]] (entry 1): a distance needs its unit \
+(m, km, mi, nmi); write radius = "200km"
+    """
+
+    name: str
+    written: str
+    unit: str
+    reader: Callable[[Any], Any]
+
+    def read(self, value: Any, key: str, where: Where) -> Any:
+        """Return ``value`` read, or raise an error naming ``key``, ``where`` and the fix.
+
+        Parameters
+        ----------
+        value : Any
+            As TOML gives it.
+        key : str
+            The key it was given to.
+        where : Where
+            Where the key is in the file.
+
+        Returns
+        -------
+        Any
+            The value as the configuration holds it.
+        """
+        try:
+            return self.reader(value)
+        except _Wrong as exc:
+            fix = f"; write {key} = {exc.example}" if exc.example else ""
+            raise InputError(
+                f"{key} = {toml_text(value)} in {where}{where.detail}: {exc.problem}{fix}"
+            ) from exc
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _text(value: Any) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise _Wrong("expected text in quotes", '"…"')
+    return value
+
+
+def _flag(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise _Wrong("expected true or false", "true")
+    return value
+
+
+def _distance(value: Any) -> float:
+    units = ", ".join(UNITS_M)
+    if _number(value):
+        raise _Wrong(f"a distance needs its unit ({units})", f'"{value:g}km"')
+    if not isinstance(value, str):
+        raise _Wrong(f"expected a distance with its unit ({units})", '"200km"')
+    try:
+        return geo.parse_distance(value)
+    except InputError as exc:
+        raise _Wrong(str(exc), '"200km"') from exc
+
+
+def _people(value: Any) -> float:
+    if not _number(value) or not math.isfinite(value) or value < 0:
+        raise _Wrong("expected a number of people >= 0, without quotes", "1_000_000")
+    return float(value)
+
+
+def _percent_or_distance(value: Any) -> Tolerance:
+    if isinstance(value, str) and value.strip().endswith("%"):
+        try:
+            share = float(value.strip()[:-1]) / 100.0
+        except ValueError as exc:
+            raise _Wrong("not a percentage like '5%'", '"5%"') from exc
+        if not (0 <= share < 1):
+            raise _Wrong("not between 0% and 100%", '"5%"')
+        return Tolerance(share=share)
+    try:
+        return Tolerance(metres=_distance(value))
+    except _Wrong as exc:
+        raise _Wrong(f"not a percentage, and {exc.problem}", '"5%"') from exc
+
+
+def _variant(value: Any) -> BoundaryVariant:
+    try:
+        return boundary_variant(value)
+    except InputError as exc:
+        raise _Wrong(str(exc)) from exc
+
+
+def _tiles(value: Any) -> str | None:
+    if value is False or value == "":
+        return None
+    if not isinstance(value, str):
+        raise _Wrong('expected a tile provider folium knows, or "" for none', '"OpenStreetMap"')
+    return value
+
+
+def _bounds(value: Any) -> tuple[float, float, float, float]:
+    example = "[124.0, 37.0, 135.0, 45.0]"
+    if not (isinstance(value, list) and all(_number(v) for v in value)):
+        raise _Wrong("expected [west, south, east, north] in degrees", example)
+    try:
+        return check_bounds(value)
+    except InputError as exc:
+        raise _Wrong(str(exc), example) from exc
+
+
+def _list_of(item: Callable[[Any], Any]) -> Callable[[Any], tuple[Any, ...]]:
+    def read(value: Any) -> tuple[Any, ...]:
+        if not isinstance(value, list):
+            try:
+                item(value)
+            except _Wrong as exc:
+                raise _Wrong("expected a list in brackets", f"[{exc.example or '…'}]") from exc
+            raise _Wrong("expected a list in brackets", f"[{toml_text(value)}]")
+        out = []
+        for i, v in enumerate(value, 1):
+            try:
+                out.append(item(v))
+            except _Wrong as exc:
+                example = f"[{exc.example}]" if exc.example else None
+                raise _Wrong(f"item {i}, {toml_text(v)}: {exc.problem}", example) from exc
+        return tuple(out)
+
+    return read
+
+
+def _pair(value: Any) -> tuple[str, str]:
+    if not (isinstance(value, list) and len(value) == 2 and all(isinstance(v, str) for v in value)):
+        raise _Wrong("expected two country codes", '["KP", "RU"]')
+    return (value[0], value[1])
+
+
+TEXT = Kind("text", 'a string in quotes: `"…"`', "", _text)
+FLAG = Kind("true/false", "`true` or `false`", "", _flag)
+DISTANCE = Kind(
+    "distance",
+    'a string with its unit: `"200km"`, `"124 mi"`, `"108 nmi"`, `"700000 m"`; a bare '
+    "number is refused, as its unit would be a guess",
+    "metres",
+    _distance,
+)
+DISTANCES = Kind("list of distances", '`["50km", "100km", "200km"]`', "metres", _list_of(_distance))
+PEOPLE = Kind("number", "`1_000_000` or `1000000` (no quotes)", "people", _people)
+TOLERANCE = Kind(
+    "percentage or distance",
+    'a share of the claimed distance, `"5%"`, or a distance, `"20km"`',
+    "metres",
+    _percent_or_distance,
+)
+PLACE = Kind(
+    "place",
+    'a settlement, `"Vladivostok"` (the most populous of that name) or `"Vladivostok,RU"`, '
+    'or `"lon,lat"` in degrees',
+    "",
+    _text,
+)
+COUNTRY = Kind(
+    "country", 'an ISO 3166-1 code or English name: `"KP"`, `"PRK"`, `"North Korea"`', "", _text
+)
+COUNTRIES = Kind("list of countries", '`["RU", "CN"]`', "", _list_of(_text))
+BORDER = Kind("two countries", 'the two sides of a border line: `["KP", "RU"]`', "", _pair)
+VARIANT = Kind(
+    "boundary variant",
+    '`"osm-sea"`, `"osm-land"` or `"naturalearth"` (`layers.BOUNDARY_VARIANTS`)',
+    "",
+    _variant,
+)
+VARIANTS = Kind(
+    "list of boundary variants", '`["osm-sea", "naturalearth"]`', "", _list_of(_variant)
+)
+TILES = Kind(
+    "tile provider",
+    'a name folium knows, `"OpenStreetMap"`, `"OpenTopoMap"`; `""` for none',
+    "",
+    _tiles,
+)
+BOUNDS = Kind("box", "`[west, south, east, north]`, numbers", "degrees", _bounds)
+
+REQUIRED: Any = dataclasses.MISSING
+
+
+def config_field(name: str, kind: Kind, doc: str, default: Any = REQUIRED) -> Any:
+    """Return a configuration field read from the key ``name`` (``default`` as in TOML)."""
+    meta = {"key": name, "kind": kind, "doc": doc, "default": default}
+    if default is REQUIRED:
+        return field(metadata=meta)
+    value = None if default is None else kind.reader(default)
+    return field(default=value, metadata=meta)
+
+
+@dataclass(frozen=True)
+class Tolerance:
+    """How far a measured distance may be from the claim and still agree with it.
+
+    Parameters
+    ----------
+    share : float, optional
+        A share of the claimed distance (0.05 for ``"5%"``).
+    metres : float, optional
+        A distance in metres (``"20km"``).
+
+    Examples
+    --------
+    >>> Tolerance(share=0.05).of(700_000.0)
+    35000.0
+    >>> Tolerance(metres=20_000.0).of(700_000.0)
+    20000.0
+    """
+
+    share: float | None = None
+    metres: float | None = None
+
+    def of(self, claim_m: float) -> float:
+        """Return the tolerance in metres around a claim of ``claim_m`` metres."""
+        return self.share * claim_m if self.share is not None else float(self.metres or 0.0)
+
+
+_T = TypeVar("_T")
+
+
+def documented(cls: type[_T]) -> type[_T]:
+    """Write the Parameters section of a configuration class from its fields' metadata.
+
+    The key, kind, unit, default and meaning of each field are written once, where the
+    field is made; this puts them in the class docstring, as ``scenario_reference``
+    puts them in ``docs/scenario.md``.
+    """
+    lines = ["", "    Parameters", "    ----------"]
+    for f in dataclasses.fields(cls):  # type: ignore[arg-type]
+        meta = f.metadata
+        doc = str(meta["doc"]).replace("`", "``")
+        if "section" in meta:
+            heading = f"[[{meta['key']}]]" if meta["array"] else f"[{meta['key']}]"
+            lines += [f"    {f.name} : {f.type}", f"        The section ``{heading}``: {doc}"]
+            continue
+        kind, default = meta["kind"], meta["default"]
+        shown = "" if default is REQUIRED else f", default ``{toml_text(default)}``"
+        unit = f", in {kind.unit}" if kind.unit else ""
+        lines.append(f"    {f.name} : {f.type}{shown}")
+        lines.append(f"        The key ``{meta['key']}`` ({kind.name}{unit}). {doc}")
+    head, sep, tail = (cls.__doc__ or "").partition("\n    Examples\n")
+    cls.__doc__ = head.rstrip() + "\n" + "\n".join(lines) + "\n" + sep + tail
+    return cls
