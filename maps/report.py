@@ -14,8 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from layers.places import Place
-from layers.provenance import Provenance
+from layers import Place, Provenance
 from maps._display import format_int, format_km
 from maps.riskmap import RiskMap
 
@@ -36,21 +35,84 @@ DOES_NOT_HOLD = "does not hold"
 DEPENDS = "depends on the variant"
 
 
-
 def verdict_more_than(values: Any, threshold: float) -> str:
-    """Verdict on "more than ``threshold``" over variants: holds, does not hold, or depends."""
+    """Verdict on "more than ``threshold``" over variants: holds, does not hold, or depends.
+
+    Parameters
+    ----------
+    values : array_like
+        The value under each variant (people).
+    threshold : float
+        The number claimed; "more than" is strict.
+
+    Returns
+    -------
+    str
+        :data:`HOLDS` if every value is above, :data:`DOES_NOT_HOLD` if none is, else
+        :data:`DEPENDS`.
+
+    Examples
+    --------
+    >>> verdict_more_than([1_285_787, 1_120_000], 1_000_000)
+    'holds'
+    >>> verdict_more_than([1_285_787, 900_000], 1_000_000)
+    'depends on the variant'
+    """
     above = np.asarray(values, dtype=float) > threshold
     return HOLDS if above.all() else DOES_NOT_HOLD if not above.any() else DEPENDS
 
 
 def verdict_about(value_m: float, claim_m: float, tolerance_m: float) -> str:
-    """Verdict on "about ``claim_m`` metres": holds when within ``tolerance_m`` metres."""
+    """Verdict on "about ``claim_m`` metres": holds when within ``tolerance_m`` metres.
+
+    Parameters
+    ----------
+    value_m, claim_m, tolerance_m : float
+        The distance measured, the distance claimed and the tolerance, in metres.
+
+    Returns
+    -------
+    str
+        :data:`HOLDS` or :data:`DOES_NOT_HOLD`.
+
+    Examples
+    --------
+    >>> verdict_about(684_393.3, 700_000.0, 35_000.0)
+    'holds'
+    """
     return HOLDS if abs(value_m - claim_m) <= tolerance_m else DOES_NOT_HOLD
 
 
 @dataclass
 class DistanceCheck:
-    """A distance claim checked: the two places, the geodesic distance and the verdict."""
+    r"""A distance claim checked: the two places, the geodesic distance and the verdict.
+
+    Parameters
+    ----------
+    claim : str
+        The claim as quoted.
+    a, b : layers.Place
+        The two places.
+    distance_m, claim_m, tolerance_m : float
+        The geodesic distance, the distance claimed and the tolerance, in metres.
+    verdict : str
+        :func:`verdict_about` of the three.
+    method : str
+        How the distance was measured.
+
+    Examples
+    --------
+    >>> from layers import Place
+    >>> check = DistanceCheck(
+    ...     "Vladivostok is about 700 km from Pyongyang",
+    ...     Place("Vladivostok", "RU", 131.8869, 43.1056, 587_022),
+    ...     Place("Pyongyang", "KP", 125.7625, 39.0392, 3_222_000),
+    ...     684_393.3, 700_000.0, 35_000.0, HOLDS)
+    >>> print("\n".join(check.lines()[2:]))
+      distance: 684.4 km (WGS84 geodesic (pyproj Geod, Karney's algorithm))
+      claimed:  700 km; difference -15.6 km (-2.2 %), tolerance ±35.0 km
+      verdict: holds
+    """
 
     claim: str
     a: Place
@@ -76,7 +138,54 @@ class DistanceCheck:
 
 @dataclass
 class ExposureCheck:
-    """An exposure claim checked over boundary variants."""
+    r"""An exposure claim checked over boundary variants.
+
+    Parameters
+    ----------
+    claim : str
+        The claim as quoted.
+    source : str
+        What the radius is measured from, in words ("North Korea").
+    radius_m : float
+        The radius, in metres.
+    country : str
+        Country of residence counted (ISO alpha-2).
+    more_than : float
+        The number claimed (people).
+    variants : pandas.DataFrame
+        One row per variant: ``boundary``, ``label``, ``population`` (people), ``places``.
+    low, high : float
+        The smallest and largest population over the variants (people).
+    verdict : str
+        :func:`verdict_more_than` of the variants.
+    edge : pandas.DataFrame
+        Places within ``edge_m`` of the radius: ``name``, ``country``, ``population``,
+        ``distance_km``, ``inside``, ``variant``.
+    edge_m : float
+        Half-width of the edge band, in metres.
+    length_m : pandas.DataFrame, optional
+        Border length by ``kind`` (``length_m``, metres), when the source is a border.
+    provenance : layers.Provenance
+        Sources and methods of the numbers.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> variants = pd.DataFrame({"boundary": ["osm-sea", "naturalearth"],
+    ...                          "label": ["OSM, with territorial sea", "Natural Earth"],
+    ...                          "population": [1_285_787.0, 1_120_000.0], "places": [60, 58]})
+    >>> edge = pd.DataFrame(columns=["name", "country", "population", "distance_km", "inside",
+    ...                              "variant"])
+    >>> check = ExposureCheck("claim", "North Korea", 200_000.0, "RU", 1_000_000.0, variants,
+    ...                       1_120_000.0, 1_285_787.0, HOLDS, edge, 5_000.0)
+    >>> print("\n".join(check.lines()))
+      residents of RU within 200 km of North Korea:
+        OSM, with territorial sea    1,285,787  (60 places)  > 1,000,000
+        Natural Earth                1,120,000  (58 places)  > 1,000,000
+      range: 1,120,000 – 1,285,787; claim: more than 1,000,000
+      margin over the claim: +120,000 to +285,787 people
+      verdict: holds
+    """
 
     claim: str
     source: str
@@ -178,7 +287,35 @@ class ExposureCheck:
 
 @dataclass
 class Overview:
-    """Population within a radius by country (with coverage), and the curve by distance."""
+    r"""Population within a radius by country (with coverage), and the curve by distance.
+
+    Parameters
+    ----------
+    source : str
+        What distances are measured from, in words, with its boundary variant.
+    radius_m : float
+        Radius of the table, in metres.
+    table : pandas.DataFrame
+        ``country``, ``name``, ``population`` (people), ``places`` and ``coverage``
+        (share of the country's population in the settlements data).
+    curve : pandas.DataFrame
+        ``distance_km``, then the population within each distance (people): a column
+        per country, then ``all``.
+    provenance : layers.Provenance
+        Sources and methods of the numbers.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> overview = Overview(
+    ...     "North Korea", 200_000.0,
+    ...     pd.DataFrame({"country": ["RU"], "name": ["Russia"], "population": [1_285_787.0],
+    ...                   "places": [60], "coverage": [0.93]}),
+    ...     pd.DataFrame({"distance_km": [0.0, 50.0], "RU": [0.0, 20_000.0], "all": [0.0, 2e6]}))
+    >>> print("\n".join(overview.lines()[:2]))
+      country                 population  places  coverage
+      RU Russia                1,285,787      60       93%
+    """
 
     source: str
     radius_m: float
@@ -214,7 +351,30 @@ class Overview:
 
 @dataclass
 class ScenarioResult:
-    """Everything a scenario computed, and the files it wrote."""
+    """Everything a scenario computed, and the files it wrote.
+
+    Parameters
+    ----------
+    title : str
+        The scenario's title.
+    distances : list of DistanceCheck
+        The distance claims checked.
+    exposures : list of ExposureCheck
+        The exposure claims checked.
+    overview : Overview or None
+        The overview, if the scenario asks for one.
+    map : maps.RiskMap
+        The map of it all.
+    html_path, png_path : pathlib.Path, optional
+        The files written.
+
+    Examples
+    --------
+    >>> from maps import RiskMap
+    >>> result = ScenarioResult("Summit", [], [], None, RiskMap(tiles=None))
+    >>> print(result.to_text().splitlines()[:2])
+    ['Summit', '======']
+    """
 
     title: str
     distances: list[DistanceCheck]

@@ -18,7 +18,7 @@ import geopandas as gpd
 import pytest
 from _chromium import Chromium, find_chromium
 
-from layers.provenance import DataSource, Provenance
+from layers import DataSource, Provenance
 from maps import RiskMap
 
 pytestmark = pytest.mark.browser

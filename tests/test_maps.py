@@ -13,7 +13,7 @@ import shapely
 from pyproj import Geod
 
 import geo
-from layers.provenance import DataSource, Provenance
+from layers import DataSource, Provenance
 from maps import RiskMap
 from maps._display import display_geometry
 from maps._io import atomic_path, atomic_write
