@@ -29,7 +29,7 @@ Item: TypeAlias = Element | Note | Table | Curve | Credit
 DEFAULT_VIEW = (-180.0, -60.0, 180.0, 75.0)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class MapDescription:
     """A map as its renderers see it.
 

@@ -77,7 +77,7 @@ _CONTEXT: dict[str, Any] = {
 _LINE: dict[str, Any] = {"color": LINE_COLOR, "weight": 3, "dashArray": "8 5", "fillOpacity": 0}
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, eq=False)
 class Territory(Element):
     """A territory (e.g. from ``layers.territory``), as the subject or as grey context.
 
@@ -171,7 +171,7 @@ class Territory(Element):
         )
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, eq=False)
 class Rings(Element):
     """Geodesic distance bands (0–d1, d1–d2, …) labelled with their distance.
 
@@ -302,7 +302,7 @@ class Rings(Element):
         return (layer,)
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, eq=False)
 class Border(Element):
     """Border lines (e.g. from ``layers.border``) with their geodesic length.
 
@@ -367,7 +367,7 @@ class Border(Element):
         return (Layer(name, self.group, "line", feats, styles, (), legend, self.show, fit),)
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, eq=False)
 class Settlements(Element):
     """Settlements as circle markers sized by population, coloured inside/outside a radius.
 
@@ -473,7 +473,7 @@ class Settlements(Element):
         return (Layer(name, self.group, "point", feats, styles, (), legend, self.show, False),)
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, eq=False)
 class GeodesicLine(Element):
     """The WGS84 geodesic between two places, labelled with its length, and its two ends.
 

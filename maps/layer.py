@@ -22,7 +22,8 @@ from maps.panel import LegendEntry
 __all__ = ["Layer", "Element"]
 
 
-@dataclass(frozen=True)
+# Layers and elements hold frames, whose == compares cell by cell: they compare by identity.
+@dataclass(frozen=True, eq=False)
 class Layer:
     """One display layer: simplified lon/lat features, their styles, labels and legend.
 
@@ -68,7 +69,7 @@ class Layer:
     background: bool = False
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, eq=False)
 class Element:
     """The options every map element shares (the keywords of every ``RiskMap.add_*``).
 

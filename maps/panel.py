@@ -46,7 +46,7 @@ class Note:
         object.__setattr__(self, "text", str(self.text))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Curve:
     """Population (or any count) within a distance, for one or more series.
 
@@ -193,7 +193,7 @@ def _short(value: float) -> str:
     return f"{value:g}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Table:
     """A table of results (e.g. an exposure table) with a heading.
 
@@ -273,7 +273,7 @@ class Table:
         return "\n".join(lines)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Panel:
     """What the results panel holds: a title, notes (verdicts), tables and curves.
 

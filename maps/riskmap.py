@@ -22,7 +22,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from geo.errors import InputError
+from geo.errors import InputError, InputTypeError
 from layers import Provenance
 from maps._display import check_bounds
 from maps._exposure import exposure_items
@@ -125,7 +125,7 @@ class RiskMap:
             if isinstance(item, Element):
                 item.layers(self.tolerance_m)
             elif not isinstance(item, (Note, Table, Curve, Credit)):
-                raise TypeError(
+                raise InputTypeError(
                     f"{type(item).__name__} is not a map element; give one from maps.elements "
                     "(Territory, Rings, ...) or maps.panel (Note, Table, Curve)"
                 )
