@@ -43,6 +43,7 @@ from maps.panel import Curve, Note, Table
 
 if TYPE_CHECKING:
     import folium
+    import pandas as pd
 
 __all__ = ["RiskMap"]
 
@@ -371,7 +372,9 @@ class RiskMap:
         """Add a line of text (a verdict, a caveat) to the results panel."""
         return self.add(Note(text))
 
-    def add_table(self, frame: Any, *, title: str, float_format: str = "{:,.1f}") -> RiskMap:
+    def add_table(
+        self, frame: pd.DataFrame, *, title: str, float_format: str = "{:,.1f}"
+    ) -> RiskMap:
         """Add a table (e.g. an exposure table) to the results panel.
 
         Parameters
