@@ -1,8 +1,11 @@
 """Place names resolved in the settlements data, for the Python API, the CLI and scenario files.
 
 ``"Vladivostok"`` resolves to the most populous settlement of that name in the
-GeoNames data shipped with riskmap; ``"Vladivostok,RU"`` restricts the match to
-one country; ``"131.89,43.12"`` is taken as a (lon, lat) pair in degrees.
+GeoNames data shipped with riskmap, by its own name or one of its GeoNames alternate
+names (``"Zaporizhzhia"`` finds the city GeoNames spells Zaporizhzhya; accents and
+case ignored); ``"Vladivostok,RU"`` restricts the match to one country;
+``"131.89,43.12"`` is taken as a (lon, lat) pair in degrees. Where several places
+match, the :class:`Place` returned names the runners-up (``alternatives``).
 """
 
 from __future__ import annotations
@@ -11,15 +14,20 @@ import difflib
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
 
 from geo.errors import InputError, InputTypeError
 from geo.validation import check_lonlat
+from layers.settlements import alternate_names
 from layers.settlements import settlements as all_settlements
 
-__all__ = ["Place", "resolve_place"]
+__all__ = ["MAX_ALTERNATIVES", "Place", "resolve_place"]
+
+#: How many runners-up a :class:`Place` keeps.
+MAX_ALTERNATIVES = 4
 
 _NUMBER = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)"
 _LONLAT_RE = re.compile(rf"^\s*({_NUMBER})\s*,\s*({_NUMBER})\s*$")
@@ -41,6 +49,12 @@ class Place:
         Population of the settlement (NaN for bare coordinates).
     geonameid : int or None
         GeoNames identifier, when known.
+    matched : str
+        The name the query matched, when it is not ``name`` (an alternate name:
+        ``"zaporizhzhia"`` for Zaporizhzhya), else ``""``.
+    alternatives : tuple of Place
+        Where the name matched several places: the runners-up, most populous first
+        (at most :data:`MAX_ALTERNATIVES`); empty when the match is unique.
 
     Examples
     --------
@@ -57,6 +71,8 @@ class Place:
     lat: float
     population: float = float("nan")
     geonameid: int | None = None
+    matched: str = ""
+    alternatives: tuple[Place, ...] = ()
 
     @property
     def lonlat(self) -> tuple[float, float]:
@@ -71,8 +87,27 @@ class Place:
         ew = "E" if self.lon >= 0 else "W"
         return f"{where} ({abs(self.lat):.4f}°{ns}, {abs(self.lon):.4f}°{ew}{pop})"
 
+    @property
+    def ambiguous(self) -> bool:
+        """Whether the name matched more than one place."""
+        return bool(self.alternatives)
+
+    def describe_choice(self) -> str:
+        """One line saying which place was chosen and which others the name matched.
+
+        Empty when the name matched one place only; the CLI and scenario reports print
+        it under the place.
+        """
+        if not self.alternatives:
+            return ""
+        via = f" (by its alternate name {self.matched!r})" if self.matched else ""
+        others = "; ".join(p.describe() for p in self.alternatives)
+        return (
+            f"chose the most populous of {len(self.alternatives) + 1} matches{via}; also: {others}"
+        )
+
     def to_dict(self) -> dict[str, Any]:
-        """Return the place as plain values."""
+        """Return the place as plain values (alternatives as a list of dicts)."""
         return {
             "name": self.name,
             "country": self.country,
@@ -80,6 +115,8 @@ class Place:
             "lat": self.lat,
             "population": None if not np.isfinite(self.population) else float(self.population),
             "geonameid": self.geonameid,
+            "matched": self.matched,
+            "alternatives": [p.to_dict() for p in self.alternatives],
         }
 
 
@@ -140,35 +177,77 @@ def resolve_place(query: str, settlements: Any = None) -> Place:
             "expected a two-letter ISO code after the comma, "
             "e.g. 'Vladivostok,RU'"
         )
+    default = settlements is None
     if settlements is None:
-        settlements = all_settlements()
-    folded = settlements["name"].astype(str).map(_fold)
-    candidates = settlements[folded == _fold(name)]
+        settlements = all_settlements(include_sections=True)
+    candidates, by_alternate = _matches(settlements, _fold(name), default)
     if country:
-        candidates = candidates[candidates["country"].astype(str).str.upper() == country]
+        keep = candidates["country"].astype(str).str.upper().to_numpy() == country
+        candidates, by_alternate = candidates[keep], by_alternate[keep]
     if candidates.empty:
-        pool = (
-            settlements
-            if not country
-            else settlements[settlements["country"].astype(str) == country]
-        )
-        names = (
-            pool.sort_values("population", ascending=False)["name"].astype(str).drop_duplicates()
-        )
-        close = difflib.get_close_matches(name, names.head(20000).tolist(), n=4, cutoff=0.75)
-        hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
-        where = f" in country {country}" if country else ""
-        raise InputError(
-            f"place {query!r}: no settlement named {name!r}{where} in the settlements data{hint} "
-            "(or give coordinates as 'lon,lat')"
-        )
-    best = candidates.iloc[int(np.argmax(candidates["population"].to_numpy(dtype=float)))]
-    geonameid = best.get("geonameid") if hasattr(best, "get") else None
+        raise _no_match(query, name, country, settlements)
+    order = np.argsort(-candidates["population"].to_numpy(dtype=float), kind="stable")
+    ranked = [_place(candidates.iloc[i], name if by_alternate[i] else "") for i in order]
+    best = ranked[0]
     return Place(
-        name=str(best["name"]),
-        country=str(best["country"]),
-        lon=float(best.geometry.x),
-        lat=float(best.geometry.y),
-        population=float(best["population"]),
+        name=best.name,
+        country=best.country,
+        lon=best.lon,
+        lat=best.lat,
+        population=best.population,
+        geonameid=best.geonameid,
+        matched=best.matched,
+        alternatives=tuple(ranked[1 : 1 + MAX_ALTERNATIVES]),
+    )
+
+
+@lru_cache(maxsize=1)
+def _default_index() -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """Folded names of the packaged places, and geonameids by folded alternate name."""
+    folded = all_settlements(include_sections=True)["name"].astype(str).map(_fold).to_numpy()
+    alt = alternate_names()
+    groups = alt.groupby("alternate_name")["geonameid"]
+    return folded, {key: ids.to_numpy() for key, ids in groups}
+
+
+def _matches(settlements: Any, key: str, default: bool) -> tuple[Any, np.ndarray]:
+    """Rows whose name, or one of whose alternate names, folds to ``key``."""
+    if default:
+        folded, by_alt = _default_index()
+    else:
+        folded = settlements["name"].astype(str).map(_fold).to_numpy()
+        by_alt = _default_index()[1] if "geonameid" in settlements.columns else {}
+    own = folded == key
+    other = np.zeros(len(settlements), dtype=bool)
+    if key in by_alt:
+        ids = settlements["geonameid"].to_numpy() if "geonameid" in settlements.columns else []
+        other = np.isin(ids, by_alt[key]) & ~own
+    hit = own | other
+    return settlements[hit], other[hit]
+
+
+def _place(row: Any, matched: str) -> Place:
+    geonameid = row.get("geonameid") if hasattr(row, "get") else None
+    return Place(
+        name=str(row["name"]),
+        country=str(row["country"]),
+        lon=float(row.geometry.x),
+        lat=float(row.geometry.y),
+        population=float(row["population"]),
         geonameid=None if geonameid is None or geonameid != geonameid else int(geonameid),
+        matched=matched,
+    )
+
+
+def _no_match(query: str, name: str, country: str, settlements: Any) -> InputError:
+    pool = (
+        settlements if not country else settlements[settlements["country"].astype(str) == country]
+    )
+    names = pool.sort_values("population", ascending=False)["name"].astype(str).drop_duplicates()
+    close = difflib.get_close_matches(name, names.head(20000).tolist(), n=4, cutoff=0.75)
+    hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+    where = f" in country {country}" if country else ""
+    return InputError(
+        f"place {query!r}: no settlement named {name!r}{where} in the settlements data{hint} "
+        "(or give coordinates as 'lon,lat')"
     )
