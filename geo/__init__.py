@@ -5,12 +5,21 @@ no mapping. Distances are in metres throughout.
 """
 
 from geo.constructive import buffer, default_tolerance, rings
-from geo.errors import CRSError, DataError, InputError, InputTypeError, RepairWarning, RiskmapError
+from geo.errors import (
+    AccuracyWarning,
+    CRSError,
+    DataError,
+    InputError,
+    InputTypeError,
+    RepairWarning,
+    RiskmapError,
+)
 from geo.measurement import DistanceIndex, distance, distance_to, geodesic_line
 from geo.points import PointIndex
 from geo.units import HALF_CIRCUMFERENCE_M, WGS84, parse_distance
 
 __all__ = [
+    "AccuracyWarning",
     "CRSError",
     "DataError",
     "DistanceIndex",

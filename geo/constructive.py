@@ -5,16 +5,21 @@ A buffer is built in two stages:
 1. an outline with the right shape: the geometry (simplified by a few hundred
    metres at most) joined with exact geodesic circles centred along its boundary;
 2. every vertex of that outline is moved to exactly ``distance`` metres from the
-   geometry, along the geodesic through its nearest point of the geometry; then
-   each edge whose midpoint is still off by more than half the tolerance is split,
-   and the new vertex moved the same way, until none is.
+   geometry, along the geodesic through its nearest point of the geometry, or, where
+   two arcs of the boundary meet, to where their two circles cross; then each edge
+   whose error bound is over half the tolerance is split, and the new vertex moved
+   the same way, until none is (see :mod:`geo._snap`).
 
-The error reported is the largest |d − distance| measured on the final vertices
-and edge midpoints (d: exact distance to the source geometry, see ``distance_to``).
+The error reported is a bound of |d − distance| over every point of the returned
+boundary, not only its vertices (d: exact distance to the source geometry, see
+``distance_to``): each edge is sampled at its quarter points and the pieces between
+bounded by the curvature of distance on the ellipsoid. When the bound is over the
+tolerance, the result comes back anyway, with an :class:`~geo.errors.AccuracyWarning`.
 """
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
@@ -22,8 +27,9 @@ import shapely
 
 from geo._boundary import edge_length_bound
 from geo._prepared import Prepared
+from geo._snap import area_error, snap_ring
 from geo.antimeridian import WORLD, polygons_only, ring_to_polygon
-from geo.errors import InputError
+from geo.errors import AccuracyWarning, InputError
 from geo.units import HALF_CIRCUMFERENCE_M, WGS84, check_distance, parse_distance
 from geo.validation import as_geometry
 
@@ -31,10 +37,6 @@ __all__ = ["buffer", "rings", "default_tolerance"]
 
 #: Points per circle in the first-stage outline (the second stage adds what is needed).
 _CIRCLE_POINTS = 72
-#: Rounds of edge splitting before giving up on a tolerance (each halves the worst edges).
-_MAX_ROUNDS = 24
-#: Vertices a ring may grow to while its edges are split.
-_MAX_RING_VERTICES = 200_000
 
 
 def default_tolerance(distance: float) -> float:
@@ -85,14 +87,19 @@ def buffer(
     -------
     Polygon or MultiPolygon, or (geometry, error_m)
         In lon/lat degrees, cut at the antimeridian (RFC 7946) and closed over a
-        pole it contains. ``error_m`` is the largest |d − distance| measured on the
-        boundary's vertices and edge midpoints.
+        pole it contains. ``error_m`` (metres) bounds |d − distance| over every point
+        of the boundary (d: exact distance to the geometry), not only its vertices.
 
     Raises
     ------
     InputError
         If the distance is negative, NaN or over half the circumference, or the
         geometry is empty or out of range.
+
+    Warns
+    -----
+    AccuracyWarning
+        If the error bound achieved is over ``tolerance`` (the result is returned anyway).
 
     Examples
     --------
@@ -102,6 +109,14 @@ def buffer(
     """
     geom = as_geometry(geometry)
     radius = parse_distance(distance)
+    tol = _tolerance(radius, tolerance)
+    result, error = _buffer(geom, radius, tol)
+    _warn_if_missed(geom, radius, error, tol)
+    return (result, error) if return_error else result
+
+
+def _tolerance(radius: float, tolerance: float | None) -> float:
+    """Return the checked tolerance (m) for a radius: the one given, or the default bound."""
     tol = (
         default_tolerance(radius)
         if tolerance is None
@@ -109,16 +124,37 @@ def buffer(
     )
     if tol <= 0:
         raise InputError(f"tolerance is {tol!r} m; expected a positive number of metres")
+    return tol
+
+
+def _buffer(
+    geom: shapely.Geometry, radius: float, tol: float
+) -> tuple[shapely.Polygon | shapely.MultiPolygon, float]:
+    """Return the buffer of a checked geometry and the bound (m) of its boundary error."""
     if radius == 0:
-        result = polygons_only(geom)
-        return (result, 0.0) if return_error else result
+        return polygons_only(geom), 0.0
     if radius >= HALF_CIRCUMFERENCE_M - tol:
         # No two points of the (oblate) ellipsoid are farther apart than pole to pole.
-        return (WORLD, 0.0) if return_error else WORLD
+        return WORLD, 0.0
     source = Prepared(geom)
     outline = _outline(geom, source.polygons, radius)
-    result, error = _snap(outline, source, radius, tol)
-    return (result, error) if return_error else result
+    return _snap(outline, source, radius, tol)
+
+
+def _warn_if_missed(geom: shapely.Geometry, radius: float, error: float, tol: float) -> None:
+    """Warn (AccuracyWarning) when a buffer's error bound is over its tolerance."""
+    if error <= tol:
+        return
+    west, south, east, north = geom.bounds
+    warnings.warn(
+        f"buffer of {radius:,.0f} m around a geometry of {shapely.get_num_coordinates(geom):,} "
+        f"vertices (lon {west:.2f} to {east:.2f}, lat {south:.2f} to {north:.2f}): its boundary "
+        f"is within {error:,.1f} m of the radius, over the bound of {tol:,.1f} m; the result is "
+        "returned with that error (return_error=True, error_m in rings). Simplify the geometry "
+        "or pass a larger tolerance to silence this",
+        AccuracyWarning,
+        stacklevel=3,
+    )
 
 
 def rings(
@@ -169,7 +205,9 @@ def rings(
     rows = []
     previous = 0.0
     for limit in limits:
-        outer, outer_error = buffer(geom, limit, tolerance=tolerance, return_error=True)
+        tol = _tolerance(limit, tolerance)
+        outer, outer_error = _buffer(geom, limit, tol)
+        _warn_if_missed(geom, limit, outer_error, tol)
         band = outer if inner is None else shapely.difference(outer, inner)
         rows.append(
             {
@@ -251,124 +289,6 @@ def _circles(centres: np.ndarray, radius: float) -> shapely.Geometry:
 # -- stage 2: move the outline onto the exact distance ----------------------------------------
 
 
-def _on_frame(xy: np.ndarray) -> np.ndarray:
-    """Tell vertices on the antimeridian or a pole: edges of the lon/lat plane, not the buffer."""
-    return (np.abs(xy[:, 0]) >= 180.0 - 1e-9) | (np.abs(xy[:, 1]) >= 90.0 - 1e-9)
-
-
-def _project(xy: np.ndarray, source: Prepared, radius: float, tol: float) -> np.ndarray:
-    """Move points onto distance ``radius`` along the geodesic from their nearest boundary point."""
-    xy = xy.copy()
-    todo = np.arange(len(xy))
-    for _ in range(8):
-        if not len(todo):
-            break
-        d, foot = source.nearest(xy[todo])
-        off = np.abs(d - radius) > tol / 4.0
-        todo, d, foot = todo[off], d[off], foot[off]
-        ok = d > 0
-        todo, foot = todo[ok], foot[ok]
-        az = WGS84.inv(foot[:, 0], foot[:, 1], xy[todo, 0], xy[todo, 1])[0]
-        lon, lat, _ = WGS84.fwd(foot[:, 0], foot[:, 1], az, np.full(len(todo), radius))
-        # A vertex stays on its side of the cut at ±180 (past it, it rests on the cut): one that
-        # crossed would turn its edges the long way round the world.
-        lon = lon + 360.0 * np.round((xy[todo, 0] - lon) / 360.0)
-        xy[todo, 0], xy[todo, 1] = np.clip(lon, -180.0, 180.0), lat
-    return xy
-
-
-def _project_on_meridian(xy: np.ndarray, source: Prepared, radius: float) -> np.ndarray:
-    """Move points on the antimeridian along it onto distance ``radius`` (secant steps)."""
-    xy = xy.copy()
-    lat0 = xy[:, 1].copy()
-    f0 = source.nearest(xy)[0] - radius
-    lat1 = np.clip(lat0 + 0.01, -89.999, 89.999)
-    for _ in range(12):
-        f1 = source.nearest(np.column_stack([xy[:, 0], lat1]))[0] - radius
-        with np.errstate(divide="ignore", invalid="ignore"):
-            step = np.where(f1 != f0, f1 * (lat1 - lat0) / (f1 - f0), 0.0)
-        lat0, f0 = lat1, f1
-        lat1 = np.clip(lat1 - step, -90.0, 90.0)
-        if np.all(np.abs(f1) < 1e-3):
-            break
-    xy[:, 1] = lat0
-    return xy
-
-
-def _snap_ring(xy: np.ndarray, source: Prepared, radius: float, tol: float) -> np.ndarray:
-    """Snap one closed ring (first vertex not repeated) onto the exact distance, splitting edges."""
-    frame = _on_frame(xy)
-    meridian = frame & (np.abs(xy[:, 1]) < 90.0 - 1e-9)
-    free = ~frame
-    xy = xy.copy()
-    if free.any():
-        xy[free] = _project(xy[free], source, radius, tol)
-    if meridian.any():
-        xy[meridian] = _project_on_meridian(xy[meridian], source, radius)
-    # Along a smooth stretch of the buffer's boundary the nearest points move at most
-    # 1/cos(radius / R) times as far as the boundary itself (the offset of a geodesic
-    # is shorter than the geodesic); a larger jump means a corner.
-    stretch = 1.1 / np.cos(min(radius / 6_371_008.8, 1.4))
-    for _ in range(_MAX_ROUNDS):
-        frame = _on_frame(xy)
-        nxt = np.roll(np.arange(len(xy)), -1)
-        real = ~(frame & frame[nxt])  # an edge along the antimeridian or a pole is not boundary
-        mid = (xy + xy[nxt]) / 2.0
-        # The midpoint and the quarter points: an edge whose deviation is not a symmetric
-        # bulge (it grazes a notch) can be worst away from its middle.
-        off = np.zeros(len(xy))
-        for t in (0.25, 0.5, 0.75):
-            d_t = source.nearest(xy + (xy[nxt] - xy) * t)[0]
-            off = np.maximum(off, np.abs(d_t - radius))
-        # Where the nearest points of an edge's two ends lie far apart, the edge spans a
-        # corner where two arcs meet; its worst point need not be the midpoint, so such
-        # edges are split until they are shorter than the tolerance.
-        d_vertex, foot = source.nearest(xy)
-        edge = edge_length_bound(xy, xy[nxt])
-        jump = edge_length_bound(foot, foot[nxt])
-        corner = (jump > stretch * edge + tol) & (edge > tol / 2.0)
-        # An edge shorter than a quarter of the tolerance gains nothing from a split: where its
-        # ends cannot reach the radius (the sharpest corners), splitting would only pile up
-        # vertices; the error measured afterwards says how close they came.
-        # Nor does an edge neither of whose ends reached the radius (both stuck in a corner).
-        reached = np.abs(d_vertex - radius) <= tol / 4.0
-        useful = (edge > tol / 4.0) & (reached | reached[nxt])
-        bad = np.flatnonzero(real & ((off > tol / 2.0) | corner) & useful)
-        if not len(bad) or len(xy) + len(bad) > _MAX_RING_VERTICES:
-            break  # done, or the error measured afterwards says how far from done
-        new = _project(mid[bad], source, radius, tol)
-        # Near a sharp corner the projection can slide a midpoint onto an end of its edge;
-        # the plain midpoint then still halves the edge.
-        slid = (edge_length_bound(new, xy[bad]) < edge[bad] / 4.0) | (
-            edge_length_bound(new, xy[nxt[bad]]) < edge[bad] / 4.0
-        )
-        new[slid] = mid[bad][slid]
-        xy = np.insert(xy, bad + 1, new, axis=0)
-    return xy
-
-
-def _boundary_error(area: shapely.Geometry, source: Prepared, radius: float) -> float:
-    """Largest |d − radius| (m) over the vertices and edge quarter points of an area's boundary.
-
-    Edges along the antimeridian or a pole belong to the lon/lat plane, not to the buffer,
-    and are left out.
-    """
-    samples = []
-    for poly in shapely.get_parts(area):
-        for ring in [poly.exterior, *poly.interiors]:
-            xy = shapely.get_coordinates(ring)
-            a, b = xy[:-1], xy[1:]
-            frame_a, frame_b = _on_frame(a), _on_frame(b)
-            real = ~(frame_a & frame_b)
-            samples.append(a[~frame_a])
-            for t in (0.25, 0.5, 0.75):
-                samples.append((a + (b - a) * t)[real])
-    points = np.vstack(samples) if samples else np.empty((0, 2))
-    if not len(points):
-        return 0.0
-    return float(np.abs(source.nearest(points)[0] - radius).max())
-
-
 def _snap(
     outline: shapely.Geometry, source: Prepared, radius: float, tol: float
 ) -> tuple[shapely.Polygon | shapely.MultiPolygon, float]:
@@ -380,13 +300,18 @@ def _snap(
         # point that is in fact within reach.
         holes = [ring for ring in poly.interiors if _hole_depth(ring, source) > radius]
         rings_xy = [
-            _snap_ring(shapely.get_coordinates(ring)[:-1], source, radius, tol)
+            snap_ring(shapely.get_coordinates(ring)[:-1], source, radius, tol)
             for ring in [poly.exterior, *holes]
         ]
         polygons.append(shapely.make_valid(shapely.Polygon(rings_xy[0], rings_xy[1:])))
     result = polygons_only(shapely.union_all(polygons)) if polygons else shapely.Polygon()
-    result = _without_dust(result, tol**2)
-    return result, _boundary_error(result, source, radius)
+    result, dust = _without_dust(result, tol**2)
+    # A speck dropped (or a pinhole filled) of area A has every point within sqrt(A / pi) of
+    # its own boundary, which lies within that boundary's error of the radius.
+    error = area_error(result, source, radius)
+    for ring in dust:
+        error = max(error, area_error(shapely.Polygon(ring), source, radius) + _inradius(ring))
+    return result, error
 
 
 def _hole_depth(ring: shapely.LinearRing, source: Prepared) -> float:
@@ -395,22 +320,37 @@ def _hole_depth(ring: shapely.LinearRing, source: Prepared) -> float:
     return float(source.distances(shapely.get_coordinates(inner))[0])
 
 
-def _without_dust(area: shapely.Geometry, min_m2: float) -> shapely.Polygon | shapely.MultiPolygon:
-    """Drop parts and fill holes smaller than ``min_m2`` square metres.
+def _area_m2(ring: shapely.LinearRing) -> float:
+    """Area (m²) of the polygon a ring bounds, at the local scale of its centroid.
+
+    Local scale is enough to tell a speck from a part (a geodesic area of a polygon spanning
+    the whole lon/lat plane would be degenerate along ±180 and the poles).
+    """
+    poly = shapely.Polygon(ring)
+    scale = (WGS84.a * np.pi / 180.0) ** 2 * max(np.cos(np.radians(poly.centroid.y)), 1e-6)
+    return float(poly.area * scale)
+
+
+def _inradius(ring: shapely.LinearRing) -> float:
+    """Upper bound (m) of the distance from any point inside a ring to the ring."""
+    return float(np.sqrt(_area_m2(ring) / np.pi))
+
+
+def _without_dust(
+    area: shapely.Geometry, min_m2: float
+) -> tuple[shapely.Polygon | shapely.MultiPolygon, list[shapely.LinearRing]]:
+    """Drop parts and fill holes smaller than ``min_m2`` square metres; also return their rings.
 
     Moving vertices near a corner can twist a ring into a hair-thin loop, which repair turns
     into specks. Anything narrower than the tolerance lies within it of the boundary anyway.
     """
-
-    def big(ring) -> bool:
-        # Local scale is enough to tell a speck from a part (a geodesic area of a polygon
-        # spanning the whole lon/lat plane would be degenerate along ±180 and the poles).
-        poly = shapely.Polygon(ring)
-        scale = (WGS84.a * np.pi / 180.0) ** 2 * max(np.cos(np.radians(poly.centroid.y)), 1e-6)
-        return poly.area * scale >= min_m2
-
-    kept = []
+    kept, dropped = [], []
     for poly in shapely.get_parts(area):
-        if big(poly.exterior):
-            kept.append(shapely.Polygon(poly.exterior, [h for h in poly.interiors if big(h)]))
-    return polygons_only(shapely.MultiPolygon(kept)) if len(kept) != 1 else kept[0]
+        if _area_m2(poly.exterior) < min_m2:
+            dropped.append(poly.exterior)
+            continue
+        holes = [h for h in poly.interiors if _area_m2(h) >= min_m2]
+        dropped.extend(h for h in poly.interiors if _area_m2(h) < min_m2)
+        kept.append(shapely.Polygon(poly.exterior, holes))
+    result = polygons_only(shapely.MultiPolygon(kept)) if len(kept) != 1 else kept[0]
+    return result, dropped

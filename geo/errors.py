@@ -14,6 +14,7 @@ __all__ = [
     "CRSError",
     "DataError",
     "RepairWarning",
+    "AccuracyWarning",
 ]
 
 
@@ -109,4 +110,22 @@ class RepairWarning(UserWarning):
     ...     _ = geo.distance_to((1.0, 0.5), bowtie)
     >>> [w.category.__name__ for w in caught]
     ['RepairWarning']
+    """
+
+
+class AccuracyWarning(UserWarning):
+    """A result missed the accuracy it promises; the error it did achieve is in the message.
+
+    :func:`geo.buffer` and :func:`geo.rings` bound the error of every boundary point; when
+    that bound exceeds the tolerance asked for (by default max(10 m, 5e-5 × radius)) they
+    still return the result, with its true bound as ``error_m``, and warn with this class.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     warnings.warn("boundary error 12.0 m, over 10.0 m", AccuracyWarning, stacklevel=1)
+    >>> [w.category.__name__ for w in caught]
+    ['AccuracyWarning']
     """

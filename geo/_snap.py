@@ -1,0 +1,377 @@
+"""Stage 2 of a buffer: rings moved onto the exact distance, and a bound on their error.
+
+Points are moved onto distance R from the source geometry along the geodesic from their
+nearest source point (:func:`place`); where two arcs of the buffer's boundary meet (a
+corner: the nearest source point jumps from one stretch of boundary to another), the point
+goes to where the two geodesic circles cross, found by Newton steps, instead of being pushed
+back and forth between them.
+
+The error of a ring is bounded between its samples, not only measured on them
+(:func:`edge_errors`). Let d be the distance to the source (0 inside it), and x(s) a piece
+of lon/lat-straight edge between two samples, s its length parameter in metres. For any
+fixed point f, the Hessian of d_f²/2 on the WGS84 ellipsoid is at most the identity (its
+curvature is positive), so along the edge d_f(x(s))² has a second derivative of at most 2k,
+k a little over 1 for the lon/lat edge's own turn (see :func:`_curvature`). Hence:
+
+* d² = min over f of d_f², so d² - k s² is concave: d² is at least the straight line between
+  its two end values less k s (L - s) (an edge that cuts inside the radius, like a chord of
+  a circle, is caught);
+* d ≤ d_f for the nearest points f0 and f1 of the two ends, and each d_f² is at most its
+  tangent parabola from its end: the edge can bulge past R only as far as the smaller of the
+  two parabolas allows (an edge that spans a corner is caught).
+
+The largest of these over every piece of every edge is what :func:`area_error` reports.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import shapely
+
+from geo._boundary import edge_length_bound
+from geo._prepared import Prepared
+from geo.units import WGS84
+
+__all__ = ["on_frame", "place", "measure", "edge_errors", "snap_ring", "area_error"]
+
+_A = WGS84.a
+_E2 = WGS84.es
+#: Smallest radius of curvature of the ellipsoid (meridian, at the equator), metres.
+_RHO_MIN = _A * (1.0 - _E2)
+#: Rounds of edge splitting before giving up on a tolerance (each halves the worst edges).
+_MAX_ROUNDS = 24
+#: Vertices a ring may grow to while its edges are split.
+_MAX_RING_VERTICES = 200_000
+#: Where along an edge its error is sampled (the pieces between are bounded).
+_SAMPLES = (0.25, 0.5, 0.75)
+
+
+def on_frame(xy: np.ndarray) -> np.ndarray:
+    """Tell vertices on the antimeridian or a pole: edges of the lon/lat plane, not the buffer."""
+    return (np.abs(xy[:, 0]) >= 180.0 - 1e-9) | (np.abs(xy[:, 1]) >= 90.0 - 1e-9)
+
+
+def measure(xy: np.ndarray, source: Prepared) -> tuple[np.ndarray, np.ndarray]:
+    """Distance (m) from each point to the source (0 inside it) and a nearest source point."""
+    d, foot = source.nearest(xy)
+    if source.polygons is not None:
+        inside = source.inside(xy)
+        d[inside] = 0.0
+        foot[inside] = xy[inside]
+    return d, foot
+
+
+# -- placing points on the distance --------------------------------------------------------
+
+
+def _same_side(lon: np.ndarray, before: np.ndarray) -> np.ndarray:
+    """Longitudes kept on their side of the cut at ±180 (past it, they rest on the cut).
+
+    A vertex that crossed would turn its edges the long way round the world.
+    """
+    return np.clip(lon + 360.0 * np.round((before - lon) / 360.0), -180.0, 180.0)
+
+
+def _radial(xy: np.ndarray, foot: np.ndarray, radius: float) -> np.ndarray:
+    """Points moved along the geodesic from their nearest source point to distance ``radius``."""
+    az = WGS84.inv(foot[:, 0], foot[:, 1], xy[:, 0], xy[:, 1])[0]
+    lon, lat, _ = WGS84.fwd(foot[:, 0], foot[:, 1], az, np.full(len(xy), radius))
+    return np.column_stack([_same_side(lon, xy[:, 0]), lat])
+
+
+def _corner(xy: np.ndarray, fa: np.ndarray, fb: np.ndarray, radius: float) -> np.ndarray:
+    """Where the geodesic circles of ``radius`` around ``fa`` and ``fb`` cross, near ``xy``.
+
+    Newton steps: the gradient of the distance from a point is the unit vector of the
+    geodesic leaving it. Points whose two gradients are (anti)parallel, or that do not
+    converge, come back as NaN.
+    """
+    p = xy.copy()
+    n = len(p)
+    ones = np.ones(n)
+    for _ in range(10):
+        back_a, da = WGS84.inv(p[:, 0], p[:, 1], fa[:, 0], fa[:, 1])[0::2]
+        back_b, db = WGS84.inv(p[:, 0], p[:, 1], fb[:, 0], fb[:, 1])[0::2]
+        # Away from each foot: east and north components of the gradient.
+        ax, ay = -np.sin(np.radians(back_a)), -np.cos(np.radians(back_a))
+        bx, by = -np.sin(np.radians(back_b)), -np.cos(np.radians(back_b))
+        det = ax * by - ay * bx
+        ra, rb = radius - da, radius - db
+        with np.errstate(divide="ignore", invalid="ignore"):
+            dx = (ra * by - rb * ay) / det
+            dy = (ax * rb - bx * ra) / det
+        step = np.minimum(np.hypot(dx, dy), radius / 4.0)
+        step = np.where(np.isfinite(step) & (np.abs(det) > 1e-3), step, np.nan)
+        if np.all(np.nan_to_num(step) < 1e-4):
+            break
+        lon, lat, _ = WGS84.fwd(
+            p[:, 0], p[:, 1], np.degrees(np.arctan2(dx, dy)), np.nan_to_num(step) * ones
+        )
+        p = np.column_stack([lon, lat])
+        p[np.isnan(step)] = np.nan
+    done = (np.abs(ra) < 1e-2) & (np.abs(rb) < 1e-2) & np.isfinite(p[:, 0])
+    p[~done] = np.nan
+    p[done, 0] = _same_side(p[done, 0], xy[done, 0])
+    return p
+
+
+def _apart(f: np.ndarray, g: np.ndarray) -> np.ndarray:
+    """Whether two (lon, lat) points are more than about a metre apart (False if one is NaN)."""
+    dx = (f[:, 0] - g[:, 0]) * np.cos(np.radians(f[:, 1]))
+    with np.errstate(invalid="ignore"):
+        return np.hypot(dx, f[:, 1] - g[:, 1]) > 1e-5
+
+
+def _project(xy: np.ndarray, source: Prepared, radius: float, tol: float) -> np.ndarray:
+    """Move points onto distance ``radius`` from the source, along geodesics or to corners."""
+    xy = xy.copy()
+    d, foot = source.nearest(xy)
+    history = [np.full_like(xy, np.nan), np.full_like(xy, np.nan)]  # earlier nearest points
+    best, best_err = xy.copy(), np.abs(d - radius)
+    todo = np.flatnonzero((best_err > tol / 4.0) & (d > 0))
+    for _ in range(8):
+        if not len(todo):
+            break
+        here, f = xy[todo], foot[todo]
+        candidates = [_radial(here, f, radius)]
+        # A point whose nearest source point jumped sits where two arcs meet: moved onto one
+        # circle it lands inside the other, so it goes to where the two circles cross.
+        for earlier in history:
+            e = earlier[todo]
+            jumped = _apart(e, f)
+            c = np.full_like(here, np.nan)
+            if jumped.any():
+                c[jumped] = _corner(here[jumped], e[jumped], f[jumped], radius)
+            candidates.append(c)
+        pick_xy, pick_foot = np.full_like(here, np.nan), np.full_like(here, np.nan)
+        pick_d, pick_err = np.full(len(todo), np.nan), np.full(len(todo), np.inf)
+        for c in candidates:
+            ok = np.flatnonzero(np.isfinite(c[:, 0]))
+            if not len(ok):
+                continue
+            dc, fc = source.nearest(c[ok])
+            take = np.abs(dc - radius) < pick_err[ok]
+            sel = ok[take]
+            pick_xy[sel], pick_d[sel], pick_foot[sel] = c[sel], dc[take], fc[take]
+            pick_err[sel] = np.abs(dc[take] - radius)
+        moved = todo[_apart(pick_foot, f)]  # remember the last two distinct nearest points
+        history[1][moved] = history[0][moved]
+        history[0][moved] = foot[moved]
+        xy[todo], d[todo], foot[todo] = pick_xy, pick_d, pick_foot
+        improved = pick_err < best_err[todo]
+        best[todo[improved]], best_err[todo[improved]] = pick_xy[improved], pick_err[improved]
+        todo = todo[(pick_err > tol / 4.0) & (pick_d > 0)]
+    return best
+
+
+def _project_on_meridian(xy: np.ndarray, source: Prepared, radius: float) -> np.ndarray:
+    """Move points on the antimeridian along it onto distance ``radius`` (secant steps)."""
+    xy = xy.copy()
+    lat0 = xy[:, 1].copy()
+    f0 = source.nearest(xy)[0] - radius
+    lat1 = np.clip(lat0 + 0.01, -89.999, 89.999)
+    for _ in range(12):
+        f1 = source.nearest(np.column_stack([xy[:, 0], lat1]))[0] - radius
+        with np.errstate(divide="ignore", invalid="ignore"):
+            step = np.where(f1 != f0, f1 * (lat1 - lat0) / (f1 - f0), 0.0)
+        lat0, f0 = lat1, f1
+        lat1 = np.clip(lat1 - step, -90.0, 90.0)
+        if np.all(np.abs(f1) < 1e-3):
+            break
+    xy[:, 1] = lat0
+    return xy
+
+
+def place(xy: np.ndarray, source: Prepared, radius: float, tol: float) -> np.ndarray:
+    """Points moved onto distance ``radius`` from the source; those on ±180 move along it."""
+    xy = xy.copy()
+    frame = on_frame(xy)
+    free = ~frame
+    if free.any():
+        xy[free] = _project(xy[free], source, radius, tol)
+    # A point moved across ±180 rests on the cut: it is then placed along the meridian.
+    meridian = on_frame(xy) & (np.abs(xy[:, 1]) < 90.0 - 1e-9)
+    if meridian.any():
+        xy[meridian] = _project_on_meridian(xy[meridian], source, radius)
+    return xy
+
+
+# -- the error between samples -------------------------------------------------------------
+
+
+def _radii(phi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Meridian radius M and parallel radius N cos(phi) (m) at latitudes ``phi`` (radians)."""
+    w = 1.0 - _E2 * np.sin(phi) ** 2
+    return _A * (1.0 - _E2) / w**1.5, _A / np.sqrt(w) * np.cos(phi)
+
+
+def _speed_bound(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Upper bound (m) of the ground length of lon/lat-straight pieces from ``a`` to ``b``.
+
+    Along the piece, ground speed is sqrt(M² dphi² + (N cos phi)² dlam²); M grows with
+    |phi| and N cos phi shrinks with it, so each is bounded by its value at an end (or at
+    the equator, when the piece crosses it).
+    """
+    phi0, phi1 = np.radians(a[:, 1]), np.radians(b[:, 1])
+    hi = np.maximum(np.abs(phi0), np.abs(phi1))
+    lo = np.where(phi0 * phi1 < 0, 0.0, np.minimum(np.abs(phi0), np.abs(phi1)))
+    m_max = _radii(hi)[0]
+    ncos_max = _radii(lo)[1]
+    dlam = np.radians(b[:, 0] - a[:, 0])
+    return np.hypot(m_max * (phi1 - phi0), ncos_max * dlam) * (1 + 1e-9) + 1e-9
+
+
+def _curvature(a: np.ndarray, b: np.ndarray, reach: np.ndarray) -> np.ndarray:
+    """k: a bound of (d_f²)'' / 2 along lon/lat-straight pieces, per metre² of length.
+
+    The surface contributes at most 1 (positive curvature); the piece's own turn away from
+    a geodesic adds the distance ``reach`` (m) times its acceleration, at most
+    1.62 tan|phi| / rho on a sphere of radius rho (the ellipsoid's flattening adds a little).
+    """
+    tan = np.tan(np.radians(np.minimum(np.maximum(np.abs(a[:, 1]), np.abs(b[:, 1])), 89.99999)))
+    return 1.0 + reach * (1.7 * tan + 0.03) / _RHO_MIN + 1e-9
+
+
+def _heading(xy: np.ndarray, dlon: np.ndarray, dlat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Azimuth (degrees) of lon/lat-straight edges at ``xy`` and their ground speed (m per edge)."""
+    m, ncos = _radii(np.radians(xy[:, 1]))
+    east, north = ncos * np.radians(dlon), m * np.radians(dlat)
+    return np.degrees(np.arctan2(east, north)), np.hypot(east, north)
+
+
+def _slope(xy, foot, d, az_edge, speed) -> np.ndarray:
+    """Rate (m per m of edge at full speed) at which the distance to ``foot`` grows."""
+    ok = d > 0
+    out = np.zeros(len(xy))
+    if ok.any():
+        back = WGS84.inv(xy[ok, 0], xy[ok, 1], foot[ok, 0], foot[ok, 1])[0]
+        out[ok] = -np.cos(np.radians(back - az_edge[ok])) * speed[ok]
+    return out
+
+
+def _piece_errors(a, b, da, db, sa, sb, radius) -> np.ndarray:
+    """Bound of |d - radius| (m) along pieces from ``a`` to ``b`` (see the module's notes).
+
+    ``da``, ``db``: distances at the ends; ``sa``: growth rate of the distance to a's nearest
+    point leaving a towards b; ``sb``: that of b's nearest point leaving b towards a; both as
+    fractions of the piece's length bound.
+    """
+    v = _speed_bound(a, b)
+    k = _curvature(a, b, np.maximum(da, db) + v)
+    # Lower: d² ≥ lerp(da², db²) - k s (v - s).
+    s = np.clip(v / 2.0 - (db**2 - da**2) / (2.0 * k * v), 0.0, v)
+    low2 = da**2 + (db**2 - da**2) * s / v - k * s * (v - s)
+    lower = np.sqrt(np.maximum(low2, 0.0))
+    # Upper: d ≤ min(d_fa, d_fb), each below its tangent parabola.
+
+    def qa(s):
+        return da**2 + 2.0 * s * da * sa + k * s**2
+
+    def qb(s):
+        return db**2 + 2.0 * (v - s) * db * sb + k * (v - s) ** 2
+
+    c0 = da**2 - db**2 - 2.0 * v * db * sb - k * v**2
+    c1 = 2.0 * (da * sa + db * sb + k * v)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        cross = np.clip(np.where(c1 != 0, -c0 / c1, 0.0), 0.0, v)
+    up2 = np.maximum.reduce([np.minimum(qa(t), qb(t)) for t in (np.zeros_like(v), v, cross)])
+    upper = np.sqrt(np.maximum(up2, 0.0))
+    return np.maximum(radius - lower, upper - radius)
+
+
+def edge_errors(a, b, da, db, fa, fb, source: Prepared, radius: float) -> np.ndarray:
+    """Bound of |d - radius| (m) over whole lon/lat-straight edges from ``a`` to ``b``.
+
+    ``da``, ``fa`` (and ``db``, ``fb``) are :func:`measure` of the ends. Each edge is
+    sampled at its quarter points and every piece between samples bounded.
+    """
+    m = len(a)
+    if not m:
+        return np.empty(0)
+    t = np.array([0.0, *_SAMPLES, 1.0])
+    pts = a[None, :, :] + (b - a)[None, :, :] * t[1:-1, None, None]
+    dm, fm = measure(pts.reshape(-1, 2), source)
+    xy = np.concatenate([a[None], pts, b[None]])  # (5, m, 2)
+    d = np.concatenate([da[None], dm.reshape(-1, m), db[None]])
+    foot = np.concatenate([fa[None], fm.reshape(-1, m, 2), fb[None]])
+    dlon, dlat = b[:, 0] - a[:, 0], b[:, 1] - a[:, 1]
+    worst = np.zeros(m)
+    for j in range(len(t) - 1):
+        p, q = xy[j], xy[j + 1]
+        frac = t[j + 1] - t[j]
+        az_p, v_p = _heading(p, dlon * frac, dlat * frac)
+        az_q, v_q = _heading(q, -dlon * frac, -dlat * frac)
+        v = _speed_bound(p, q)
+        sp = _slope(p, foot[j], d[j], az_p, v_p / v)
+        sq = _slope(q, foot[j + 1], d[j + 1], az_q, v_q / v)
+        worst = np.maximum(worst, _piece_errors(p, q, d[j], d[j + 1], sp, sq, radius))
+    return worst
+
+
+# -- rings -------------------------------------------------------------------------------
+
+
+def _ring_edge_errors(xy, d, foot, idx, source, radius) -> np.ndarray:
+    """:func:`edge_errors` of a ring's edges ``idx`` (edge i joins vertex i and i + 1)."""
+    nxt = (idx + 1) % len(xy)
+    frame = on_frame(xy)
+    out = np.zeros(len(idx))
+    real = ~(frame[idx] & frame[nxt])  # an edge along the antimeridian or a pole is not boundary
+    i, j = idx[real], nxt[real]
+    out[real] = edge_errors(xy[i], xy[j], d[i], d[j], foot[i], foot[j], source, radius)
+    return out
+
+
+def snap_ring(xy: np.ndarray, source: Prepared, radius: float, tol: float) -> np.ndarray:
+    """Snap one closed ring (first vertex not repeated) onto the exact distance, splitting edges.
+
+    An edge is split while its error bound is over half the tolerance and over what its
+    ends alone give (a split cannot help an end that did not reach the radius).
+    """
+    xy = place(xy, source, radius, tol)
+    d, foot = measure(xy, source)
+    err = np.full(len(xy), np.nan)  # bound per edge; NaN: not measured yet
+    for _ in range(_MAX_ROUNDS):
+        fresh = np.flatnonzero(np.isnan(err))
+        err[fresh] = _ring_edge_errors(xy, d, foot, fresh, source, radius)
+        nxt = np.roll(np.arange(len(xy)), -1)
+        end = np.where(on_frame(xy), 0.0, np.abs(d - radius))
+        ends = np.maximum(end, end[nxt])
+        length = edge_length_bound(xy, xy[nxt])
+        bad = np.flatnonzero((err > tol / 2.0) & (err > ends + tol / 8.0) & (length > tol / 8.0))
+        if not len(bad) or len(xy) + len(bad) > _MAX_RING_VERTICES:
+            break  # done, or the error measured afterwards says how far from done
+        mid = (xy[bad] + xy[nxt[bad]]) / 2.0
+        new = place(mid, source, radius, tol)
+        # Near a sharp corner a midpoint can go to an end of its edge (the corner); the plain
+        # midpoint then still halves the edge.
+        quarter = length[bad] / 4.0
+        slid = (edge_length_bound(new, xy[bad]) < quarter) | (
+            edge_length_bound(new, xy[nxt[bad]]) < quarter
+        )
+        new[slid] = mid[slid]
+        d_new, foot_new = measure(new, source)
+        err[bad] = np.nan
+        xy = np.insert(xy, bad + 1, new, axis=0)
+        d = np.insert(d, bad + 1, d_new)
+        foot = np.insert(foot, bad + 1, foot_new, axis=0)
+        err = np.insert(err, bad + 1, np.nan)
+    return xy
+
+
+def area_error(area: shapely.Geometry, source: Prepared, radius: float) -> float:
+    """Bound (m) of |d − radius| over every point of an area's boundary.
+
+    Edges along the antimeridian or a pole belong to the lon/lat plane, not to the buffer,
+    and are left out.
+    """
+    worst = 0.0
+    for poly in shapely.get_parts(area):
+        for ring in [poly.exterior, *poly.interiors]:
+            xy = shapely.get_coordinates(ring)[:-1]
+            if len(xy) < 2:
+                continue
+            d, foot = measure(xy, source)
+            errors = _ring_edge_errors(xy, d, foot, np.arange(len(xy)), source, radius)
+            worst = max(worst, float(errors.max(initial=0.0)))
+    return worst
