@@ -1,7 +1,8 @@
 """Generated maps in headless Chromium: no console errors, layers drawn where they belong.
 
 Needs Debian's ``chromium`` package (or ``$CHROMIUM`` pointing to a Chromium
-binary); skipped otherwise. Pages are served from a local http.server on
+binary); skipped otherwise, and under ``CI=true`` (where CI installs it) a skip
+fails the run (``tests/conftest.py``). Pages are served from a local http.server on
 127.0.0.1; screenshots go to the test's tmp_path, or to ``$RISKMAP_SCREENSHOTS``.
 """
 
@@ -19,7 +20,7 @@ import pytest
 from _chromium import Chromium, find_chromium
 
 from layers import DataSource, Provenance
-from maps import RiskMap
+from maps import RiskMap, run_scenario
 
 pytestmark = pytest.mark.browser
 
@@ -191,13 +192,6 @@ def test_vector_layers_show_when_tiles_cannot_load(browser, serve, tmp_path, ne_
 
 
 def test_scenario_map_renders(browser, serve, tmp_path):
-    pytest.importorskip("layers.countries")
-    import layers
-
-    if not hasattr(layers, "settlements"):
-        pytest.skip("layers.settlements is not available yet")
-    from maps import run_scenario
-
     example = Path(__file__).resolve().parents[1] / "examples" / "summit_2019.toml"
     result = run_scenario(example, out_dir=tmp_path, png=False, self_contained=True)
     report = browser.load(serve(result.html_path.name), settle=2.0)
