@@ -8,6 +8,7 @@ run on user tables and by the exposure engine alike.
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -22,7 +23,133 @@ from geo.validation import as_points, to_wgs84
 from layers.countries import Country, country, resolve_countries
 from layers.provenance import DataSource, Provenance
 
-__all__ = ["check_population", "read_settlements"]
+__all__ = ["DUPLICATES", "DuplicateWarning", "check_population", "parse_bool", "read_settlements"]
+
+#: What :func:`read_settlements` does with duplicate rows or geonameids.
+DUPLICATES = ("warn", "drop", "error", "keep")
+
+_TRUE = frozenset({"true", "yes", "1", "t", "y"})
+_FALSE = frozenset({"false", "no", "0", "f", "n"})
+
+
+class DuplicateWarning(UserWarning):
+    """A settlements table lists the same place twice: a sum over it counts it twice.
+
+    Examples
+    --------
+    >>> import warnings, pandas as pd
+    >>> table = pd.DataFrame({"name": ["A", "A"], "population": [5, 5], "lon": [1, 1],
+    ...                       "lat": [2, 2]})
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     _ = read_settlements(table, crs="EPSG:4326")
+    >>> [w.category.__name__ for w in caught]
+    ['DuplicateWarning']
+    """
+
+
+def parse_bool(values: Any, *, what: str = "column") -> np.ndarray:
+    """Read a column of yes/no values as booleans, refusing anything else.
+
+    Parameters
+    ----------
+    values : pandas.Series
+        Booleans, the numbers 0 and 1, or the words true/false, yes/no, t/f, y/n, 1/0
+        (any case, surrounding spaces ignored).
+    what : str, default "column"
+        How messages name the column, e.g. ``"settlements towns.csv 'merged' column"``.
+
+    Returns
+    -------
+    numpy.ndarray of bool
+
+    Raises
+    ------
+    InputError
+        For a missing value or one that is not a yes/no value; the message names up to
+        five rows and their values.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> parse_bool(pd.Series(["no", "Yes", "TRUE", "0", 1])).tolist()
+    [False, True, True, False, True]
+    >>> parse_bool(pd.Series(["no", "maybe"]), what="'merged' column")
+    Traceback (most recent call last):
+    ...
+    geo.errors.InputError: 'merged' column holds values that are not true/false in row(s) \
+1: 'maybe'; write true/false, yes/no or 1/0
+    """
+    series = pd.Series(values)
+    if pd.api.types.is_bool_dtype(series):
+        return series.to_numpy(dtype=bool)
+    out = np.zeros(len(series), dtype=bool)
+    bad = np.zeros(len(series), dtype=bool)
+    for i, value in enumerate(series.tolist()):
+        if isinstance(value, (bool, np.bool_)):
+            out[i] = bool(value)
+        elif isinstance(value, (int, float, np.integer, np.floating)) and value in (0, 1):
+            out[i] = bool(value)
+        elif isinstance(value, str) and value.strip().lower() in _TRUE | _FALSE:
+            out[i] = value.strip().lower() in _TRUE
+        else:
+            bad[i] = True
+    if bad.any():
+        rows = _bad_rows(series.to_frame(), bad, None, lambda i: series.iloc[i])
+        raise InputError(
+            f"{what} holds values that are not true/false in row(s) {rows}; "
+            "write true/false, yes/no or 1/0"
+        )
+    return out
+
+
+def _duplicates(frame: Any, xy: np.ndarray, pops: np.ndarray, name_col: str | None) -> np.ndarray:
+    """Rows repeating an earlier row: the same geonameid, or the same name, point and people."""
+    keys = pd.DataFrame(
+        {
+            "name": frame[name_col].astype(str).to_numpy() if name_col else "",
+            "x": xy[:, 0],
+            "y": xy[:, 1],
+            "population": pops,
+        }
+    )
+    repeated = np.array(keys.duplicated().to_numpy(), dtype=bool)
+    if "geonameid" in frame.columns:
+        ids = pd.Series(frame["geonameid"].to_numpy())
+        known = ids.notna() & (ids.astype(str) != "-1")
+        repeated = repeated | (ids.duplicated() & known).to_numpy(dtype=bool)
+    return repeated
+
+
+def _handle_duplicates(
+    frame: Any, repeated: np.ndarray, duplicates: str, what: str, name_col: str | None
+) -> np.ndarray:
+    """Return the rows to keep, after warning or refusing as ``duplicates`` says."""
+    if duplicates not in DUPLICATES:
+        raise InputError(
+            f"duplicates={duplicates!r} is not one of {', '.join(map(repr, DUPLICATES))}"
+        )
+    if not repeated.any() or duplicates == "keep":
+        return np.ones(len(frame), dtype=bool)
+    rows = _bad_rows(frame, repeated, name_col, lambda i: "repeats an earlier row")
+    message = (
+        f"{what} list {int(repeated.sum())} place(s) twice (same geonameid, or same name, "
+        f"point and population) in row(s) {rows}"
+    )
+    if duplicates == "error":
+        raise InputError(
+            f"{message}; remove them, or pass duplicates='drop' to keep the first of each"
+        )
+    if duplicates == "warn":
+        warnings.warn(
+            f"{message}: a sum counts them twice; pass duplicates='drop' to keep the first "
+            "of each, 'keep' to keep them silently, 'error' to refuse the table",
+            DuplicateWarning,
+            stacklevel=3,
+        )
+        return np.ones(len(frame), dtype=bool)
+    return ~repeated
+
 
 _LON_NAMES = ("lon", "longitude", "lng", "long", "x")
 _LAT_NAMES = ("lat", "latitude", "y")
@@ -188,6 +315,7 @@ def read_settlements(
     crs: Any = None,
     lon: str | None = None,
     lat: str | None = None,
+    duplicates: str = "warn",
 ) -> Any:
     """Validate a user's settlements into the shape :func:`settlements` returns.
 
@@ -210,13 +338,20 @@ def read_settlements(
     lon, lat : str, optional
         Names of the coordinate columns of a CSV / DataFrame (default: the first of
         lon/longitude/lng/x and lat/latitude/y found, in any case).
+    duplicates : {"warn", "drop", "error", "keep"}, default "warn"
+        What to do with rows that repeat an earlier one (the same ``geonameid``, or the
+        same name, point and population), which a sum counts twice: keep them and warn
+        (:class:`DuplicateWarning`), drop all but the first (the provenance says how
+        many), refuse the table, or keep them silently.
 
     Returns
     -------
     geopandas.GeoDataFrame
         EPSG:4326 points with the columns of :func:`settlements` (``population`` in
         people: int64 when every value is whole, else float64), then the table's
-        other columns. ``attrs["provenance"]`` names the table.
+        other columns. Columns ``merged`` and ``section`` of the table are read as
+        booleans (true/false, yes/no, 1/0 in any case, see :func:`parse_bool`); rows
+        flagged ``section`` are kept, flagged. ``attrs["provenance"]`` names the table.
 
     Raises
     ------
@@ -225,7 +360,9 @@ def read_settlements(
     InputError
         A missing population column (the message lists the columns present);
         negative, NaN or non-numeric populations (see :func:`check_population`);
-        points outside [-180, 180] / [-90, 90] or with NaN coordinates.
+        points outside [-180, 180] / [-90, 90] or with NaN coordinates; a ``merged`` or
+        ``section`` value that is not a yes/no value; duplicates with
+        ``duplicates="error"``.
     InputTypeError
         Geometries other than points.
 
@@ -254,11 +391,16 @@ def read_settlements(
     pops = check_population(frame, population, what=what, names=name_col, coerce=True)
     frame = to_wgs84(frame, what=what)
     xy, _ = as_points(frame.geometry, what=what)
-    out = _standard_frame(frame, xy, pops, name_col, _countries_of(frame, country))
+    out = _standard_frame(frame, xy, pops, name_col, _countries_of(frame, country), what)
     used = {population, name_col, *_STANDARD, frame.geometry.name}
     for column in frame.columns:
         if column not in used:
             out[column] = frame[column].to_numpy()
+    keep = _handle_duplicates(
+        frame, _duplicates(frame, xy, pops, name_col), duplicates, what, name_col
+    )
+    dropped = int((~keep).sum())
+    out = out[keep]
     out.attrs["kind"] = "settlements"
     out.attrs["provenance"] = Provenance(
         sources=(
@@ -270,23 +412,48 @@ def read_settlements(
             ),
         ),
         method="user-supplied settlement points",
-        details={"population_column": population, "rows": int(len(out))},
+        details={
+            "population_column": population,
+            "rows": int(len(out)),
+            **({"duplicates_dropped": dropped} if dropped else {}),
+        },
     )
     return out
 
 
 #: Columns of a user's table taken over as they are, when present.
-_STANDARD = ("country", "admin1", "geonameid", "merged", "merged_into")
+_STANDARD = (
+    "country",
+    "admin1",
+    "geonameid",
+    "feature_code",
+    "section",
+    "section_of",
+    "section_of_id",
+    "section_reason",
+    "merged",
+    "merged_into",
+)
 
 
 def _standard_frame(
-    frame: Any, xy: np.ndarray, pops: np.ndarray, name_col: str | None, countries: list[str]
+    frame: Any,
+    xy: np.ndarray,
+    pops: np.ndarray,
+    name_col: str | None,
+    countries: list[str],
+    what: str,
 ) -> Any:
     """Return the columns of :func:`settlements`, from a checked user table."""
     n = len(frame)
 
     def column(key: str, kind: Any, default: Any) -> Any:
         return frame[key].astype(kind).to_numpy() if key in frame.columns else default
+
+    def flag(key: str) -> Any:
+        if key not in frame.columns:
+            return np.zeros(n, dtype=bool)
+        return parse_bool(frame[key].reset_index(drop=True), what=f"{what} {key!r} column")
 
     whole = bool(np.all(pops == np.round(pops)))
     return geopandas.GeoDataFrame(
@@ -298,8 +465,13 @@ def _standard_frame(
             "geonameid": frame["geonameid"].to_numpy()
             if "geonameid" in frame.columns
             else [-1] * n,
-            "merged": column("merged", bool, False),
-            "merged_into": column("merged_into", str, ""),
+            "feature_code": column("feature_code", str, [""] * n),
+            "section": flag("section"),
+            "section_of": column("section_of", str, [""] * n),
+            "section_of_id": column("section_of_id", np.int64, [-1] * n),
+            "section_reason": column("section_reason", str, [""] * n),
+            "merged": flag("merged"),
+            "merged_into": column("merged_into", str, [""] * n),
         },
         geometry=shapely.points(xy),
         crs="EPSG:4326",

@@ -234,16 +234,8 @@ def _towns(**columns):
 
 def test_read_settlements_geodataframe():
     out = read_settlements(_towns(extra=[1, 2, 3]), country="Russia")
-    assert list(out.columns[:8]) == [
-        "name",
-        "country",
-        "admin1",
-        "population",
-        "geonameid",
-        "merged",
-        "merged_into",
-        "geometry",
-    ]
+    # the columns of the packaged settlements, in the same order, then the table's own
+    assert list(out.columns[: len(settlements().columns)]) == list(settlements().columns)
     assert out["extra"].tolist() == [1, 2, 3]
     assert out["country"].tolist() == ["RU"] * 3
     assert out["population"].dtype == np.int64
@@ -442,9 +434,10 @@ def test_both_sums_are_available_where_they_differ(everything):
     without = _within_15km(settlements(country="JP"), tokyo)
     # 19,789,355 people with every ward counted beside Tokyo, 11,351,736 once each
     assert with_sections["population"].sum() == 19_789_355
-    assert without["population"].sum() == with_sections.loc[
-        ~with_sections["section"], "population"
-    ].sum()
+    assert (
+        without["population"].sum()
+        == with_sections.loc[~with_sections["section"], "population"].sum()
+    )
     assert without["population"].sum() < 12_000_000
 
 
@@ -454,3 +447,75 @@ def test_hong_kong_is_counted_once():
     assert coverage("HK", include_sections=True) == pytest.approx(3.52, abs=0.01)
     assert coverage("HK") == pytest.approx(1.0, abs=1e-9)
     assert coverage("SG") == pytest.approx(1.0, abs=1e-3)
+
+
+# -- booleans and duplicates in user tables ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("values", "expected"),
+    [
+        (["no", "yes", "No"], [False, True, False]),
+        (["false", "TRUE", " true "], [False, True, True]),
+        (["0", "1", "0"], [False, True, False]),
+        ([0, 1, 0], [False, True, False]),
+        ([False, True, False], [False, True, False]),
+    ],
+)
+def test_merged_and_section_columns_are_read_as_booleans(values, expected):
+    out = read_settlements(_towns(merged=values, section=values), country="RU")
+    assert out["merged"].tolist() == expected
+    assert out["section"].tolist() == expected
+    assert out["merged"].dtype == bool
+
+
+@pytest.mark.parametrize("bad", ["maybe", "", None, 2, "nein"])
+def test_a_value_that_is_not_a_boolean_is_refused_with_its_row(bad):
+    with pytest.raises(InputError, match=r"'merged' column holds values that are not true/false"):
+        read_settlements(_towns(merged=["no", bad, "yes"]), country="RU")
+    with pytest.raises(InputError, match=r"row\(s\) 1") as info:
+        read_settlements(_towns(section=["no", bad, "yes"]), country="RU")
+    assert (repr(bad) if bad is not None else "nan") in str(info.value)
+
+
+def _twice():
+    towns = _towns(geonameid=[1, 2, 3])
+    return pd.concat([towns, towns.iloc[[1]]], ignore_index=True)
+
+
+def test_duplicate_rows_warn_by_default_and_are_counted_as_given():
+    from layers.settlement_tables import DuplicateWarning
+
+    with pytest.warns(DuplicateWarning, match=r"1 place\(s\) twice .* row\(s\) 3 \('B'\)"):
+        out = read_settlements(_twice(), country="RU")
+    assert out["population"].sum() == 1000 + 2500 + 40 + 2500
+
+
+def test_duplicates_dropped_or_refused_on_request():
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        dropped = read_settlements(_twice(), country="RU", duplicates="drop")
+        kept = read_settlements(_twice(), country="RU", duplicates="keep")
+    assert dropped["population"].sum() == 1000 + 2500 + 40
+    assert dropped.attrs["provenance"].details["duplicates_dropped"] == 1
+    assert len(kept) == 4
+    with pytest.raises(InputError, match="duplicates='drop'"):
+        read_settlements(_twice(), country="RU", duplicates="error")
+    with pytest.raises(InputError, match="duplicates='twice' is not one of"):
+        read_settlements(_twice(), country="RU", duplicates="twice")
+
+
+def test_a_repeated_geonameid_is_a_duplicate_even_if_the_rows_differ():
+    from layers.settlement_tables import DuplicateWarning
+
+    towns = _towns(geonameid=[7, 7, 8])
+    with pytest.warns(DuplicateWarning):
+        read_settlements(towns, country="RU")
+    unknown = _towns(geonameid=[-1, -1, 8])  # -1: no id, not a duplicate
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        read_settlements(unknown, country="RU")
