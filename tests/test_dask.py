@@ -143,6 +143,9 @@ def test_exposure_on_cluster_settlements_default_strings(client, north_korea):
     pd.testing.assert_frame_equal(got.edge, expected.edge, check_dtype=False)
     assert got.to_json() == expected.to_json()
     assert got.population("200km", country="RU") > 1_000_000
+    # the coverage of the packaged data, and its warnings, are the same on the cluster
+    assert got.coverage == expected.coverage and got.warnings == expected.warnings
+    assert expected.coverage["CN"] < 0.6 and any(w.startswith("CN:") for w in got.warnings)
 
 
 def test_exposure_projected_input(client, north_korea, strings_unconverted):

@@ -471,14 +471,14 @@ def test_half_circumference_radius_is_accepted(settlements):
 
 
 def test_a_source_is_described_by_its_kind_not_its_columns(settlements, result):
-    from layers.analysis.result import describe_source
+    from layers.analysis.source import describe_source
 
     src = describe_source(territory())
     assert (src.kind, src.codes, src.variant, src.label) == (
         "territory",
         ("KP",),
         "osm-land",
-        "territory KP",
+        "North Korea (OSM, land only)",  # the country's name and the boundary variant
     )
     plain = territory()
     plain.attrs.pop("kind")  # the same columns, but nothing says it is a territory
@@ -490,14 +490,14 @@ def test_a_source_is_described_by_its_kind_not_its_columns(settlements, result):
     pd.testing.assert_frame_equal(res.table, result.table)  # KP residents are those inside
 
 
-def test_a_border_is_seen_from_its_first_country():
+def test_a_border_names_both_its_countries():
     import layers
-    from layers.analysis.result import describe_source
+    from layers.analysis.source import describe_source
 
     src = describe_source(layers.border("KP", "RU"))
-    assert (src.kind, src.codes, src.label) == ("border", ("KP",), "border KP–RU")
+    assert (src.kind, src.codes, src.label) == ("border", ("KP", "RU"), "border KP–RU")
     named = describe_source("North Korea-Russia")
-    assert (named.kind, named.codes) == ("border", ("KP",))
+    assert (named.kind, named.codes) == ("border", ("KP", "RU"))
     assert named.label == "the North Korea–Russia border"
 
 
@@ -529,7 +529,7 @@ def test_a_border_name_is_resolved_to_the_border(packaged):
     expected = exposure(layers.border("KP", "RU"), packaged, "200km", by=["RU"])
     got = exposure("KP-RU", packaged, "200km", by=["Russia"])
     pd.testing.assert_frame_equal(got.table, expected.table)
-    assert got.excluded["countries"] == ["KP"]
+    assert got.excluded["countries"] == []  # a border has two sides: nobody is left out
 
 
 def test_countries_named_in_by_exclude_population_and_curve(settlements, result):

@@ -8,24 +8,18 @@ or a Dask GeoDataFrame of settlements (:mod:`layers.analysis.dask_points`).
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from geo.errors import InputError, InputTypeError
+from geo.errors import InputTypeError
 from geo.validation import is_dask_collection
 from layers.analysis.dask_points import dask_settlement_exposure
 from layers.analysis.grids import grid_exposure
 from layers.analysis.points import settlement_exposure
-from layers.analysis.result import (
-    EDGE_M,
-    Exposure,
-    SourceDescription,
-    country_codes,
-    describe_source,
-    parse_radii,
-)
+from layers.analysis.result import EDGE_M, Exposure
+from layers.analysis.source import SourceDescription, describe_source
+from layers.analysis.values import country_codes, metres, parse_radii
 from layers.grid import PopulationGrid, population_grid
 
 __all__ = ["exposure"]
@@ -34,6 +28,8 @@ __all__ = ["exposure"]
 def _exclusion_codes(exclude_source: Any, src: SourceDescription) -> tuple[str, ...] | None:
     """Alpha-2 codes to exclude, or None for the geometric rule (a bare geometry)."""
     if exclude_source is True:
+        if src.kind == "border":  # two sides, neither of them "the source"
+            return ()
         return src.codes if src.codes else None
     if exclude_source is False or exclude_source is None:
         return ()
@@ -54,7 +50,7 @@ def exposure(
     *,
     by: str | Sequence[str] | Any | None = "country",
     exclude_source: bool | str | Sequence[str] = True,
-    edge_m: float = EDGE_M,
+    edge_m: float | str = EDGE_M,
     progress: bool | None = None,
 ) -> Exposure:
     """Count the people living within given distances of a source.
@@ -78,8 +74,8 @@ def exposure(
         the places within the largest radius plus ``edge_m`` come back, and the
         result is the same as for the same data in memory.
     radii : float, str or sequence of them
-        Distances in metres, or strings like ``"200km"``, ``"108 nmi"``; each in
-        [0, half the Earth's circumference].
+        Distances in metres (Python or numpy numbers), or strings like ``"200km"``,
+        ``"108 nmi"``; each in [0, half the Earth's circumference].
     by : str, list of str, GeoDataFrame or None, default "country"
         Countries of residence. For settlements: a column to group by
         (``"country"``), a list of countries (codes or names: only those), or None
@@ -88,13 +84,14 @@ def exposure(
         ``iso2``/``ISO_A2``/``name`` column), or None for totals.
     exclude_source : bool, str or list of str, default True
         Leave out the residents of the source country itself. True: for a
-        territory, its ``iso2`` code; for a border, the first country (column
-        ``a``); for anything else, the people *inside* it when it is a polygon
-        (settlements at distance 0, grid cells and areas inside it) and nobody
-        when it is a point or a line. A country (code or name) or a list of them
-        names them. False keeps everyone.
-    edge_m : float, default 5000.0
-        Half-width in metres of the list of places near each radius.
+        territory, its ``iso2`` code; for a border, nobody (a border has two
+        sides, and both are counted); for anything else, the people *inside* it
+        when it is a polygon (settlements at distance 0, grid cells and areas
+        inside it) and nobody when it is a point or a line. A country (code or
+        name) or a list of them names them. False keeps everyone.
+    edge_m : float or str, default 5000.0
+        Half-width of the list of places near each radius, in metres or like
+        ``"5km"``.
     progress : bool, optional
         Show progress bars on stderr for long steps (large point sets, grids).
         By default they show only on a terminal; ``RISKMAP_PROGRESS=0`` silences
@@ -114,12 +111,16 @@ def exposure(
     CRSError
         For data without a CRS.
     InputTypeError
-        For a population layer of another type.
+        For a population layer of another type, or a radius or ``edge_m`` that is not
+        a distance (None, a mapping, a complex number).
 
     Notes
     -----
     For settlements the set of places counted within R is, by construction,
-    exactly the set whose exact geodesic distance is ≤ R.
+    exactly the set whose exact geodesic distance is ≤ R. The points are not the
+    population, though: each country's coverage ratio (:func:`layers.coverage`) is
+    in the table, and :attr:`Exposure.warnings` names the countries whose
+    settlements hold more than 1.2 or less than 0.6 times their population.
 
     Examples
     --------
@@ -145,9 +146,7 @@ def exposure(
     950.0
     """
     radii_m = parse_radii(radii)
-    edge = float(edge_m)
-    if not math.isfinite(edge) or edge < 0:
-        raise InputError(f"edge_m {edge_m!r} must be a non-negative number of metres")
+    edge = metres(edge_m, "edge_m")
     src = describe_source(source)
     exclude = _exclusion_codes(exclude_source, src)
     if isinstance(population, (str, Path)):

@@ -27,7 +27,8 @@ from layers.analysis.points import (
     exposure_from_distances,
     max_distance,
 )
-from layers.analysis.result import Exposure, SourceDescription
+from layers.analysis.result import Exposure
+from layers.analysis.source import SourceDescription
 
 __all__ = ["dask_settlement_exposure"]
 
@@ -78,7 +79,7 @@ def dask_settlement_exposure(
     Examples
     --------
     >>> import dask, dask_geopandas, numpy as np, shapely, layers
-    >>> from layers.analysis.result import describe_source
+    >>> from layers.analysis.source import describe_source
     >>> towns = layers.settlements(country="RU", bbox=(131, 42, 134, 45))
     >>> src = describe_source(shapely.Point(131.9, 43.1))
     >>> with dask.config.set(scheduler="synchronous"):

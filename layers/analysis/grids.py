@@ -19,13 +19,9 @@ import shapely
 
 import geo
 from geo.errors import CRSError, InputError, InputTypeError
-from layers.analysis.result import (
-    GRID_METHOD,
-    TOTAL,
-    Exposure,
-    SourceDescription,
-    country_codes,
-)
+from layers.analysis.result import GRID_METHOD, TOTAL, Exposure
+from layers.analysis.source import SourceDescription, nobody_excluded
+from layers.analysis.values import country_codes
 from layers.grid import PopulationGrid
 from layers.territory import territory
 
@@ -75,7 +71,7 @@ def _exclusion_area(
             return None, "none (point or line source)", []
         return _source_area(src), "cells inside the source polygon", []
     if not exclude:
-        return None, "none", []
+        return None, nobody_excluded(src), []
     if by is not None:  # countries of residence are explicit: just leave the source's out
         return None, f"residents of {', '.join(exclude)} (country left out)", list(exclude)
     if set(exclude) <= set(src.codes) and src.polygonal and len(src.codes) == len(exclude):
@@ -148,7 +144,7 @@ def grid_exposure(
     >>> import pathlib, tempfile, numpy as np, rasterio, shapely
     >>> from affine import Affine
     >>> from layers.grid import population_grid
-    >>> from layers.analysis.result import describe_source
+    >>> from layers.analysis.source import describe_source
     >>> folder = tempfile.TemporaryDirectory()
     >>> path = pathlib.Path(folder.name) / "people.tif"
     >>> profile = dict(driver="GTiff", width=100, height=100, count=1, dtype="float64",
@@ -207,6 +203,9 @@ def grid_exposure(
         _distances=d,
         _people=people,
         _groups=groups,
+        source=src.label,
+        source_kind=src.kind,
+        boundary_variant=src.variant,
     )
 
 

@@ -20,15 +20,10 @@ import geo
 from geo.errors import CRSError, InputError, InputTypeError
 from geo.units import HALF_CIRCUMFERENCE_M
 from layers._progress import progress_bar
-from layers.analysis.result import (
-    DISTANCE_ERROR_M,
-    POINT_METHOD,
-    TOTAL,
-    Exposure,
-    SourceDescription,
-    country_codes,
-    radius_label,
-)
+from layers.analysis.coverage import settlement_coverage, with_coverage
+from layers.analysis.result import DISTANCE_ERROR_M, POINT_METHOD, TOTAL, Exposure
+from layers.analysis.source import SourceDescription, nobody_excluded
+from layers.analysis.values import country_codes, radius_label
 from layers.provenance import Provenance
 from layers.settlements import check_population
 
@@ -38,13 +33,18 @@ _BATCH = 100_000  # settlements measured per call to geo, between progress updat
 
 
 def _cumulative_table(
-    d: np.ndarray, people: np.ndarray, groups: np.ndarray, radii: np.ndarray
+    d: np.ndarray, people: np.ndarray, groups: np.ndarray, radii: np.ndarray, wanted: list[str]
 ) -> tuple[pd.DataFrame, pd.DataFrame, np.ndarray, np.ndarray, np.ndarray]:
-    """Per-group cumulative population and places at each radius, from one sort."""
+    """Per-group cumulative population and places at each radius, from one sort.
+
+    Every group of ``wanted`` has its rows, of 0 where nobody of it is in range; with
+    nobody in range at all, the table still has one row per radius (:data:`TOTAL`).
+    """
     order = np.argsort(d, kind="stable")
     d, people, groups = d[order], people[order], groups[order]
     table_rows, band_rows = [], []
-    for g in sorted(set(groups.tolist()), key=str):
+    names = set(groups.tolist()) | set(wanted)
+    for g in sorted(names or {TOTAL}, key=str):
         mask = groups == g
         n = np.searchsorted(d[mask], radii, side="right")
         cum = np.concatenate([[0], np.cumsum(people[mask])])[n]
@@ -159,7 +159,7 @@ def settlement_exposure(
     Examples
     --------
     >>> import numpy as np, shapely, layers
-    >>> from layers.analysis.result import describe_source
+    >>> from layers.analysis.source import describe_source
     >>> towns = layers.settlements(country="RU", bbox=(131, 42, 134, 45))
     >>> src = describe_source(shapely.Point(131.9, 43.1))
     >>> result = settlement_exposure(src, towns, np.array([20_000.0]), None, None, 5_000.0)
@@ -239,7 +239,7 @@ def _exclusion(
         return np.zeros(len(d), bool), "none (point or line source)", []
     codes = list(exclude)
     if not codes:
-        return np.zeros(len(d), bool), "none", []
+        return np.zeros(len(d), bool), nobody_excluded(src), []
     rule = f"residents of {', '.join(codes)} (by country code)"
     return gdf["country"].isin(codes).to_numpy(), rule, codes
 
@@ -285,7 +285,7 @@ def exposure_from_distances(
     Examples
     --------
     >>> import numpy as np, shapely, layers, geo
-    >>> from layers.analysis.result import describe_source
+    >>> from layers.analysis.source import describe_source
     >>> towns = layers.settlements(country="RU", bbox=(131, 42, 134, 45))
     >>> src = describe_source(shapely.Point(131.9, 43.1))
     >>> index = geo.DistanceIndex(src.geometry)
@@ -323,7 +323,15 @@ def exposure_from_distances(
     # whole numbers of people stay integers, so sums are exact and print without ".0"
     integral = pd.api.types.is_integer_dtype(gdf["population"])
     people = gdf["population"].to_numpy(dtype=np.int64) if integral else people_all
-    table, bands, ds, ps, gs = _cumulative_table(d[keep], people[keep], groups[keep], radii)
+    table, bands, ds, ps, gs = _cumulative_table(
+        d[keep], people[keep], groups[keep], radii, only or []
+    )
+    by_country = group_col == "country" or only is not None
+    ratios, warnings = settlement_coverage(
+        gdf, keep & (d <= radii[-1]), list(table["country"]) if by_country else []
+    )
+    if by_country:
+        table = with_coverage(table, ratios)
     places = _places(gdf, keep, d, radii)
     provenance = src.provenance.merge(
         gdf.attrs.get("provenance") or Provenance(),
@@ -351,6 +359,11 @@ def exposure_from_distances(
         _distances=ds,
         _people=ps,
         _groups=gs,
+        source=src.label,
+        source_kind=src.kind,
+        boundary_variant=src.variant,
+        coverage=ratios,
+        warnings=warnings,
     )
 
 

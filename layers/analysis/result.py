@@ -1,31 +1,26 @@
-"""What an exposure is made of: the described source, the result, and their plain values.
+"""The result of an exposure, which every worker (settlement points, grids, Dask) returns.
 
-:func:`describe_source` turns what :func:`layers.exposure` is given (a
-:class:`layers.Source`, a name, a layer, a geometry) into a :class:`SourceDescription`,
-reading what the layer is from its ``attrs["kind"]``. :class:`Exposure` is the result
-every worker (settlement points, grids, Dask) returns. The helpers beside them (radius
-labels, radii parsing, country codes, JSON values) are shared by the workers and by
-:func:`layers.exposure_variants`.
+:class:`Exposure` holds the tables per radius and band, the places and the list of
+places near each radius, the population-by-distance curve, what ``exclude_source``
+left out, the settlement coverage per country with its warnings, and the provenance.
+The source it is measured from is described in :mod:`layers.analysis.source`, the
+plain values (distances, radius labels, JSON) in :mod:`layers.analysis.values`.
 """
 
 from __future__ import annotations
 
 import json
-import math
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
-import geopandas
 import numpy as np
 import pandas as pd
-import shapely
 
-from geo.errors import CRSError, InputError
-from geo.units import parse_distance
+from geo.errors import InputError
+from layers.analysis.values import json_default, metres, parse_radii, radius_label, records
+from layers.boundaries import variant_label
 from layers.countries import country as country_record
-from layers.countries import resolve_countries
 from layers.provenance import Provenance
-from layers.sources import Source, resolve_source
 
 __all__ = [
     "DISTANCE_ERROR_M",
@@ -34,13 +29,6 @@ __all__ = [
     "POINT_METHOD",
     "TOTAL",
     "Exposure",
-    "SourceDescription",
-    "country_codes",
-    "describe_source",
-    "json_default",
-    "parse_radii",
-    "radius_label",
-    "records",
 ]
 
 #: Places within this many metres of a radius are listed as "near the edge".
@@ -57,225 +45,6 @@ DISTANCE_ERROR_M = 1.0
 
 #: The group name of an exposure counted without countries of residence (``by=None``).
 TOTAL = "total"
-
-_POLYGONAL = (3, 6)  # shapely type ids of Polygon and MultiPolygon
-
-
-def radius_label(r: float) -> str:
-    """Return how a radius is written in column names and messages.
-
-    Parameters
-    ----------
-    r : float
-        The radius, in metres.
-
-    Returns
-    -------
-    str
-        Kilometres from 1 km on, metres below.
-
-    Examples
-    --------
-    >>> radius_label(200_000.0), radius_label(12_500.0), radius_label(500.0)
-    ('200km', '12.5km', '500m')
-    """
-    return f"{r / 1000:g}km" if r >= 1000 else f"{r:g}m"
-
-
-def parse_radii(radii: Any) -> np.ndarray:
-    """Return radii as sorted, unique metres.
-
-    Parameters
-    ----------
-    radii : float, str or sequence of them
-        Distances in metres, or strings with a unit (``"200km"``, ``"108 nmi"``).
-
-    Returns
-    -------
-    numpy.ndarray
-        The radii in metres, ascending, each once.
-
-    Raises
-    ------
-    InputError
-        For no radius, or a radius :func:`geo.parse_distance` refuses (negative, NaN,
-        beyond half the Earth's circumference, an unknown unit).
-
-    Examples
-    --------
-    >>> parse_radii(["200km", 50_000, "50 km"]).tolist()
-    [50000.0, 200000.0]
-    """
-    items = [radii] if isinstance(radii, (str, int, float, np.number)) else list(radii)
-    if not items:
-        raise InputError(
-            "radii is empty; give one distance or a list, e.g. '200km' or [50_000, 100_000]"
-        )
-    values = []
-    for item in items:
-        if isinstance(item, np.number):
-            item = float(item)
-        values.append(parse_distance(item))
-    return np.unique(np.asarray(values, dtype=np.float64))
-
-
-def country_codes(countries: Any) -> list[str]:
-    """Return the ISO 3166-1 alpha-2 codes of countries named by code or name.
-
-    Parameters
-    ----------
-    countries : str, Country or sequence of them
-        Anything :func:`layers.country` accepts (``"RU"``, ``"RUS"``, ``"Russia"``).
-
-    Returns
-    -------
-    list of str
-        The codes, in the order given, each once.
-
-    Raises
-    ------
-    InputError
-        For an unknown or ambiguous name (the message suggests close names), or none.
-
-    Examples
-    --------
-    >>> country_codes(["Russia", "CN", "RUS"])
-    ['RU', 'CN']
-    """
-    return [record.iso2 for record in resolve_countries(countries)]
-
-
-# -- the source --------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class SourceDescription:
-    """What an exposure is measured from, as the workers need it.
-
-    Attributes
-    ----------
-    geometry : Any
-        What :mod:`geo` measures distances to (a GeoDataFrame, a shapely geometry, a
-        ``(lon, lat)`` pair in degrees).
-    kind : str
-        ``"territory"``, ``"border"``, ``"place"``, ``"point"`` (from the layer's
-        ``attrs["kind"]``), or ``"geometry"`` for anything else.
-    codes : tuple of str
-        Alpha-2 codes of the country a territory is, or the first country of a border
-        (those ``exclude_source=True`` leaves out); empty for other kinds.
-    variant : str or None
-        The boundary variant of a territory (its ``variant`` column).
-    provenance : Provenance
-        Where the geometry comes from.
-    polygonal : bool
-        Whether every geometry is a (multi)polygon, so that distance 0 means inside.
-    label : str
-        How the result's provenance names the source.
-
-    Examples
-    --------
-    >>> import shapely
-    >>> describe_source(shapely.Point(131.9, 43.1))
-    SourceDescription(kind='geometry', label='Point', codes=(), variant=None)
-    """
-
-    geometry: Any
-    kind: str
-    codes: tuple[str, ...]
-    variant: str | None
-    provenance: Provenance
-    polygonal: bool
-    label: str
-
-    def __repr__(self) -> str:
-        return (
-            f"SourceDescription(kind={self.kind!r}, label={self.label!r}, "
-            f"codes={self.codes!r}, variant={self.variant!r})"
-        )
-
-
-def _unique(values: Any) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(str(v) for v in values))
-
-
-def _describe_layer(source: Any) -> SourceDescription:
-    """Describe a GeoDataFrame or GeoSeries by what its ``attrs["kind"]`` says it is."""
-    if source.crs is None:
-        raise CRSError(
-            f"source {type(source).__name__} has no CRS; set it with .set_crs('EPSG:4326') "
-            "if the coordinates are lon/lat degrees, or with the CRS they are in"
-        )
-    if len(source) == 0:
-        raise InputError(
-            "source has no rows; give a territory, border or geometry with coordinates"
-        )
-    provenance = source.attrs.get("provenance") or Provenance()
-    polygonal = bool(np.isin(shapely.get_type_id(np.asarray(source.geometry)), _POLYGONAL).all())
-    kind = source.attrs.get("kind") if isinstance(source, geopandas.GeoDataFrame) else None
-    columns = set(source.columns) if isinstance(source, geopandas.GeoDataFrame) else set()
-    if kind == "territory" and "iso2" in columns:
-        codes = _unique(source["iso2"])
-        variant = ", ".join(_unique(source["variant"])) if "variant" in columns else None
-        label = "territory " + ", ".join(codes)
-        return SourceDescription(source, kind, codes, variant, provenance, polygonal, label)
-    if kind == "border" and {"a", "b"} <= columns:
-        codes = _unique(source["a"])
-        label = f"border {', '.join(codes)}–{', '.join(_unique(source['b']))}"
-        return SourceDescription(source, kind, codes, None, provenance, polygonal, label)
-    kind = kind if kind in ("place", "point") else "geometry"
-    return SourceDescription(source, kind, (), None, provenance, polygonal, "geometry")
-
-
-def describe_source(source: Any) -> SourceDescription:
-    """Describe what distances are measured from.
-
-    Parameters
-    ----------
-    source : Source, str, GeoDataFrame, GeoSeries, shapely geometry or (lon, lat)
-        A :class:`layers.Source`; a name :func:`layers.resolve_source` resolves
-        (``"North Korea"``, ``"KP-RU"``, ``"Vladivostok,RU"``, ``"lon,lat"``; territories
-        on :data:`layers.DEFAULT_BOUNDARY`); a layer, described by its
-        ``attrs["kind"]``: a territory (codes from ``iso2``) or a border (codes from
-        ``a``, the country it is seen from; ``b`` named in the label); any other
-        GeoDataFrame or GeoSeries, a shapely geometry (lon/lat degrees) or anything
-        else :mod:`geo` accepts is a plain geometry.
-
-    Returns
-    -------
-    SourceDescription
-        The geometry, kind, country codes, boundary variant, provenance and label.
-
-    Raises
-    ------
-    CRSError
-        For a layer without a CRS.
-    InputError
-        For a layer without rows, or a name that names nothing.
-
-    Examples
-    --------
-    >>> describe_source("North Korea")
-    SourceDescription(kind='territory', label='North Korea (OSM, land only)', codes=('KP',), \
-variant='osm-land')
-    >>> import layers
-    >>> describe_source(layers.border("KP", "RU"))
-    SourceDescription(kind='border', label='border KP–RU', codes=('KP',), variant=None)
-    """
-    if isinstance(source, str):
-        source = resolve_source(source)
-    if isinstance(source, Source):
-        return replace(describe_source(source.data), label=source.label)
-    if isinstance(source, (geopandas.GeoDataFrame, geopandas.GeoSeries)):
-        return _describe_layer(source)
-    if isinstance(source, shapely.Geometry):
-        polygonal = shapely.get_type_id(source) in _POLYGONAL
-        return SourceDescription(
-            source, "geometry", (), None, Provenance(), polygonal, source.geom_type
-        )
-    return SourceDescription(
-        source, "geometry", (), None, Provenance(), False, type(source).__name__
-    )
-
 
 # -- the result --------------------------------------------------------------
 
@@ -319,6 +88,23 @@ class Exposure:
         Half-width of the edge list, metres.
     max_distance_m : float
         Distances are exact up to here (metres); farther places are not listed.
+    source : str
+        What the distances are measured from, in words; a territory with its boundary
+        variant, e.g. ``"North Korea (OSM, land only)"``.
+    source_kind : str
+        ``"territory"``, ``"border"``, ``"place"``, ``"point"`` or ``"geometry"``.
+    boundary_variant : str or None
+        The boundary variant of a territory source (``"osm-land"``), else None.
+    coverage : dict
+        For settlements: per country of the table (or of the places counted), the
+        settlement coverage ratio (people in the country's settlements in the data ÷
+        the country's population; :func:`layers.coverage`), or None where it is
+        unknown (a user's table, whose country totals riskmap does not know). Empty
+        for grids. The table carries it as ``coverage`` with ``coverage_note``
+        (``"overcount"`` above 1.2, ``"undercount"`` below 0.6, ``"unknown"``, ``""``).
+    warnings : tuple of str
+        What makes a number less exact than it looks: a coverage above 1.2 (places
+        counted more than once) or below 0.6 (people the points miss), or unknown.
 
     Examples
     --------
@@ -346,6 +132,11 @@ class Exposure:
     _distances: np.ndarray = field(repr=False)
     _people: np.ndarray = field(repr=False)
     _groups: np.ndarray = field(repr=False)
+    source: str = ""
+    source_kind: str = "geometry"
+    boundary_variant: str | None = None
+    coverage: dict[str, float | None] = field(default_factory=dict)
+    warnings: tuple[str, ...] = ()
 
     def _group_names(self, country: Any) -> list[str]:
         """Return the groups ``country`` names: a group of the table as is, else a country code.
@@ -364,7 +155,7 @@ class Exposure:
 
         Parameters
         ----------
-        radius : float or str, optional
+        radius : float, numpy scalar or str, optional
             A radius of this result, in metres or like ``"200km"``.
         country : str, Country or list of them, optional
             Only these countries of residence (codes or names, e.g. ``"Russia"``, or a
@@ -373,7 +164,7 @@ class Exposure:
         Returns
         -------
         float
-            Number of people.
+            Number of people; 0 where nobody of the countries asked for is in range.
 
         Raises
         ------
@@ -388,20 +179,20 @@ class Exposure:
         >>> result.population(country="russia") == result.population(country="RU")
         True
         """
-        r = self.radii_m[-1] if radius is None else parse_distance(radius)
-        rows = self.table[np.isclose(self.table["radius_m"], r, rtol=0, atol=1e-6)]
-        if rows.empty:
+        r = self.radii_m[-1] if radius is None else metres(radius, "radius")
+        if not np.isclose(self.radii_m, r, rtol=0, atol=1e-6).any():
             raise InputError(
                 f"radius {radius!r} is not one of this result's radii "
                 f"{[radius_label(x) for x in self.radii_m]}; use curve() for other distances"
             )
+        rows = self.table[np.isclose(self.table["radius_m"], r, rtol=0, atol=1e-6)]
         if country is not None:
             rows = rows[rows["country"].isin(self._group_names(country))]
         return float(rows["population"].sum())
 
     def curve(
         self,
-        step_m: float = 1000.0,
+        step_m: float | str = 1000.0,
         *,
         radii: Any | None = None,
         country: Any | None = None,
@@ -410,8 +201,9 @@ class Exposure:
 
         Parameters
         ----------
-        step_m : float, default 1000.0
-            Spacing of the distances, in metres (the largest radius is always included).
+        step_m : float or str, default 1000.0
+            Spacing of the distances, in metres or like ``"5km"`` (the largest radius is
+            always included).
         radii : float, str or sequence, optional
             Distances to evaluate instead of the regular steps (metres or ``"200km"``),
             up to ``max_distance_m``.
@@ -443,9 +235,9 @@ class Exposure:
         2         50.0      888277      29
         """
         if radii is None:
-            step = float(step_m)
-            if not math.isfinite(step) or step <= 0:
-                raise InputError(f"step_m {step_m!r} must be a positive number of metres")
+            step = metres(step_m, "step_m")
+            if step <= 0:
+                raise InputError(f"step_m {step_m!r} is 0; give a positive distance, e.g. '5km'")
             top = self.radii_m[-1]
             at = np.append(np.arange(0.0, top, step), top)
         else:
@@ -481,6 +273,13 @@ class Exposure:
             "excluded": self.excluded,
             "edge_m": self.edge_m,
             "max_distance_m": self.max_distance_m,
+            "source": self.source,
+            "source_kind": self.source_kind,
+            "boundary_variant": None
+            if self.boundary_variant is None
+            else {"name": self.boundary_variant, "label": variant_label(self.boundary_variant)},
+            "coverage": dict(self.coverage),
+            "warnings": list(self.warnings),
             "provenance": self.provenance.to_dict(),
         }
         if self.places is not None:
@@ -498,69 +297,10 @@ class Exposure:
 
     def __repr__(self) -> str:
         top = self.radii_m[-1]
+        around = f" around {self.source}" if self.source_kind != "geometry" else ""
+        flagged = [w.split(":")[0] for w in self.warnings if w[:2].isupper() and w[2:3] == ":"]
+        note = f", coverage warning for {', '.join(flagged)}" if flagged else ""
         return (
-            f"<Exposure {self.kind}: {self.population(top):,.0f} people within "
-            f"{radius_label(top)}, {len(self.radii_m)} radii, by={self.by!r}>"
+            f"<Exposure {self.kind}{around}: {self.population(top):,.0f} people within "
+            f"{radius_label(top)}, {len(self.radii_m)} radii, by={self.by!r}{note}>"
         )
-
-
-# -- plain values ------------------------------------------------------------
-
-
-def records(df: pd.DataFrame) -> list[dict[str, Any]]:
-    """Return a table's rows as JSON-ready dicts (missing values as None).
-
-    Parameters
-    ----------
-    df : pandas.DataFrame
-        Any table.
-
-    Returns
-    -------
-    list of dict
-        One dict per row, column name to value (see :func:`json_default`).
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> records(pd.DataFrame({"country": ["RU", None], "population": [12.0, float("nan")]}))
-    [{'country': 'RU', 'population': 12.0}, {'country': None, 'population': None}]
-    """
-    clean = df.astype(object).where(df.notna(), None)
-    return [{str(k): json_default(v) for k, v in row.items()} for row in clean.to_dict("records")]
-
-
-def json_default(value: Any) -> Any:
-    """Return a value as JSON can hold it: numpy scalars as Python, NaN as None.
-
-    Parameters
-    ----------
-    value : Any
-        A number, string, array, list, dict, or anything else (then its ``str``).
-
-    Returns
-    -------
-    Any
-        ``bool``, ``int``, ``float`` (finite), ``str``, None, or lists and dicts of them.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> json_default({"n": np.int64(3), "d": np.array([1.5, np.inf]), "ok": np.bool_(True)})
-    {'n': 3, 'd': [1.5, None], 'ok': True}
-    """
-    if isinstance(value, np.bool_):
-        return bool(value)
-    if isinstance(value, np.integer):
-        return int(value)
-    if isinstance(value, (np.floating, float)):
-        return float(value) if math.isfinite(value) else None
-    if isinstance(value, np.ndarray):
-        return [json_default(v) for v in value.tolist()]
-    if isinstance(value, (str, int, bool)) or value is None:
-        return value
-    if isinstance(value, (list, tuple)):
-        return [json_default(v) for v in value]
-    if isinstance(value, dict):
-        return {str(k): json_default(v) for k, v in value.items()}
-    return str(value)

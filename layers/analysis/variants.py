@@ -16,9 +16,9 @@ from typing import Any
 import pandas as pd
 
 from geo.errors import InputError
-from geo.units import parse_distance
 from layers.analysis.compute import exposure
-from layers.analysis.result import EDGE_M, Exposure, json_default, records
+from layers.analysis.result import EDGE_M, Exposure
+from layers.analysis.values import json_default, metres, records
 from layers.boundaries import BOUNDARY_VARIANTS
 from layers.countries import country as country_record
 from layers.provenance import Provenance
@@ -48,6 +48,8 @@ class ExposureVariants:
         ``{(boundary, population_source): Exposure}``, for tables, curves and edges.
     provenance : Provenance
         All variants' sources, with the radius and variant names.
+    warnings : tuple of str
+        Every variant's :attr:`Exposure.warnings` (settlement coverage), each once.
 
     Examples
     --------
@@ -70,6 +72,7 @@ class ExposureVariants:
     high: float
     exposures: dict[tuple[str, str], Exposure]
     provenance: Provenance
+    warnings: tuple[str, ...] = ()
 
     def to_frame(self) -> pd.DataFrame:
         """Return :attr:`table` (a copy)."""
@@ -91,6 +94,7 @@ class ExposureVariants:
             "low": self.low,
             "high": self.high,
             "edge": edges,
+            "warnings": list(self.warnings),
             "provenance": self.provenance.to_dict(),
         }
 
@@ -145,7 +149,7 @@ def exposure_variants(
     country: str | None = "RU",
     boundaries: Sequence[str] = ("osm-sea", "osm-land", "naturalearth"),
     exclude_source: bool | str | Sequence[str] = True,
-    edge_m: float = EDGE_M,
+    edge_m: float | str = EDGE_M,
 ) -> ExposureVariants:
     """Ask "how many people live within ``radius``" over boundary and population variants.
 
@@ -165,7 +169,7 @@ def exposure_variants(
         Settlements or a population grid (see :func:`layers.exposure`), or a
         mapping ``{name: layer}`` to vary the population source too. Default:
         ``layers.settlements()``.
-    radius : float or str, default "200km"
+    radius : float, numpy scalar or str, default "200km"
         The radius, in metres or like ``"200km"``.
     country : str or None, default "RU"
         Country of residence counted (code or name, e.g. ``"Russia"``); None counts
@@ -174,9 +178,10 @@ def exposure_variants(
         Boundary variants drawn when ``source`` is a country
         (:data:`layers.BOUNDARY_VARIANTS`, or a file path passed to ``layers.territory``).
     exclude_source : bool, str or list of str, default True
-        As in :func:`layers.exposure`.
-    edge_m : float, default 5000.0
-        Half-width in metres of the lists of places near the radius.
+        As in :func:`layers.exposure`: a territory's own residents are left out, nobody
+        for a border (both sides are counted).
+    edge_m : float or str, default 5000.0
+        Half-width of the lists of places near the radius, in metres or like ``"5km"``.
 
     Returns
     -------
@@ -202,7 +207,7 @@ def exposure_variants(
     0       osm-sea   1323864.0      51
     1  naturalearth   1294865.0      48
     """
-    radius_m = parse_distance(radius)
+    radius_m = metres(radius, "radius")
     code = None if country is None else country_record(country).iso2
     sources = _sources(source, boundaries)
     if not sources:
@@ -242,4 +247,5 @@ def exposure_variants(
         high=float(table["population"].max()),
         exposures=exposures,
         provenance=provenance,
+        warnings=tuple(dict.fromkeys(w for e in exposures.values() for w in e.warnings)),
     )
