@@ -22,11 +22,14 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 import geo
 import layers
 from geo.errors import InputError, RiskmapError
-from layers import BOUNDARY_VARIANTS, DEFAULT_BOUNDARY, resolve_place
+from layers import BOUNDARY_VARIANTS, DEFAULT_BOUNDARY
 from layers.countries import resolve_countries
+from layers.sources import resolve_place_name
 from maps.panel import Table
 from maps.riskmap import RiskMap
 from maps.scenario import run_scenario
@@ -36,8 +39,22 @@ __all__ = ["main", "build_parser"]
 PROG = "riskmap"
 
 
+#: What argparse takes as a value rather than an option: anything that starts with a dash
+#: and a digit, so that ``--radius -5km`` reaches riskmap (which refuses it by name) and
+#: ``riskmap distance -74.006,40.7128 2.3522,48.8566`` reads two coordinates.
+_DASH_DIGIT = re.compile(r"^-\.?\d")
+
+
 class _Parser(argparse.ArgumentParser):
-    """argparse, but a usage error is one line on stderr like every other error."""
+    """argparse, but a usage error is one line on stderr like every other error.
+
+    A value that starts with a dash and a digit (``-5km``, ``-74.006,40.7128``) is a
+    value, not an option: riskmap has no option that starts with a digit.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._negative_number_matcher = _DASH_DIGIT
 
     def error(self, message: str) -> None:  # type: ignore[override]
         self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
@@ -144,7 +161,7 @@ def _cmd_distance(args: argparse.Namespace) -> int:
     settlements = None
     if not all(re.fullmatch(r"\s*[-+.\d]+\s*,\s*[-+.\d]+\s*", q) for q in (args.a, args.b)):
         settlements = layers.settlements()
-    a, b = resolve_place(args.a, settlements), resolve_place(args.b, settlements)
+    a, b = resolve_place_name(args.a, settlements), resolve_place_name(args.b, settlements)
     d = float(geo.distance(a.lonlat, b.lonlat))
     method = "WGS84 ellipsoid geodesic (pyproj Geod, Karney's algorithm)"
     if args.json:
@@ -158,14 +175,60 @@ def _cmd_distance(args: argparse.Namespace) -> int:
     return 0
 
 
-def _print_exposure(exp: Any, label: str, radii: list[float]) -> None:
-    rows = exp.table.assign(radius_km=[f"{r / 1000:g}" for r in exp.table["radius_m"]])
-    rows = rows[["country", "radius_km", "population", "places"]].rename(
-        columns={"radius_km": "within (km)"}
+def _coverage_cell(ratio: float, note: str) -> str:
+    if note == "unknown" or ratio != ratio:  # NaN: not a country, or no known total
+        return note or ""
+    return f"{ratio:.0%}" + (f" ({note})" if note else "")
+
+
+def _exposure_rows(exp: Any) -> Any:
+    """Return the table as printed: radius in km, whole people, coverage in per cent."""
+    table = exp.table
+    rows = pd.DataFrame(
+        {
+            "country": table["country"],
+            "within (km)": [f"{r / 1000:g}" for r in table["radius_m"]],
+            "population": table["population"].round().astype("int64"),
+            "places": table["places"],
+        }
     )
-    rows["population"] = rows["population"].round().astype("int64")
+    if "coverage" in table.columns:
+        rows["coverage"] = [
+            _coverage_cell(r, n)
+            for r, n in zip(table["coverage"], table["coverage_note"], strict=True)
+        ]
+    return rows
+
+
+def _print_source(exp: Any) -> None:
+    """Print what the answer is measured from, what was left out, and what to doubt."""
+    if exp.boundary_variant is not None:
+        others = [v for v in BOUNDARY_VARIANTS if v != exp.boundary_variant]
+        print(
+            f"boundary: {exp.source}; other variants: --boundary {' or '.join(others)}, "
+            "or --variants for the range"
+        )
+    line = exp.provenance.details.get("border_line")
+    if line:
+        print(f"border: {line}")
+    excluded = exp.excluded
+    left_out = ""
+    if excluded.get("places"):
+        left_out = f": {excluded['population']:,.0f} people in {excluded['places']} places"
+    print(f"excluded: {excluded['rule']}{left_out}")
+    if "coverage" in exp.table.columns:
+        print(
+            "coverage = people in the country's settlements in the data ÷ its population; "
+            "above 120% places are counted twice, below 60% the points miss people"
+        )
+    for warning in exp.warnings:
+        print(f"warning: {warning}")
+
+
+def _print_exposure(exp: Any, label: str, radii: list[float]) -> None:
     title = f"Population within {', '.join(f'{r / 1000:g}' for r in radii)} km of {label}"
-    print(Table(title, rows).to_text())
+    print(Table(title, _exposure_rows(exp)).to_text())
+    _print_source(exp)
     edge = exp.edge
     if edge is not None and len(edge):
         shown = edge[edge["population"] > 0]

@@ -83,11 +83,16 @@ def test_country_code_picks_among_namesakes():
         ),
         (["exposure", "--around", "KP", "--radius=-5km"], "negative"),
         (
+            ["exposure", "--around", "KP", "--radius", "-5km"],
+            "'-5km' is -5000.0 m, which is negative",
+        ),
+        (["exposure", "--around", "KP", "--radius", "200km", "--population", "XX"], "'XX'"),
+        (
             ["exposure", "--around", "KP", "--radius", "200km", "--population", "RU,Atlantis"],
             "'Atlantis'",
         ),
         (["distance", "Vladivostk", "Pyongyang"], "did you mean 'Vladivostok'"),
-        (["distance", "Vladivostok,Russia", "Pyongyang"], "two-letter ISO code"),
+        (["distance", "Vladivostok,Atlantis", "Pyongyang"], "did you mean"),
         (["distance", "200,43", "Pyongyang"], "outside [-180, 180]"),
         (["run", "no/such/scenario.toml"], "does not exist"),
     ],
@@ -121,7 +126,7 @@ def test_exposure_prints_the_library_numbers_and_writes_the_map(tmp_path):
         tmp_path / "kp.png",
     )
     assert proc.returncode == 0, proc.stderr
-    rows = re.findall(r"^\s+RU\s+([\d.]+)\s+([\d,]+)\s+(\d+)\s*$", proc.stdout, flags=re.M)
+    rows = re.findall(r"^\s+RU\s+([\d.]+)\s+([\d,]+)\s+(\d+)\s", proc.stdout, flags=re.M)
     printed = {float(km): int(pop.replace(",", "")) for km, pop, _ in rows}
     exp = layers.exposure(
         layers.territory("KP"),  # the CLI's default boundary is the library's
@@ -169,7 +174,7 @@ def test_population_countries_by_name():
         "exposure", "--around", "North Korea", "--radius", "200km", "--population", "Russia,CN"
     )
     assert proc.returncode == 0, proc.stderr
-    rows = re.findall(r"^\s+(RU|CN)\s+200\s+([\d,]+)\s+(\d+)\s*$", proc.stdout, flags=re.M)
+    rows = re.findall(r"^\s+(RU|CN)\s+200\s+([\d,]+)\s+(\d+)\s", proc.stdout, flags=re.M)
     printed = {code: int(pop.replace(",", "")) for code, pop, _ in rows}
     exp = layers.exposure(layers.territory("KP"), layers.settlements(), "200km", by=["RU", "CN"])
     assert printed == {
@@ -177,3 +182,81 @@ def test_population_countries_by_name():
         "CN": round(exp.population(country="CN")),
     }
     assert "North Korea (OSM, land only)" in proc.stdout
+
+
+def _table(stdout: str) -> dict[tuple[str, float], int]:
+    rows = re.findall(r"^  ([A-Z]{2}|total)\s+([\d.]+)\s+([\d,]+)\s+\d+", stdout, flags=re.M)
+    return {(code, float(km)): int(pop.replace(",", "")) for code, km, pop in rows}
+
+
+def test_negative_coordinates_are_positionals():
+    proc = riskmap("distance", "-74.006,40.7128", "2.3522,48.8566")
+    assert proc.returncode == 0, proc.stderr
+    km = float(re.search(r"distance: ([\d,.]+) km", proc.stdout).group(1).replace(",", ""))
+    _, _, reference = GEOD.inv(-74.006, 40.7128, 2.3522, 48.8566)
+    assert km == pytest.approx(reference / 1000, abs=0.0005)
+
+
+def test_a_country_name_after_the_comma_is_the_country_code():
+    by_name = riskmap("distance", "Vladivostok,Russia", "Moscow, RUS", "--json")
+    by_code = riskmap("distance", "Vladivostok,RU", "Moscow,RU", "--json")
+    assert by_name.returncode == 0 and by_code.returncode == 0, by_name.stderr + by_code.stderr
+    assert json.loads(by_name.stdout) == json.loads(by_code.stdout)
+
+
+def test_a_border_counts_both_countries_and_says_what_its_line_is():
+    import layers
+
+    proc = riskmap("exposure", "--around", "IN-PK", "--radius", "100km")
+    assert proc.returncode == 0, proc.stderr
+    printed = _table(proc.stdout)
+    exp = layers.exposure(layers.border("IN", "PK"), layers.settlements(), "100km")
+    assert printed == {
+        ("IN", 100.0): round(exp.population(country="IN")),
+        ("PK", 100.0): round(exp.population(country="PK")),
+    }
+    assert printed[("IN", 100.0)] > 1_000_000  # India's side is no longer left out
+    lengths = layers.border("IN", "PK").set_index("kind")["length_m"] / 1000
+    line = next(x for x in proc.stdout.splitlines() if x.startswith("border: "))
+    assert f"land {lengths['land']:,.1f} km" in line and f"sea {lengths['sea']:,.1f} km" in line
+    assert "excluded: none (a border line has two sides" in proc.stdout
+
+
+def test_nobody_in_range_prints_zeros():
+    proc = riskmap("exposure", "--around", "-140,0", "--radius", "100km,200km")
+    assert proc.returncode == 0, proc.stderr
+    assert _table(proc.stdout) == {("total", 100.0): 0, ("total", 200.0): 0}
+    proc = riskmap(
+        "exposure", "--around", "-140,0", "--radius", "100km", "--population", "RU", "--json"
+    )
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout)
+    assert [(r["country"], r["population"]) for r in out["table"]] == [("RU", 0)]
+
+
+def test_coverage_and_its_warnings_are_printed():
+    import layers
+
+    proc = riskmap("exposure", "--around", "131,43.5", "--radius", "150km")  # RU, CN, KP
+    assert proc.returncode == 0, proc.stderr
+    ratio = layers.settlements(country="CN")["population"].sum() / layers.country("CN").population
+    assert ratio < 0.6  # GeoNames' places hold about half of China's people
+    row = next(x for x in proc.stdout.splitlines() if x.startswith("  CN "))
+    assert row.endswith(f"{ratio:.0%} (undercount)")
+    assert any(
+        x.startswith("warning: CN: ") and f"{ratio:.0%} of the population of China" in x
+        for x in proc.stdout.splitlines()
+    )
+    out = json.loads(
+        riskmap("exposure", "--around", "131,43.5", "--radius", "150km", "--json").stdout
+    )
+    assert any(w.startswith("CN: ") for w in out["warnings"])
+
+
+@pytest.mark.parametrize("around", ["PRK", "North Korea"])
+def test_a_country_by_code_or_name_is_its_territory_with_the_boundary_printed(around):
+    proc = riskmap("exposure", "--around", around, "--radius", "200km", "--population", "RU")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith("Population within 200 km of North Korea (OSM, land only)")
+    assert "boundary: North Korea (OSM, land only)" in proc.stdout
+    assert "excluded: residents of KP" in proc.stdout
