@@ -410,7 +410,10 @@ def test_grid_exposure_reports_nodata(tmp_path):
 def test_summit_scenario_russians_within_200km_of_north_korea():
     import layers
 
-    res = exposure_variants()  # defaults: KP, Russians, 200 km, three boundary variants
+    # defaults: KP, Russians, 200 km, three boundary variants; on every GeoNames place, as
+    # the reference was measured (sections of cities included)
+    everything = layers.settlements(include_sections=True)
+    res = exposure_variants(population=everything)
     values = dict(zip(res.table["boundary"], res.table["population"], strict=True))
     # Reference (SCENARIO.md, PEERS.md), measured outside the project on GeoNames cities500
     # with an exact per-point method: 1,323,864 with the territorial sea (the same OSM
@@ -426,7 +429,7 @@ def test_summit_scenario_russians_within_200km_of_north_korea():
     assert values["naturalearth"] == pytest.approx(1_285_787, rel=0.01)
     assert values["osm-sea"] >= values["osm-land"]
     assert (res.low, res.high) == (min(values.values()), max(values.values()))
-    settlements = layers.settlements(country="RU")
+    settlements = everything[everything["country"] == "RU"]
     xy = np.column_stack([settlements.geometry.x, settlements.geometry.y])
     for (boundary, _), exp in res.exposures.items():
         terr = layers.territory("KP", **_boundary_kwargs(boundary))
@@ -446,7 +449,8 @@ def test_summit_scenario_on_the_reference_polygon(ne_north_korea):
     import layers
 
     kp = gpd.GeoDataFrame({"iso2": ["KP"]}, geometry=[ne_north_korea], crs="EPSG:4326")
-    res = exposure(kp, layers.settlements(), "200km", by=["RU"])
+    everything = layers.settlements(include_sections=True)  # as the reference was measured
+    res = exposure(kp, everything, "200km", by=["RU"])
     assert res.population() == pytest.approx(1_285_787, rel=1e-3)
     edge = res.edge.set_index("name")
     assert 435 < edge.loc["Novoshakhtinskiy", "offset_m"] < 455
@@ -579,7 +583,7 @@ def test_variants_take_a_country_name(settlements):
 def test_summit_variants_with_the_country_named():
     import layers
 
-    places = layers.settlements()
+    places = layers.settlements(include_sections=True)  # as the reference was measured
     by_name = exposure_variants("North Korea", places, "200km", country="Russia")
     by_code = exposure_variants("KP", places, "200km", country="RU")
     assert by_name.low == by_code.low and by_name.high == by_code.high

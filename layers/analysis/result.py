@@ -112,7 +112,7 @@ class Exposure:
     >>> towns = layers.settlements(country="RU", bbox=(131, 42, 134, 45))
     >>> result = layers.exposure(shapely.Point(131.9, 43.1), towns, ["20km", "50km"])
     >>> result
-    <Exposure settlements: 888,277 people within 50km, 2 radii, by='country'>
+    <Exposure settlements: 875,848 people within 50km, 2 radii, by='country'>
     >>> result.population("20km", country="Russia")
     609981.0
     """
@@ -232,7 +232,7 @@ class Exposure:
            distance_km  population  places
         0          0.0           0       0
         1         25.0      615036       5
-        2         50.0      888277      29
+        2         50.0      875848      28
         """
         if radii is None:
             step = metres(step_m, "step_m")

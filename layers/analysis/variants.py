@@ -201,11 +201,11 @@ def exposure_variants(
     >>> result = exposure_variants("North Korea", towns, "200km", country="Russia",
     ...                            boundaries=["osm-sea", "naturalearth"])
     >>> result
-    <ExposureVariants: residents of RU within 200 km: 1,294,865–1,323,864 over 2 variants>
+    <ExposureVariants: residents of RU within 200 km: 1,254,919–1,263,918 over 2 variants>
     >>> result.table[["boundary", "population", "places"]]
            boundary  population  places
-    0       osm-sea   1323864.0      51
-    1  naturalearth   1294865.0      48
+    0       osm-sea   1263918.0      47
+    1  naturalearth   1254919.0      45
     """
     radius_m = metres(radius, "radius")
     code = None if country is None else country_record(country).iso2
