@@ -16,8 +16,8 @@ import pandas as pd
 import shapely
 
 from geo.errors import InputError, InputTypeError
-from geo.validation import to_wgs84
-from layers import Provenance
+from geo.validation import as_geometry, to_wgs84
+from layers import Place, Provenance, Source
 
 __all__ = [
     "METRES_PER_DEGREE_MAX",
@@ -103,8 +103,27 @@ def format_int(value: float) -> str:
     return f"{int(round(float(value))):,}"
 
 
+def _is_pair(data: Any) -> bool:
+    return isinstance(data, (tuple, list, np.ndarray)) and np.shape(data) == (2,)
+
+
 def as_frame(data: Any, *, what: str) -> gpd.GeoDataFrame:
-    """Return ``data`` as a GeoDataFrame in EPSG:4326 (refusing one without a CRS)."""
+    """Return ``data`` as a GeoDataFrame in EPSG:4326 (refusing one without a CRS).
+
+    ``data`` is a GeoDataFrame or GeoSeries (with a CRS), a shapely geometry or a
+    ``(lon, lat)`` pair in degrees, a :class:`layers.Source` (its ``data``, with its
+    provenance) or a :class:`layers.Place` (its point and name).
+    """
+    if isinstance(data, Source):
+        data = data.data
+    elif isinstance(data, Place):
+        return gpd.GeoDataFrame(
+            {"name": [data.name], "country": [data.country]},
+            geometry=[as_geometry(data.lonlat, what=what)],
+            crs="EPSG:4326",
+        )
+    elif _is_pair(data):
+        data = as_geometry(data, what=f"{what} (lon, lat)")
     if isinstance(data, gpd.GeoSeries):
         data = gpd.GeoDataFrame(geometry=data)
     if isinstance(data, gpd.GeoDataFrame):
@@ -118,8 +137,9 @@ def as_frame(data: Any, *, what: str) -> gpd.GeoDataFrame:
             raise InputError(f"{what} is an empty geometry; give one with coordinates")
         return gpd.GeoDataFrame(geometry=[data], crs="EPSG:4326")
     raise InputTypeError(
-        f"{what} of type {type(data).__name__} is not a GeoDataFrame, GeoSeries or shapely "
-        "geometry; pass a layer from riskmap.layers or geo"
+        f"{what} {data!r:.60} of type {type(data).__name__} is not a GeoDataFrame, GeoSeries, "
+        "shapely geometry, (lon, lat) pair or layers.Source; pass e.g. layers.territory('KP'), "
+        "layers.resolve_source('Vladivostok') or a result of geo.buffer"
     )
 
 

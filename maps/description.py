@@ -137,7 +137,7 @@ class MapDescription:
             for i in items
             if isinstance(i, (Element, Credit)) and isinstance(i.provenance, Provenance)
         ]
-        provenance = Provenance(method="map composed by riskmap.maps").merge(
+        provenance = Provenance(method="map composed by maps.RiskMap").merge(
             *sources, display_tolerance_m=tolerance_m
         )
         return cls(

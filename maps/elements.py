@@ -26,7 +26,7 @@ import shapely
 import geo
 from geo.errors import InputError, InputTypeError
 from geo.validation import as_points
-from layers import Provenance
+from layers import Provenance, Source
 from maps._display import (
     as_frame,
     check_bounds,
@@ -83,8 +83,9 @@ class Territory(Element):
 
     Parameters
     ----------
-    data : GeoDataFrame, GeoSeries or shapely geometry
-        With a CRS (GeoDataFrame/GeoSeries) or in lon/lat degrees (shapely).
+    data : GeoDataFrame, GeoSeries, shapely geometry or layers.Source
+        With a CRS (GeoDataFrame/GeoSeries) or in lon/lat degrees (shapely); a
+        :class:`layers.Source` gives its ``data``.
     name : str, optional
         Default the ``name`` column followed by the ``variant``.
     group : str, default "Territories"
@@ -227,9 +228,10 @@ class Rings(Element):
 
         Parameters
         ----------
-        source : GeoDataFrame or geometry
+        source : GeoDataFrame, GeoSeries, geometry, (lon, lat) pair or layers.Source
             Either the result of :func:`geo.rings` (taken as it is), or the geometry
-            to draw rings around, with a CRS or in lon/lat degrees.
+            to draw rings around: with a CRS, a shapely geometry or a pair in lon/lat
+            degrees, or a :class:`layers.Source` (which also names ``of``).
         distances : sequence of float (metres) or str (``"200km"``), optional
             Outer distances of the bands; required when ``source`` is a geometry.
         outside_only : bool, default True
@@ -248,6 +250,8 @@ class Rings(Element):
         """
         if isinstance(source, gpd.GeoDataFrame) and "distance_max" in source.columns:
             return cls(source, **options)
+        if isinstance(source, Source) and not options.get("of"):
+            options["of"] = source.name
         if not distances:
             raise InputError(
                 f"distances={distances!r}: give the band distances (e.g. ['50km', '200km']) "

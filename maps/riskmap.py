@@ -26,7 +26,7 @@ from geo.errors import InputError, InputTypeError
 from layers import Provenance
 from maps._display import check_bounds
 from maps._exposure import exposure_items
-from maps._io import atomic_write
+from maps._io import atomic_write, check_png_path
 from maps.assets import inline_assets
 from maps.description import Item, MapDescription
 from maps.elements import (
@@ -149,8 +149,9 @@ class RiskMap:
 
         Parameters
         ----------
-        territory : GeoDataFrame, GeoSeries or shapely geometry
-            With a CRS (GeoDataFrame/GeoSeries) or in lon/lat degrees (shapely).
+        territory : GeoDataFrame, GeoSeries, shapely geometry or layers.Source
+            With a CRS (GeoDataFrame/GeoSeries) or in lon/lat degrees (shapely); a
+            :class:`layers.Source` (``layers.resolve_source("KP")``) gives its ``data``.
         name, group, context, color, show, fit, clip
             The fields of :class:`~maps.elements.Territory`: ``context`` draws grey
             background, ``clip`` is a (west, south, east, north) box in degrees.
@@ -191,8 +192,10 @@ class RiskMap:
 
         Parameters
         ----------
-        source : GeoDataFrame or geometry
-            The result of :func:`geo.rings`, or the geometry to draw rings around.
+        source : GeoDataFrame, GeoSeries, geometry, (lon, lat) pair or layers.Source
+            The result of :func:`geo.rings`, or what to draw rings around: a layer
+            with a CRS, a shapely geometry or a pair in lon/lat degrees (as
+            ``layers.exposure`` takes it), or a :class:`layers.Source`.
         distances : sequence of float (metres) or str (``"200km"``), optional
             Outer distances of the bands, when ``source`` is a geometry.
         outside_only : bool, default True
@@ -479,7 +482,8 @@ class RiskMap:
         Parameters
         ----------
         path : str or path-like
-            The file to write (its folder must exist).
+            The file to write (its folder must exist). A symbolic link is written
+            through to its file and stays a link.
         self_contained : bool, default False
             Inline Leaflet, its plugins and their images, so that the page opens with no
             network (tiles aside: without them the layers show on a plain background).
@@ -488,6 +492,12 @@ class RiskMap:
         -------
         pathlib.Path
             The path written.
+
+        Raises
+        ------
+        InputError
+            If ``path`` is a folder or another file that is not a regular one (a FIFO),
+            or its folder does not exist or is not writable.
         """
         return atomic_write(path, self.render(self_contained=self_contained))
 
@@ -503,7 +513,8 @@ class RiskMap:
         Parameters
         ----------
         path : str or path-like
-            The file to write.
+            The file to write, ending in ``.png`` (the only image format written;
+            a symbolic link is written through to its file).
         dpi : int, default 150
             Resolution in dots per inch.
         size_in : (float, float), default (13.0, 8.0)
@@ -513,7 +524,14 @@ class RiskMap:
         -------
         pathlib.Path
             The path written.
+
+        Raises
+        ------
+        InputError
+            If ``path`` does not end in ``.png`` (SVG and PDF are not written), or is
+            not a file that can be written (see :meth:`save`).
         """
+        check_png_path(path)
         # matplotlib takes 0.32 s to import: only images need it.
         from maps._png import save_png
 
