@@ -262,3 +262,22 @@ def test_the_boundary_variant_is_in_the_repr_and_the_json(ring):
         assert out["boundary_variant"] == {"name": "osm-land", "label": "OSM, land only"}
     sea = exposure(layers.territory("KP", land_only=False), ring, "200km")
     assert "North Korea (OSM, with territorial sea)" in repr(sea)
+
+
+def test_nobody_in_range_of_a_grid_reads_as_zeros(tmp_path):
+    import rasterio
+    from affine import Affine
+
+    path = tmp_path / "people.tif"
+    profile = {
+        "driver": "GTiff", "width": 40, "height": 40, "count": 1, "dtype": "float64",
+        "crs": "EPSG:4326", "transform": Affine(0.05, 0, 128.0, 0, -0.05, 42.0),
+    }  # fmt: skip
+    with rasterio.open(path, "w", **profile) as ds:
+        ds.write(np.ones((40, 40)), 1)
+    grid = layers.population_grid(path, kind="count")
+    res = exposure((-140.0, 0.0), grid, ["100km", "200km"], by=None)
+    assert res.table["population"].tolist() == [0.0, 0.0]
+    assert res.population() == 0 and "0 people within 200km" in repr(res)
+    assert (res.curve(100_000)["population"] == 0).all()
+    assert json.loads(res.to_json())["table"][0]["population"] == 0
