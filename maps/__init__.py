@@ -7,12 +7,14 @@ documented in ``docs/scenario.md``, read by :mod:`maps.scenario_config`). Place
 names and sources are resolved by :mod:`layers`.
 """
 
+from maps._io import OutputError
 from maps.report import ScenarioResult
 from maps.riskmap import RiskMap
 from maps.scenario import run_scenario
 from maps.scenario_config import Scenario, load_scenario, parse_scenario, read_scenario
 
 __all__ = [
+    "OutputError",
     "RiskMap",
     "Scenario",
     "ScenarioResult",

@@ -29,17 +29,21 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from geo.errors import InputError
+from geo.errors import InputError, RiskmapError
 
 __all__ = [
     "STALE_AFTER_S",
+    "STEM_RULE",
+    "OutputError",
     "atomic_path",
     "atomic_paths",
     "atomic_write",
     "check_folder",
     "check_png_path",
+    "check_stem",
     "check_target",
     "host_tag",
+    "suggest_stem",
 ]
 
 #: A temporary file not modified for this long (seconds) is left over, whoever wrote it.
@@ -48,6 +52,78 @@ STALE_AFTER_S = 15 * 60
 # mkstemp's random part: 8 characters of this alphabet.
 _RANDOM = r"[a-z0-9_]{8}"
 _REFUSED_WRITE = (errno.EACCES, errno.EPERM, errno.EROFS)
+
+
+class OutputError(RiskmapError, OSError):
+    """Files could not be written (a full disk, an I/O error); none was left half-written.
+
+    Also an ``OSError``: the system, not the call, refused.
+
+    Examples
+    --------
+    >>> try:
+    ...     raise OutputError("out/summit.png could not be written; nothing was written")
+    ... except OSError as exc:
+    ...     print(isinstance(exc, RiskmapError))
+    True
+    """
+
+
+_STEM = re.compile(r"[\w-][\w.-]{0,99}")
+#: What a file stem is, in words.
+STEM_RULE = "1 to 100 letters, digits, '-', '_' and '.' (not first), with no folder"
+
+
+def check_stem(stem: object, *, what: str = "file name stem") -> str:
+    """Return ``stem`` if it is a file name without folder or extension, or raise.
+
+    A stem is 1 to 100 letters, digits, ``-``, ``_`` and ``.``, not starting with
+    ``.``: it names a file inside the output folder, never a path out of it
+    (``../x``, ``/tmp/x``) nor a hidden file.
+
+    Parameters
+    ----------
+    stem : str
+        The stem to check.
+    what : str, default "file name stem"
+        How to call it in the message.
+
+    Returns
+    -------
+    str
+
+    Raises
+    ------
+    InputError
+        If ``stem`` is not such a stem; the message suggests one.
+
+    Examples
+    --------
+    >>> check_stem("summit_2019")
+    'summit_2019'
+    >>> check_stem("../escaped")
+    Traceback (most recent call last):
+    ...
+    geo.errors.InputError: file name stem '../escaped' is not a file stem: 1 to 100 letters, \
+digits, '-', '_' and '.' (not first), with no folder; e.g. 'escaped'
+    """
+    if isinstance(stem, str) and _STEM.fullmatch(stem):
+        return stem
+    raise InputError(
+        f"{what} {stem!r:.120} is not a file stem: {STEM_RULE}; e.g. {suggest_stem(stem)!r}"
+    )
+
+
+def suggest_stem(value: object) -> str:
+    """Return a file stem close to ``value``: its last part, other characters as ``_``.
+
+    Examples
+    --------
+    >>> suggest_stem("../reports/summit 2019")
+    'summit_2019'
+    """
+    text = os.path.basename(str(value).replace("\\", "/"))
+    return re.sub(r"[^\w.-]+", "_", text).lstrip("._")[:100] or "scenario"
 
 
 def host_tag() -> str:

@@ -8,10 +8,9 @@ mid-latitude, so that shapes are not stretched east–west.
 
 from __future__ import annotations
 
+import io
 import math
-import os
 import textwrap
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -20,7 +19,6 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from maps._io import atomic_path
 from maps.panel import SERIES_COLORS
 
 if TYPE_CHECKING:
@@ -29,7 +27,7 @@ if TYPE_CHECKING:
     from maps.description import MapDescription
     from maps.layer import Layer
 
-__all__ = ["save_png"]
+__all__ = ["png_bytes"]
 
 _DASH = (0, (4, 3))
 _WRAP = 100  # characters per line of panel text
@@ -160,14 +158,10 @@ def _text_columns(desc: MapDescription, n_columns: int) -> list[str]:
     return ["\n\n".join(c) for c in columns]
 
 
-def save_png(
-    desc: MapDescription,
-    path: str | os.PathLike[str],
-    *,
-    dpi: int = 150,
-    size_in: tuple[float, float] = (13.0, 8.0),
-) -> Path:
-    """Draw ``desc`` with matplotlib and write it as a PNG, atomically.
+def png_bytes(
+    desc: MapDescription, *, dpi: int = 150, size_in: tuple[float, float] = (13.0, 8.0)
+) -> bytes:
+    """Draw ``desc`` with matplotlib and return the PNG file's bytes.
 
     The map and the curve fill the top ``size_in``; the panel's notes and tables
     follow below in two columns, and the figure grows to hold them.
@@ -176,8 +170,6 @@ def save_png(
     ----------
     desc : MapDescription
         The map to draw.
-    path : str or path-like
-        The PNG file to write.
     dpi : int, default 150
         Resolution in dots per inch.
     size_in : (float, float), default (13.0, 8.0)
@@ -185,8 +177,8 @@ def save_png(
 
     Returns
     -------
-    pathlib.Path
-        The path written.
+    bytes
+        A PNG image.
     """
     width, top_h = size_in
     columns = _text_columns(desc, 2)
@@ -232,6 +224,6 @@ def save_png(
         fig.text(
             x / width, (text_h - 0.2) / height, column, fontsize=6.5, family="monospace", va="top"
         )
-    with atomic_path(path) as tmp:
-        fig.savefig(tmp, format="png", dpi=dpi)
-    return Path(path)
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=dpi)
+    return buffer.getvalue()

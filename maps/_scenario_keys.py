@@ -21,6 +21,7 @@ from geo.errors import InputError
 from geo.units import UNITS_M
 from layers import BoundaryVariant, boundary_variant
 from maps._display import check_bounds
+from maps._io import STEM_RULE, check_stem, suggest_stem
 
 __all__ = [
     "REQUIRED",
@@ -32,6 +33,7 @@ __all__ = [
     "unknown",
     "toml_text",
     "TEXT",
+    "FILE_STEM",
     "FLAG",
     "DISTANCE",
     "DISTANCES",
@@ -172,6 +174,13 @@ def _text(value: Any) -> str:
     return value
 
 
+def _stem(value: Any) -> str:
+    try:
+        return check_stem(value)
+    except InputError as exc:
+        raise _Wrong(f"a name is a file stem: {STEM_RULE}", toml_text(suggest_stem(value))) from exc
+
+
 def _flag(value: Any) -> bool:
     if not isinstance(value, bool):
         raise _Wrong("expected true or false", "true")
@@ -263,6 +272,13 @@ def _pair(value: Any) -> tuple[str, str]:
 
 
 TEXT = Kind("text", 'a string in quotes: `"…"`', "", _text)
+FILE_STEM = Kind(
+    "file stem",
+    'letters, digits, `-`, `_` and `.` (not first), at most 100: `"summit_2019"`; a folder '
+    "(`../x`, `/tmp/x`) is refused, as the files go in the output folder",
+    "",
+    _stem,
+)
 FLAG = Kind("true/false", "`true` or `false`", "", _flag)
 DISTANCE = Kind(
     "distance",

@@ -32,9 +32,10 @@ import pandas as pd
 
 import geo
 import layers
-from geo.errors import InputError, InputTypeError
+from geo.errors import InputError, InputTypeError, RiskmapError
 from layers import Source, resolve_place, resolve_source, variant_label
 from maps._display import format_int, format_km
+from maps._io import OutputError, atomic_paths, check_folder, check_stem, check_target
 from maps.report import (
     DistanceCheck,
     ExposureCheck,
@@ -389,7 +390,10 @@ def run_scenario(
         A scenario TOML file (format: ``docs/scenario.md``), its content as a dict, or
         the :class:`~maps.scenario_config.Scenario` read from it.
     out_dir : path, optional
-        Folder for the map files (default the current one); None writes nothing.
+        Folder for the map files (default the current one), created with its parents
+        if missing, before anything is computed; None writes nothing. The page and
+        the image are drawn first and written together (each atomically), so that a
+        failed run leaves neither, and the files of an earlier run stay as they were.
     settlements : GeoDataFrame, optional
         Population points; default ``layers.settlements()`` (GeoNames, shipped).
     png : bool, default True
@@ -407,7 +411,11 @@ def run_scenario(
     ------
     InputError
         A scenario that does not parse (see :func:`~maps.scenario_config.parse_scenario`),
-        a place or country that does not resolve, or a missing output folder.
+        a ``name`` that is not a file stem (``../x``, ``/tmp/x``), a place or country
+        that does not resolve, or an output folder that cannot be made or written
+        (checked before anything is computed).
+    OutputError
+        The files could not be written (e.g. a full disk); none of them was.
 
     Examples
     --------
@@ -425,6 +433,7 @@ def run_scenario(
     684.4 km: holds
     """
     config = _scenario(scenario)
+    outputs = _outputs(config, out_dir, png)  # before any work: a bad folder fails at once
     if settlements is None:
         settlements = layers.settlements()
     distances = [_check_distance(claim, settlements) for claim in config.distances]
@@ -440,15 +449,45 @@ def run_scenario(
         ov.overview if ov is not None else None,
         rmap,
     )
-    if out_dir is not None:
-        folder = Path(out_dir)
-        if not folder.is_dir():
-            raise InputError(
-                f"output folder {str(folder)!r} does not exist; create it or choose another"
-            )
-        if self_contained is None:
-            self_contained = config.map.self_contained
-        result.html_path = rmap.save(folder / f"{config.name}.html", self_contained=self_contained)
-        if png:
-            result.png_path = rmap.to_png(folder / f"{config.name}.png")
+    if outputs:
+        inline = config.map.self_contained if self_contained is None else self_contained
+        _write(rmap, outputs, self_contained=inline)
+        result.html_path = outputs[0]
+        result.png_path = outputs[1] if len(outputs) > 1 else None
     return result
+
+
+def _outputs(config: Scenario, out_dir: Any, png: bool) -> list[Path]:
+    """Return the files a run writes, once they can be: the folder made, writable, no clash."""
+    if out_dir is None:
+        return []
+    stem = check_stem(config.name, what="scenario name")
+    folder = check_folder(out_dir, create=True)
+    suffixes = [".html", ".png"] if png else [".html"]
+    paths = [folder / f"{stem}{suffix}" for suffix in suffixes]
+    for path in paths:
+        check_target(path)
+    return paths
+
+
+def _write(rmap: RiskMap, paths: list[Path], *, self_contained: bool) -> None:
+    """Draw the page (and the image) in memory, then write them together or not at all."""
+    nothing = (
+        f"nothing was written to {str(paths[0].parent)!r}: "
+        f"{' and '.join(p.name for p in paths)} are written together or not at all"
+    )
+    try:
+        contents = [rmap.render(self_contained=self_contained).encode("utf-8")]
+        if len(paths) > 1:
+            contents.append(rmap.render_png())
+    except Exception as exc:
+        exc.add_note(nothing)
+        raise
+    try:
+        with atomic_paths(*paths) as temps:
+            for tmp, content in zip(temps, contents, strict=True):
+                tmp.write_bytes(content)
+    except RiskmapError:
+        raise
+    except OSError as exc:
+        raise OutputError(f"the scenario's map could not be written ({exc}); {nothing}") from exc

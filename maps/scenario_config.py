@@ -35,6 +35,7 @@ from maps._scenario_keys import (
     COUNTRY,
     DISTANCE,
     DISTANCES,
+    FILE_STEM,
     FLAG,
     PEOPLE,
     PLACE,
@@ -295,7 +296,10 @@ class Scenario:
 
     title: str = config_field("title", TEXT, "Title of the report and the map.", "riskmap scenario")
     name: str = config_field(
-        "name", TEXT, "Stem of the files written (`<name>.html`, `<name>.png`).", "scenario"
+        "name",
+        FILE_STEM,
+        "Stem of the files written in the output folder (`<name>.html`, `<name>.png`).",
+        "scenario",
     )
     map: MapOptions = _section(
         "map", MapOptions, "How the map looks.", array=False, default=MapOptions()
@@ -469,6 +473,13 @@ shipped with riskmap, prints the numbers and verdicts, and writes one map,
 The file is checked before anything runs: a key or section not listed here is
 refused with the nearest valid name, and a value of the wrong kind with the key,
 where it is and how to write it.
+
+The files go in the output folder (`riskmap run FILE --out DIR`, `out_dir=` in
+Python; default the current folder), which is created with its parents if missing
+and checked for writing before anything is computed; `name` is a file stem, never
+a path out of that folder. The page and its image are drawn first, then written
+together: a run that fails writes neither, and leaves the files of an earlier run
+as they were.
 """
 
 

@@ -4,7 +4,6 @@ read-only folders, links and targets that are not files are named in riskmap's w
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -13,6 +12,7 @@ from pathlib import Path
 
 import pytest
 import shapely
+from _folders import read_only
 
 import geo
 from maps import RiskMap
@@ -117,45 +117,16 @@ def test_a_live_writers_temp_and_other_targets_temps_are_kept(tmp_path):
         sleeper.wait()
 
 
-def _read_only(folder: Path) -> None:
-    """Make ``folder`` refuse new files for real (chmod, or as root the immutable flag)."""
-    if os.geteuid() != 0:
-        folder.chmod(0o555)
-    elif (
-        shutil.which("chattr") is None
-        or subprocess.run(["chattr", "+i", str(folder)], capture_output=True).returncode
-    ):
-        pytest.skip(
-            "running as root, where chmod does not stop writes, and chattr +i is not available "
-            "(no chattr, or no CAP_LINUX_IMMUTABLE, or a filesystem without the flag)"
-        )
-    try:
-        (folder / "probe").touch()
-    except OSError:
-        return
-    (folder / "probe").unlink()
-    _writable(folder)
-    pytest.skip(f"{folder} stays writable after chmod/chattr here")
-
-
-def _writable(folder: Path) -> None:
-    if os.geteuid() == 0 and shutil.which("chattr"):
-        subprocess.run(["chattr", "-i", str(folder)], capture_output=True)
-    folder.chmod(0o755)
-
-
 def test_a_read_only_folder_is_named_in_a_riskmap_error(tmp_path):
     folder = tmp_path / "locked"
     folder.mkdir()
-    _read_only(folder)
-    try:
+    rmap = RiskMap(tiles=None).add_territory(shapely.box(0, 0, 1, 1))
+    with read_only(folder):
         with pytest.raises(geo.InputError, match=r"folder '.*locked' is not writable") as info:
-            RiskMap(tiles=None).add_territory(shapely.box(0, 0, 1, 1)).save(folder / "map.html")
+            rmap.save(folder / "map.html")
         assert ".tmp" not in str(info.value)
         with pytest.raises(geo.InputError, match="is not writable"):
-            RiskMap(tiles=None).add_territory(shapely.box(0, 0, 1, 1)).to_png(folder / "m.png")
-    finally:
-        _writable(folder)
+            rmap.to_png(folder / "m.png")
     assert list(folder.iterdir()) == []
 
 
