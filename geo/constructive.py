@@ -178,8 +178,13 @@ def rings(
     -------
     geopandas.GeoDataFrame
         One row per band, EPSG:4326, with columns ``distance_min`` and
-        ``distance_max`` (metres), ``error_m`` (largest boundary error of the
+        ``distance_max`` (metres), ``error_m`` (bound of the boundary error of the
         band's two limits, metres) and ``geometry``.
+
+    Warns
+    -----
+    AccuracyWarning
+        If a band limit's error bound is over its tolerance (the bands are returned anyway).
 
     Examples
     --------

@@ -27,9 +27,9 @@ from reference import (
 
 import geo
 
-# How far the error a buffer reports may fall below the largest error measured here on
-# other sample points before it counts as understating (metres).
-UNDERSTATE_SLACK_M = 0.25
+# The error a buffer reports bounds every point of its boundary: it may fall below the
+# error measured here only by the two computations' rounding (metres).
+UNDERSTATE_SLACK_M = 1e-3
 RADIUS_NK = 200_000.0
 
 
@@ -163,6 +163,106 @@ def test_buffer_inside_agrees_with_distance_to(buffered):
             for i in np.flatnonzero(wrong)[:5]
         )
     )
+
+
+# --------------------------------------------------------------------------- real territories
+
+
+def _territory(code: str, radius: float, **variant) -> tuple:
+    """(source, buffer, reported error, boundary samples, reference distances) of a territory."""
+    layers = pytest.importorskip("layers")
+    source = layers.territory(code, **variant).geometry.iloc[0]
+    buf, error_m = geo.buffer(source, radius, return_error=True)
+    xy = boundary_samples(buf, 2_050)
+    return source, buf, error_m, xy, ref_distance_to(xy, source)
+
+
+def _check_territory(name: str, radius: float, buf, error_m, xy, ref) -> None:
+    assert buf.is_valid, shapely.is_valid_reason(buf)
+    assert len(xy) >= 2_000
+    err = np.abs(ref - radius)
+    i = int(np.argmax(err))
+    bound = contract_bound(radius)
+    assert err[i] <= bound, (
+        f"{name}: boundary point (lon, lat)=({xy[i, 0]!r}, {xy[i, 1]!r}) is {ref[i]:.3f} m from "
+        f"the territory, expected {radius:.0f} m within {bound:.1f} m"
+    )
+    assert error_m <= bound, f"{name}: reported {error_m:.3f} m, over the bound {bound:.1f} m"
+    assert error_m >= err[i] - UNDERSTATE_SLACK_M, (
+        f"{name}: reports error_m={error_m:.3f} m but its boundary is {err[i]:.3f} m off at "
+        f"(lon, lat)=({xy[i, 0]!r}, {xy[i, 1]!r})"
+    )
+
+
+# Each once missed the bound at a corner where arcs of the boundary meet, with error_m saying
+# so (Fiji with its sea at 200 km: 1,066 m) or not (China at 100 km: 8.4 m reported, 9.7 m
+# found between the points it measured).
+TERRITORY_CASES = {
+    "FJ_sea_200km": ("FJ", 200_000.0, {"land_only": False}),
+    "KP_sea_50km": ("KP", 50_000.0, {"land_only": False}),
+}
+SLOW_TERRITORY_CASES = {
+    "US_100km": ("US", 100_000.0, {}),
+    "RU_50km": ("RU", 50_000.0, {}),
+    "FJ_20km": ("FJ", 20_000.0, {}),
+    "AQ_100km": ("AQ", 100_000.0, {}),
+    "CN_100km": ("CN", 100_000.0, {}),
+    "NZ_sea_200km": ("NZ", 200_000.0, {"land_only": False}),
+}
+
+
+@pytest.mark.parametrize("name", sorted(TERRITORY_CASES))
+def test_territory_buffer_holds_its_bound(name):
+    code, radius, variant = TERRITORY_CASES[name]
+    source, buf, error_m, xy, ref = _territory(code, radius, **variant)
+    _check_territory(name, radius, buf, error_m, xy, ref)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", sorted(SLOW_TERRITORY_CASES))
+def test_large_territory_buffer_holds_its_bound(name):
+    """The United States at 100 km was 183.8 m short at a corner, Russia at 50 km 68.6 m."""
+    code, radius, variant = SLOW_TERRITORY_CASES[name]
+    source, buf, error_m, xy, ref = _territory(code, radius, **variant)
+    _check_territory(name, radius, buf, error_m, xy, ref)
+
+
+def test_error_bounds_the_boundary_between_vertices(ne_north_korea, monkeypatch):
+    """A buffer left coarse (rings capped at 300 vertices) reports what its edges miss.
+
+    Its edges are long and span corners, where the worst point is not where the vertices or
+    the edges' quarter points are; the error reported must still bound every boundary point,
+    and since it is over the tolerance, the call warns.
+    """
+    monkeypatch.setattr("geo._snap._MAX_RING_VERTICES", 300)
+    with pytest.warns(geo.AccuracyWarning) as caught:
+        buf, error_m = geo.buffer(ne_north_korea, RADIUS_NK, return_error=True)
+    xy = boundary_samples(buf, 2_050)
+    err = np.abs(ref_distance_to(xy, ne_north_korea) - RADIUS_NK)
+    assert err.max() > contract_bound(RADIUS_NK), "the capped buffer should miss the bound"
+    assert error_m >= err.max() - UNDERSTATE_SLACK_M, (
+        f"reports error_m={error_m:.3f} m but its boundary is {err.max():.3f} m off at "
+        f"{tuple(xy[int(np.argmax(err))])}"
+    )
+    message = str(caught[0].message)
+    assert f"{RADIUS_NK:,.0f} m" in message and f"{error_m:,.1f} m" in message, message
+    assert f"bound of {contract_bound(RADIUS_NK):,.1f} m" in message, message
+
+
+def test_rings_warn_when_a_band_misses_its_bound(monkeypatch):
+    monkeypatch.setattr("geo._snap._MAX_RING_VERTICES", 40)
+    with pytest.warns(geo.AccuracyWarning, match=r"buffer of 200,000 m around a geometry"):
+        bands = geo.rings(shapely.Point(125.75, 39.03), ["200km"])
+    assert bands["error_m"].iloc[0] > contract_bound(200_000.0)
+
+
+def test_buffer_within_its_bound_does_not_warn(ne_north_korea):
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", geo.AccuracyWarning)
+        _, error_m = geo.buffer(ne_north_korea, RADIUS_NK, return_error=True)
+    assert error_m <= contract_bound(RADIUS_NK)
 
 
 def test_return_error_false_gives_the_same_geometry():

@@ -211,7 +211,8 @@ def test_buffer_boundary_is_at_the_radius(geom, log_radius):
         f"(error {err[i]:.3f} m > {bound:.1f} m)"
     )
     assert error_m <= bound
-    assert error_m >= err.max() - 0.25, (
+    # The error reported bounds every boundary point (up to rounding), not only some of them.
+    assert error_m >= err.max() - 1e-3, (
         f"reported error {error_m:.3f} m < measured {err.max():.3f} m"
     )
     for part in shapely.get_parts(buf):
