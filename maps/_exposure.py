@@ -9,7 +9,7 @@ import pandas as pd
 
 import geo
 from maps.elements import Credit, Settlements
-from maps.panel import Curve, Table
+from maps.panel import Curve, Note, Table
 
 __all__ = ["exposure_items", "exposure_table"]
 
@@ -36,14 +36,14 @@ def exposure_items(
     max_distance: float | str | None,
     curve_step_m: float,
     show: bool,
-) -> list[Settlements | Table | Curve | Credit]:
+) -> list[Settlements | Table | Curve | Note | Credit]:
     """Return what :meth:`maps.RiskMap.add_exposure` adds, in order (see its parameters)."""
     radii = list(exposure.radii_m)
     r = radii[-1] if radius is None else geo.parse_distance(radius)
     limit = 1.1 * r if max_distance is None else geo.parse_distance(max_distance)
     where = f" of {of}" if of else ""
     since = f" from {of}" if of else ""
-    items: list[Settlements | Table | Curve | Credit] = []
+    items: list[Settlements | Table | Curve | Note | Credit] = []
     if exposure.places is not None:
         places = exposure.places
         if countries is not None and "country" in places.columns:
@@ -62,5 +62,6 @@ def exposure_items(
     marks = [x for x in radii if x < radii[-1]] or radii
     distance_m = curve["distance_m"].to_numpy(float)
     items.append(Curve(f"Population by distance{since}", distance_m, series, tuple(marks)))
+    items += [Note(text, warning=True) for text in exposure.warnings]
     items.append(Credit(exposure.provenance))
     return items

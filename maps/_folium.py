@@ -38,6 +38,8 @@ _CSS = """
 .riskmap-panel table { font-size: 11px; }
 .riskmap-panel summary { font-weight: 600; cursor: pointer; }
 .riskmap-note { margin: 4px 0; }
+.riskmap-warning { color: #8a3c00; border-left: 3px solid #e08214; padding-left: 5px; }
+.riskmap-warning::before { content: "Warning: "; font-weight: 600; }
 .riskmap-table { border-collapse: collapse; margin: 6px 0; }
 .riskmap-table caption { text-align: left; font-weight: 600; padding-bottom: 2px; }
 .riskmap-table th, .riskmap-table td { padding: 1px 5px; border-bottom: 1px solid #ddd; }

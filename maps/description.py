@@ -128,7 +128,8 @@ class MapDescription:
         )
         view = check_bounds(bounds) if bounds is not None else _extent(layers)
         panel = Panel(
-            notes=[i.text for i in items if isinstance(i, Note)],
+            notes=[i.text for i in items if isinstance(i, Note) and not i.warning],
+            warnings=[i.text for i in items if isinstance(i, Note) and i.warning],
             tables=[i for i in items if isinstance(i, Table)],
             curves=[i for i in items if isinstance(i, Curve)],
         )

@@ -33,14 +33,20 @@ class Note:
     ----------
     text : str
         The line, as shown (HTML is escaped when drawn).
+    warning : bool, default False
+        A warning about the numbers (e.g. a settlement coverage that over- or
+        undercounts): listed once, after the notes, marked as a warning.
 
     Examples
     --------
     >>> Note("Claim 1: holds.").text
     'Claim 1: holds.'
+    >>> Note("CN: the points miss people", warning=True).warning
+    True
     """
 
     text: str
+    warning: bool = False
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "text", str(self.text))
@@ -283,6 +289,8 @@ class Panel:
         Heading of the panel.
     notes : sequence of str
         Lines of text, in order.
+    warnings : sequence of str
+        Warnings about the numbers, after the notes, each once.
     tables : sequence of Table
         Tables, in order.
     curves : sequence of Curve
@@ -296,25 +304,33 @@ class Panel:
     - Claim 1: holds.
     >>> bool(Panel())
     False
+    >>> print(Panel(warnings=["CN figures undercount"]).to_text())
+    Results
+    - Warning: CN figures undercount
     """
 
     title: str = "Results"
     notes: Sequence[str] = ()
+    warnings: Sequence[str] = ()
     tables: Sequence[Table] = ()
     curves: Sequence[Curve] = ()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "notes", tuple(str(n) for n in self.notes))
+        object.__setattr__(self, "warnings", tuple(dict.fromkeys(str(w) for w in self.warnings)))
         object.__setattr__(self, "tables", tuple(self.tables))
         object.__setattr__(self, "curves", tuple(self.curves))
 
     def __bool__(self) -> bool:
-        return bool(self.notes or self.tables or self.curves)
+        return bool(self.notes or self.warnings or self.tables or self.curves)
 
     def to_html(self) -> str:
         """Return the panel's inner HTML (collapsible with a ``<details>`` element)."""
         out = [f"<details open><summary>{html.escape(self.title)}</summary>"]
         out += [f'<p class="riskmap-note">{html.escape(n)}</p>' for n in self.notes]
+        out += [
+            f'<p class="riskmap-note riskmap-warning">{html.escape(w)}</p>' for w in self.warnings
+        ]
         out += [t.to_html() for t in self.tables]
         for c in self.curves:
             out.append(f'<div class="riskmap-curve-title">{html.escape(c.title)}</div>{c.to_svg()}')
@@ -329,11 +345,12 @@ class Panel:
         width : int, optional
             Wrap the notes to this many characters.
         """
+        lines = [*self.notes, *(f"Warning: {w}" for w in self.warnings)]
         notes = [
             textwrap.fill(n, width, initial_indent="- ", subsequent_indent="  ")
             if width
             else f"- {n}"
-            for n in self.notes
+            for n in lines
         ]
         blocks = ["\n".join([self.title, *notes])] if notes else []
         return blocks + [t.to_text() for t in self.tables]

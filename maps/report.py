@@ -167,6 +167,10 @@ class ExposureCheck:
         Border length by ``kind`` (``length_m``, metres), when the source is a border.
     provenance : layers.Provenance
         Sources and methods of the numbers.
+    warnings : tuple of str
+        What makes the numbers less exact than they look (``Exposure.warnings`` of
+        every variant: a settlement coverage above 1.2 or below 0.6, or unknown),
+        printed after the verdict.
 
     Examples
     --------
@@ -200,6 +204,7 @@ class ExposureCheck:
     edge_m: float
     length_m: pd.DataFrame | None = None  # border length by kind, when the source is a border
     provenance: Provenance = field(default_factory=Provenance)
+    warnings: tuple[str, ...] = ()
 
     def lines(self) -> list[str]:
         """Return the check as report lines."""
@@ -232,6 +237,7 @@ class ExposureCheck:
         else:
             out.append(f"  margin over the claim: {low:+,.0f} people")
         out.append(f"  verdict: {self.verdict}")
+        out += [f"  warning: {w}" for w in self.warnings]
         if len(self.edge):
             out += self._edge_lines()
         return out
@@ -303,6 +309,9 @@ class Overview:
         per country, then ``all``.
     provenance : layers.Provenance
         Sources and methods of the numbers.
+    warnings : tuple of str
+        The exposure's warnings (``Exposure.warnings``: a coverage above 1.2 or below
+        0.6, or unknown), printed below the table.
 
     Examples
     --------
@@ -322,6 +331,7 @@ class Overview:
     table: pd.DataFrame  # country, name, population, places, coverage
     curve: pd.DataFrame  # distance_km, then one column per country, then "all"
     provenance: Provenance = field(default_factory=Provenance)
+    warnings: tuple[str, ...] = ()
 
     def lines(self, *, every_km: float = 50.0) -> list[str]:
         """Return the overview as report lines (the curve printed every ``every_km`` km)."""
@@ -337,6 +347,7 @@ class Overview:
             "÷ its total population;"
         )
         out.append("  where it is low, point data undercounts.")
+        out += [f"  warning: {w}" for w in self.warnings]
         cols = [c for c in self.curve.columns if c != "distance_km"]
         out.append("")
         out.append(f"  population by distance from {self.source}:")

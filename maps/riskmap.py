@@ -335,7 +335,10 @@ class RiskMap:
         curve_step_m: float = 5000.0,
         show: bool = True,
     ) -> RiskMap:
-        """Show an exposure result: its settlements, its table, its curve and its sources.
+        """Show an exposure result: its settlements, table, curve, warnings and sources.
+
+        The result's warnings (a settlement coverage above 1.2 or below 0.6, or
+        unknown: ``Exposure.warnings``) go in the results panel as warnings.
 
         Parameters
         ----------
@@ -371,9 +374,22 @@ class RiskMap:
         )
         return self.add(*items)
 
-    def add_note(self, text: str) -> RiskMap:
-        """Add a line of text (a verdict, a caveat) to the results panel."""
-        return self.add(Note(text))
+    def add_note(self, text: str, *, warning: bool = False) -> RiskMap:
+        """Add a line of text (a verdict, a caveat) to the results panel.
+
+        Parameters
+        ----------
+        text : str
+            The line, as shown.
+        warning : bool, default False
+            Show it as a warning about the numbers, after the notes and once only.
+
+        Returns
+        -------
+        RiskMap
+            ``self``.
+        """
+        return self.add(Note(text, warning=warning))
 
     def add_table(
         self, frame: pd.DataFrame, *, title: str, float_format: str = "{:,.1f}"

@@ -182,6 +182,7 @@ def _check_exposure(
         edge_m=next(iter(result.exposures.values())).edge_m,
         length_m=lengths,
         provenance=result.provenance,
+        warnings=tuple(result.warnings),
     )
     return check, sources
 
@@ -218,7 +219,14 @@ def _overview(spec: OverviewOptions, settlements: Any, rings_m: tuple[float, ...
     for c in codes:
         curve[c] = exp.curve(step, country=c)["population"].to_numpy()[: len(curve)]
     curve["all"] = exp.curve(step)["population"].to_numpy()[: len(curve)]
-    overview = Overview(source.label, radius_m, table, curve.reset_index(drop=True), exp.provenance)
+    overview = Overview(
+        source.label,
+        radius_m,
+        table,
+        curve.reset_index(drop=True),
+        exp.provenance,
+        warnings=tuple(exp.warnings),
+    )
     return _OverviewRun(overview, source, exp)
 
 
@@ -298,6 +306,8 @@ def _add_notes(
         else:
             value = format_int(check.low)
         rmap.add_note(f"Claim {n}: {check.claim} — {value}: {check.verdict}.")
+        for text in check.warnings:  # listed once in the panel, with the overview's
+            rmap.add_note(text, warning=True)
 
 
 def _add_tables(rmap: RiskMap, exposures: list[ExposureCheck], ov: Overview | None) -> None:
