@@ -4,9 +4,10 @@ A file is written to a hidden temporary file beside it, ``.<name>.<pid>-<host>.<
 and moved onto its name (``os.replace``, atomic on one filesystem) only when complete.
 A writer killed outright (SIGKILL, power loss) cannot remove its temporary file, so
 every later write of the same target removes the temporary files of that target
-whose writer is gone: written on this machine by a process that no longer runs, or
-not modified for :data:`STALE_AFTER_S` seconds (another machine's, or one named
-before writers were recorded). A temporary file of a live writer is never touched.
+whose writer is gone: written on this machine by a process that no longer runs, or,
+where the writer cannot be asked (another machine's, or a file named before writers
+were recorded), not modified for :data:`STALE_AFTER_S` seconds. A temporary file of
+a writer running on this machine is never touched.
 
 The target is resolved first: a symbolic link is written through to the file it
 points to (the link stays a link); a target that exists and is not a regular file
@@ -319,8 +320,11 @@ def _remove_stale(target: Path) -> None:
             info = entry.stat(follow_symlinks=False)
             if not stat.S_ISREG(info.st_mode):
                 continue
-            gone = pid is not None and host == here and not _alive(int(pid))
-            if gone or now - info.st_mtime > STALE_AFTER_S:
+            if pid is not None and host == here:
+                stale = not _alive(int(pid))  # a live writer's file, however old, is kept
+            else:
+                stale = now - info.st_mtime > STALE_AFTER_S
+            if stale:
                 os.unlink(entry.path)
         except OSError:  # removed meanwhile by another writer, or not ours to remove
             continue

@@ -105,8 +105,10 @@ def test_a_live_writers_temp_and_other_targets_temps_are_kept(tmp_path):
         stale_other_host.write_text("x")  # another machine's writer: kept while fresh
         atomic_write(target, "saved")
         assert _temps(tmp_path) == sorted([live.name, other.name, stale_other_host.name])
-        # a temp of this target not touched for an hour is stale, whoever wrote it
+        # another machine's temp of this target not touched for an hour is stale, and so is
+        # one named before writers were recorded; a live writer's here is kept however old
         os.utime(stale_other_host, (old, old))
+        os.utime(live, (old, old))
         legacy = tmp_path / ".map.html.k2j4x_9q.tmp"  # named before writers were recorded
         legacy.write_text("x")
         os.utime(legacy, (old, old))
