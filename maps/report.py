@@ -7,6 +7,7 @@ report lines for the terminal and the example, and as notes for the map's panel.
 from __future__ import annotations
 
 import math
+import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -171,6 +172,8 @@ class ExposureCheck:
         What makes the numbers less exact than they look (``Exposure.warnings`` of
         every variant: a settlement coverage above 1.2 or below 0.6, or unknown),
         printed after the verdict.
+    notes : tuple of str
+        What a variant's label means, printed after the variants.
 
     Examples
     --------
@@ -205,6 +208,7 @@ class ExposureCheck:
     length_m: pd.DataFrame | None = None  # border length by kind, when the source is a border
     provenance: Provenance = field(default_factory=Provenance)
     warnings: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
 
     def lines(self) -> list[str]:
         """Return the check as report lines."""
@@ -227,6 +231,9 @@ class ExposureCheck:
                 f"({format_int(row.places)} places)"
                 f"  {mark} {format_int(self.more_than)}"
             )
+        out += [
+            textwrap.fill(n, 100, initial_indent="  ", subsequent_indent="   ") for n in self.notes
+        ]
         low, high = self.low - self.more_than, self.high - self.more_than
         if len(self.variants) > 1:
             out.append(

@@ -59,7 +59,11 @@ from maps.scenario_config import (
 __all__ = ["load_scenario", "run_scenario"]
 
 ALL_PLACES = "all settlements"
-WITHOUT_MERGED = "merged places removed"
+WITH_SECTIONS = "raw GeoNames sum"
+_WITH_SECTIONS_NOTE = (
+    f"({WITH_SECTIONS}: also the places GeoNames lists apart from the city that holds them, "
+    "districts and merged towns, counted again as a plain sum of the points would)"
+)
 _EDGE_COLUMNS = ["name", "country", "population", "distance_km", "offset_m", "inside", "variant"]
 
 
@@ -146,6 +150,23 @@ def _edge(result: Any, radius_m: float, country: str) -> pd.DataFrame:
     return pd.concat(edges, ignore_index=True) if edges else pd.DataFrame(columns=_EDGE_COLUMNS)
 
 
+def _with_sections(settlements: Any) -> Any:
+    """Return the packaged settlements with the sections of cities, or a table as given.
+
+    ``layers.settlements()`` leaves out the places GeoNames lists apart from the city that
+    holds them; a table of one's own is used as it is (it carries its sections, if any).
+    """
+    kind = settlements.attrs.get("kind")
+    if kind != "settlements" or "section" not in settlements.columns:
+        raise InputError(
+            "with_sections = true needs settlements with a 'section' column, such as "
+            "layers.settlements(); remove the key, or pass settlements that flag their sections"
+        )
+    if settlements["section"].any():
+        return settlements  # already counts them
+    return layers.settlements(include_sections=True)
+
+
 def _check_exposure(
     claim: ExposureClaim, settlements: Any
 ) -> tuple[ExposureCheck, dict[str, Source]]:
@@ -153,10 +174,8 @@ def _check_exposure(
     country = _country_code(claim.country, "country")
     radius_m = claim.radius_m
     populations = {ALL_PLACES: settlements}
-    if claim.without_merged:
-        if "merged" not in settlements.columns:
-            raise InputError("without_merged = true, but the settlements have no 'merged' column")
-        populations[WITHOUT_MERGED] = settlements[~settlements["merged"].astype(bool)]
+    if claim.with_sections:
+        populations[WITH_SECTIONS] = _with_sections(settlements)
     data = {name: source.data for name, source in sources.items()}
     result = layers.exposure_variants(data, populations, radius_m, country=country)
     table = result.table.copy()
@@ -183,6 +202,7 @@ def _check_exposure(
         length_m=lengths,
         provenance=result.provenance,
         warnings=tuple(result.warnings),
+        notes=(_WITH_SECTIONS_NOTE,) if claim.with_sections else (),
     )
     return check, sources
 

@@ -198,7 +198,7 @@ class ExposureClaim(_Section):
     Traceback (most recent call last):
     ...
     geo.errors.InputError: unknown key 'raduis' in [[exposure]] (entry 1); did you mean \
-'radius'? valid: 'claim', 'territory', 'border', 'boundaries', 'without_merged', 'country', \
+'radius'? valid: 'claim', 'territory', 'border', 'boundaries', 'with_sections', 'country', \
 'radius', 'more_than'
     """
 
@@ -221,10 +221,11 @@ class ExposureClaim(_Section):
         "The territory drawn each of these ways; the claim is checked on each.",
         _ALL_VARIANTS,
     )
-    without_merged: bool = config_field(
-        "without_merged",
+    with_sections: bool = config_field(
+        "with_sections",
         FLAG,
-        "Also count without the settlements GeoNames still lists though they merged into a city.",
+        "Also count with the places GeoNames lists apart from the city that holds them "
+        "(districts, merged towns: `section` in the settlements), as a raw sum would.",
         False,
     )
     country: str = config_field("country", COUNTRY, "Country of residence of the people counted.")

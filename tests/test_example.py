@@ -83,9 +83,10 @@ def test_exposure_claim_over_boundary_variants(run, settlements):
     _, text, _ = run
     block = _claim(text, 2)
     printed = [_int(v) for v in re.findall(r"^\s{4}.+?\s{2}([\d,]+)\s+\(", block, flags=re.M)]
-    # the variants, recomputed here: three boundaries, each with all places and without the
-    # places GeoNames lists though they merged into a city
-    unmerged = settlements[~settlements["merged"].astype(bool)]
+    # the variants, recomputed here: three boundaries, each with the settlements counted once
+    # (sections of cities left out, the default) and as the raw GeoNames sum
+    raw = layers.settlements(include_sections=True)
+    assert raw["section"].any() and not settlements["section"].any()
     expected = []
     for kwargs in (
         {"source": "osm", "land_only": False},
@@ -93,7 +94,7 @@ def test_exposure_claim_over_boundary_variants(run, settlements):
         {"source": "naturalearth"},
     ):
         territory = layers.territory("KP", **kwargs)
-        for population in (settlements, unmerged):
+        for population in (settlements, raw):
             exp = layers.exposure(territory, population, "200km", by=["RU"])
             expected.append(round(exp.population("200km")))
     assert printed == expected

@@ -172,7 +172,7 @@ def test_the_summit_scenario_parses_to_its_configuration():
                 'Korean border"',
                 territory="KP",
                 boundaries=(osm_sea, osm_land, ne),
-                without_merged=True,
+                with_sections=True,
                 country="RU",
                 radius_m=200_000.0,
                 more_than=1_000_000.0,
@@ -257,9 +257,9 @@ def test_a_misspelt_key_is_refused_with_the_nearest_valid_key(tmp_path):
         ),
         (
             "exposure",
-            "without_merged",
+            "with_sections",
             "yes",
-            r"expected true or false; write without_merged = true",
+            r"expected true or false; write with_sections = true",
         ),
         (
             "exposure",
