@@ -8,6 +8,7 @@ nothing again: a buffer asks for thousands of nearest points in dozens of batche
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import numpy as np
@@ -40,12 +41,18 @@ class Prepared:
     """
 
     def __init__(self, geometry: shapely.Geometry) -> None:
+        # GEOS builds parts of a prepared geometry's index lazily, on the first queries that need
+        # them, and two threads doing that at once corrupt the heap (libgeos/geos#825: the process
+        # aborts with "unaligned tcache chunk detected", or hangs). Every GEOS query on the
+        # prepared polygons therefore holds this lock, so that an index is safe to share.
+        self._geos_lock = threading.Lock()
         self.geometry = geometry
         self.boundary = Boundary(geometry)
         polygons = polygons_only(geometry)
         self.polygons = None if polygons.is_empty else polygons
         if self.polygons is not None:
             shapely.prepare(self.polygons)
+            self.inside(np.array([self.polygons.centroid.coords[0]]))  # build the index now
 
     def __reduce__(self) -> tuple[Any, ...]:
         # Pickle the geometry alone (Dask ships it to its workers) and rebuild the rest: the
@@ -56,7 +63,7 @@ class Prepared:
     def inside(self, lonlat: np.ndarray) -> np.ndarray:
         """Whether each (lon, lat) point lies inside (or on) the polygonal part (bool array).
 
-        Call it from one thread at a time (see :meth:`distances`).
+        Safe from many threads at once: the GEOS query holds the index's lock.
         """
         inside = np.zeros(len(lonlat), dtype=bool)
         if self.polygons is None:
@@ -65,8 +72,19 @@ class Prepared:
         west, south, east, north = self.polygons.bounds
         x, y = lonlat[:, 0], lonlat[:, 1]
         near = np.flatnonzero((x >= west) & (x <= east) & (y >= south) & (y <= north))
-        inside[near] = shapely.intersects_xy(self.polygons, x[near], y[near])
+        with self._geos_lock:
+            inside[near] = shapely.intersects_xy(self.polygons, x[near], y[near])
         return inside
+
+    def intersecting(self, tree: shapely.STRtree) -> np.ndarray:
+        """Positions of the geometries of ``tree`` that intersect the polygonal part (ints).
+
+        The query uses the prepared polygons, so it holds the same lock as :meth:`inside`.
+        """
+        if self.polygons is None:
+            return np.zeros(0, dtype=np.int64)
+        with self._geos_lock:
+            return tree.query(self.polygons, predicate="intersects")
 
     def distances(
         self, lonlat: np.ndarray, *, max_distance: float | None = None, signed: bool = False
@@ -76,8 +94,7 @@ class Prepared:
         ``max_distance`` (metres, checked) turns farther points into ``inf``; ``signed`` gives
         points inside a polygon minus their distance to its boundary instead of 0.
         """
-        # The inside test stays on this thread: GEOS builds a prepared geometry's index on its
-        # first use, and two threads doing that at once corrupt memory (libgeos/geos#825).
+        # One inside test for the whole batch, on this thread (GEOS queries hold the lock).
         inside = self.inside(lonlat)
         result = np.zeros(len(lonlat))
 

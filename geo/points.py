@@ -43,6 +43,9 @@ class PointIndex:
         self._tree = cKDTree(ecef(self.lonlat[:, 0], self.lonlat[:, 1]))
         self._geoms = shapely.points(self.lonlat)
         self._strtree = shapely.STRtree(self._geoms)
+        # GEOS builds an STRtree on its first query; one query now, on this thread, so that
+        # threads sharing the index only ever read it (two threads building it corrupt the heap).
+        self._strtree.query(shapely.Point(0.0, 0.0))
 
     def __repr__(self) -> str:
         return f"<PointIndex of {self.n} points>"
@@ -80,9 +83,7 @@ class PointIndex:
             source = Prepared(as_geometry(geometry))
         radius = check_distance(parse_distance(distance), name="distance")
         candidates = self._near_boundary(source.boundary, radius)
-        inside = np.zeros(0, dtype=np.int64)
-        if source.polygons is not None:
-            inside = self._strtree.query(source.polygons, predicate="intersects")
+        inside = source.intersecting(self._strtree)
         positions = np.union1d(candidates, inside)
         metres = source.distances(self.lonlat[positions], max_distance=radius)
         keep = metres <= radius
