@@ -32,7 +32,7 @@ def _partition_distances(part: Any, index: Any, max_distance: float | None, sign
 
 
 def distance_to_partitions(
-    index: Any, points: Any, *, max_distance: float | None, signed: bool
+    index: Any, points: Any, *, max_distance: float | str | None, signed: bool
 ) -> Any:
     """Return a lazy Dask Series of distances in metres, one partition per input partition.
 
@@ -42,8 +42,8 @@ def distance_to_partitions(
         The prepared geometry, shipped once to the workers.
     points : dask_geopandas.GeoDataFrame or dask_geopandas.GeoSeries
         Points with a CRS (reprojected lazily to EPSG:4326 when needed).
-    max_distance : float or None
-        In metres; farther points come back as ``inf``.
+    max_distance : float, str or None
+        In metres (or a string such as ``"50km"``); farther points come back as ``inf``.
     signed : bool
         Negative depth inside polygons instead of 0.
 

@@ -131,7 +131,7 @@ class DistanceIndex:
         return bool(inside[0]) if scalar else inside
 
     def distance_to(
-        self, points: Any, *, max_distance: float | None = None, signed: bool = False
+        self, points: Any, *, max_distance: float | str | None = None, signed: bool = False
     ) -> float | np.ndarray:
         """Exact geodesic distance in metres from each point to the geometry.
 
@@ -140,9 +140,10 @@ class DistanceIndex:
         points : (lon, lat) pair, Point, array_like (n, 2), or GeoSeries/GeoDataFrame of points
             The points, in degrees (or with a CRS). A dask-geopandas GeoSeries/GeoDataFrame
             (with a CRS) is measured partition by partition on its Dask scheduler.
-        max_distance : float, optional
-            In metres. Points farther than this come back as ``inf``; they are culled
-            by the index, so a small ``max_distance`` makes the query much faster.
+        max_distance : float or str, optional
+            In metres (or a string such as ``"50km"``). Points farther than this come back
+            as ``inf``; they are culled by the index, so a small ``max_distance`` makes the
+            query much faster.
         signed : bool, default False
             If True, points inside a polygon get the negative distance to its
             boundary (their depth) instead of 0.
@@ -210,7 +211,7 @@ def _from_prepared(prepared: Prepared) -> DistanceIndex:
 
 
 def distance_to(
-    points: Any, geometry: Any, *, max_distance: float | None = None, signed: bool = False
+    points: Any, geometry: Any, *, max_distance: float | str | None = None, signed: bool = False
 ) -> float | np.ndarray:
     """Exact geodesic distance in metres from each point to the nearest point of a geometry.
 
@@ -222,8 +223,9 @@ def distance_to(
     geometry : shapely geometry, GeoSeries or GeoDataFrame
         Point, LineString, Polygon or Multi* in lon/lat degrees (or with a CRS).
         Edges are straight in lon/lat, as in GeoJSON and shapely.
-    max_distance : float, optional
-        In metres. Points farther than this come back as ``inf``, cheaply.
+    max_distance : float or str, optional
+        In metres (or a string such as ``"50km"``). Points farther than this come back as
+        ``inf``, cheaply.
     signed : bool, default False
         If True, points inside a polygon get minus their distance to its boundary.
 
@@ -249,7 +251,7 @@ def distance_to(
 
 
 def geodesic_line(
-    a: Any, b: Any, *, spacing: float = 10_000.0
+    a: Any, b: Any, *, spacing: float | str = 10_000.0
 ) -> shapely.LineString | shapely.MultiLineString:
     """Return the geodesic between two points as a densified lon/lat line, for drawing.
 
@@ -257,8 +259,8 @@ def geodesic_line(
     ----------
     a, b : (lon, lat) pair or shapely Point
         End points in degrees.
-    spacing : float, default 10000
-        Largest distance between vertices, in metres.
+    spacing : float or str, default 10000
+        Largest distance between vertices, in metres (or a string such as ``"5km"``).
 
     Returns
     -------
@@ -274,6 +276,12 @@ def geodesic_line(
     """
     xa, _ = as_points(a, what="a")
     xb, _ = as_points(b, what="b")
+    for name, xy in (("a", xa), ("b", xb)):
+        if len(xy) != 1:
+            raise InputError(
+                f"{name} holds {len(xy)} points; expected one end point, a (lon, lat) pair "
+                "or a shapely Point"
+            )
     spacing = check_distance(spacing, name="spacing")
     if spacing <= 0:
         raise InputError(f"spacing is {spacing!r} m; expected a positive number of metres")

@@ -11,7 +11,7 @@ from scipy.spatial import cKDTree
 from geo._boundary import Boundary, ecef
 from geo._prepared import Prepared
 from geo.measurement import DistanceIndex
-from geo.units import check_distance, parse_distance
+from geo.units import check_distance
 from geo.validation import as_geometry, as_points
 
 __all__ = ["PointIndex"]
@@ -59,7 +59,8 @@ class PointIndex:
             The geometry, in lon/lat degrees (or with a CRS); pass a
             :class:`~geo.DistanceIndex` to reuse a prepared one.
         distance : float or str
-            The radius in metres, or a string such as ``"200km"``.
+            The radius in metres (a Python or numpy real number), or a string such as
+            ``"200km"``.
 
         Returns
         -------
@@ -81,7 +82,7 @@ class PointIndex:
             source = geometry.prepared
         else:
             source = Prepared(as_geometry(geometry))
-        radius = check_distance(parse_distance(distance), name="distance")
+        radius = check_distance(distance, name="distance")
         candidates = self._near_boundary(source.boundary, radius)
         inside = source.intersecting(self._strtree)
         positions = np.union1d(candidates, inside)

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import math
+import numbers
 import re
+from typing import Any
 
+import numpy as np
 from pyproj import Geod
 
 from geo.errors import InputError, InputTypeError
@@ -35,16 +38,19 @@ UNITS_M: dict[str, float] = {
 _DISTANCE_RE = re.compile(r"^\s*([+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)\s*([A-Za-z]+)\s*$")
 
 
-def parse_distance(text: str | float | int) -> float:
+def parse_distance(text: str | float | int, *, name: str = "distance") -> float:
     """Parse a distance with its unit and return it in metres.
 
     Parameters
     ----------
-    text : str, float or int
+    text : str or real number
         A number followed by a unit, with or without a space: ``"200km"``,
         ``"124 mi"``, ``"108 nmi"``, ``"700000 m"``. Units: m, km, mi (statute
-        mile), nmi (nautical mile). A number (int or float) is taken as metres; a
-        string must name its unit, so that "200" is not read as metres by mistake.
+        mile), nmi (nautical mile). A real number (Python or numpy: ``5000``,
+        ``np.int64(5000)``, ``np.float32(5e4)``) is taken as metres; a string must
+        name its unit, so that "200" is not read as metres by mistake.
+    name : str, default "distance"
+        How to call the value in error messages (``"max_distance"``, ``"spacing"``).
 
     Returns
     -------
@@ -54,7 +60,11 @@ def parse_distance(text: str | float | int) -> float:
     Raises
     ------
     InputError
-        If the text has no number, an unknown unit, or a negative value.
+        If the text has no number, an unknown unit, or the distance is negative,
+        not finite or over half the Earth's circumference.
+    InputTypeError
+        If the value is neither a string nor a real number (a bool, a complex number,
+        a list, None).
 
     Examples
     --------
@@ -65,21 +75,14 @@ def parse_distance(text: str | float | int) -> float:
     >>> parse_distance(5000)
     5000.0
     """
-    if isinstance(text, bool):
-        raise InputTypeError(
-            f"distance {text!r} is a bool; expected a number of metres or a string like '200km'"
-        )
-    if isinstance(text, (int, float)):
-        return check_distance(float(text))
-    if not isinstance(text, str):
-        raise InputTypeError(
-            f"distance {text!r} of type {type(text).__name__} cannot be read; "
-            "expected a string like '200km', '124 mi', '108 nmi' or a number of metres"
-        )
+    return check_distance(text, name=name)
+
+
+def _metres_from_text(text: str, name: str) -> float:
     match = _DISTANCE_RE.match(text)
     if match is None:
         raise InputError(
-            f"distance {text!r} is not a number followed by a unit; "
+            f"{name} {text!r} is not a number followed by a unit; "
             f"write it like '200km', '124 mi', '108 nmi' or '700000 m' "
             f"(units: {', '.join(UNITS_M)})"
         )
@@ -87,18 +90,40 @@ def parse_distance(text: str | float | int) -> float:
     factor = UNITS_M.get(unit.lower())
     if factor is None:
         raise InputError(
-            f"distance {text!r} has unknown unit {unit!r}; use one of {', '.join(UNITS_M)}"
+            f"{name} {text!r} has unknown unit {unit!r}; use one of {', '.join(UNITS_M)}"
         )
-    return check_distance(float(value) * factor, name=f"distance {text!r}")
+    return float(value) * factor
 
 
-def check_distance(value: float, *, name: str = "distance") -> float:
-    """Return ``value`` (metres) if it is a valid geodesic radius, else raise.
+def _real(value: Any, name: str) -> float:
+    """``value`` as a float if it is a real number (Python or numpy), else InputTypeError."""
+    if isinstance(value, (bool, np.bool_)):
+        raise InputTypeError(
+            f"{name} {value!r} is a bool; expected a number of metres or a string like '200km'"
+        )
+    if isinstance(value, np.ndarray) and value.ndim == 0:
+        value = value[()]  # a 0-d array is its one value
+    if isinstance(value, numbers.Real):
+        return float(value)
+    if isinstance(value, numbers.Complex):
+        raise InputTypeError(
+            f"{name} {value!r} is a complex number; expected a real number of metres "
+            "(or a string like '200km')"
+        )
+    raise InputTypeError(
+        f"{name} {value!r:.80} of type {type(value).__name__} cannot be read as a distance; "
+        "expected a number of metres or a string like '200km', '124 mi', '108 nmi'"
+    )
+
+
+def check_distance(value: float | str, *, name: str = "distance") -> float:
+    """Return ``value`` in metres if it is a valid geodesic radius, else raise.
 
     Parameters
     ----------
-    value : float
-        A distance in metres.
+    value : real number or str
+        A distance in metres (a Python or numpy real number), or a string with its
+        unit such as ``"200km"`` (read by the rules of :func:`parse_distance`).
     name : str, default "distance"
         How to call the value in the error message.
 
@@ -111,19 +136,29 @@ def check_distance(value: float, *, name: str = "distance") -> float:
     ------
     InputError
         If the value is NaN, infinite, negative, or longer than half the
-        Earth's circumference (20,003,931 m), beyond which no two points are.
+        Earth's circumference (20,003,931 m), beyond which no two points are;
+        or a string that is not a number with a unit.
+    InputTypeError
+        If the value is neither a real number nor a string (a bool, a complex number,
+        a list, None).
 
     Examples
     --------
     >>> check_distance(200_000)
     200000.0
+    >>> check_distance("50km", name="max_distance")
+    50000.0
     >>> try:
     ...     check_distance(-5.0, name="max_distance")
     ... except ValueError as exc:
     ...     print(str(exc).split(";")[0])
     max_distance is -5.0 m, which is negative
     """
-    value = float(value)
+    if isinstance(value, str):
+        text, value = value, _metres_from_text(value, name)
+        name = f"{name} {text!r}"
+    else:
+        value = _real(value, name)
     if not math.isfinite(value):
         raise InputError(f"{name} is {value!r}; expected a finite number of metres")
     if value < 0:

@@ -188,7 +188,9 @@ def as_points(points: Any, *, what: str = "points") -> tuple[np.ndarray, bool]:
     ----------
     points : (lon, lat) pair, Point, array_like (n, 2), or GeoSeries/GeoDataFrame of points
         Points in degrees, longitude first (an array_like may also hold Points); a
-        GeoSeries/GeoDataFrame needs a CRS and is reprojected to EPSG:4326.
+        GeoSeries/GeoDataFrame needs a CRS and is reprojected to EPSG:4326. No points
+        at all (``[]``, ``()``, ``np.array([])``, ``np.empty((0, 2))``, an empty
+        GeoSeries) is an empty (0, 2) array, so that every caller returns an empty answer.
     what : str, default "points"
         How to call the points in error messages.
 
@@ -215,6 +217,8 @@ def as_points(points: Any, *, what: str = "points") -> tuple[np.ndarray, bool]:
     ([[131.87, 43.12]], True)
     >>> as_points([(0, 0), (1, 2)])[0].shape
     (2, 2)
+    >>> as_points([])[0].shape
+    (0, 2)
     """
     scalar = False
     if isinstance(points, shapely.Geometry):
@@ -232,11 +236,20 @@ def as_points(points: Any, *, what: str = "points") -> tuple[np.ndarray, bool]:
         geoms = np.asarray(getattr(series, "geometry", series))
         xy = _points_from_geometries(geoms, what)
     else:
+        if points is None or isinstance(points, (dict, set, str, bytes)):
+            raise InputTypeError(
+                f"{what} {points!r:.80} of type {type(points).__name__} cannot be read as points; "
+                "expected a (lon, lat) pair, a list or (n, 2) array of them, shapely Points, "
+                "or a GeoSeries/GeoDataFrame of points with a CRS"
+            )
         try:
             arr = np.asarray(points)
         except Exception as exc:  # ragged input and the like
             raise InputTypeError(f"{what} {points!r} cannot be read as (lon, lat) pairs") from exc
-        if arr.dtype == object:
+        if arr.size == 0 and arr.ndim <= 2 and (arr.ndim < 2 or arr.shape[1] == 2):
+            # [], (), np.array([]) and np.empty((0, 2)) alike: no points, an empty answer.
+            xy = np.empty((0, 2))
+        elif arr.dtype == object:
             xy = _points_from_geometries(arr.ravel(), what)
         else:
             try:
@@ -264,9 +277,17 @@ def as_points(points: Any, *, what: str = "points") -> tuple[np.ndarray, bool]:
 def _points_from_geometries(geoms: np.ndarray, what: str) -> np.ndarray:
     if len(geoms) == 0:
         return np.empty((0, 2))
-    if not all(isinstance(g, shapely.Geometry) for g in geoms):
+    is_geometry = np.array([isinstance(g, shapely.Geometry) for g in geoms])
+    if not is_geometry.all():
+        i = int(np.flatnonzero(~is_geometry)[0])
+        found = (
+            "mixes geometries and other values"
+            if is_geometry.any()
+            else "holds values that are neither numbers nor geometries"
+        )
         raise InputTypeError(
-            f"{what} mixes geometries and other values; expected Points or (lon, lat) pairs"
+            f"{what} {found}: {geoms[i]!r:.60} of type {type(geoms[i]).__name__} at index {i}; "
+            "expected (lon, lat) pairs of numbers in degrees, or shapely Points"
         )
     types = shapely.get_type_id(geoms)
     if (types != 0).any():

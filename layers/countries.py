@@ -187,7 +187,7 @@ def country_table() -> pd.DataFrame:
     408
     """
     df = _table()[0].copy()
-    df.attrs["provenance"] = Provenance(sources=(_geonames_source(),), method="country table")
+    Provenance(sources=(_geonames_source(),), method="country table").attach(df)
     return df
 
 

@@ -205,9 +205,8 @@ def land() -> Any:
     parts, _ = _land_parts()
     gdf = geopandas.GeoDataFrame(geometry=list(parts), crs="EPSG:4326")
     gdf.attrs["kind"] = "land"
-    gdf.attrs["provenance"] = Provenance(
-        sources=(naturalearth_source(),), method="Natural Earth 1:10m land polygons"
-    )
+    method = "Natural Earth 1:10m land polygons"
+    Provenance(sources=(naturalearth_source(),), method=method).attach(gdf)
     return gdf
 
 
@@ -281,7 +280,6 @@ def naturalearth_countries() -> Any:
     """
     gdf = _countries().copy()
     gdf.attrs["kind"] = "countries"
-    gdf.attrs["provenance"] = Provenance(
-        sources=(naturalearth_source(),), method="Natural Earth 1:10m admin-0 countries"
-    )
+    method = "Natural Earth 1:10m admin-0 countries"
+    Provenance(sources=(naturalearth_source(),), method=method).attach(gdf)
     return gdf

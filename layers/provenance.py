@@ -8,9 +8,12 @@ line from it, and every result can print it.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from importlib import metadata
 from typing import Any
+
+from geo.errors import InputTypeError
 
 __all__ = ["DataSource", "Provenance", "library_version"]
 
@@ -156,10 +159,85 @@ class Provenance:
         return " | ".join(seen)
 
     def to_dict(self) -> dict[str, Any]:
-        """Return the provenance as a plain dict (JSON-ready)."""
+        """Return the provenance as a plain dict (JSON-ready); :meth:`from_dict` reads it back.
+
+        Examples
+        --------
+        >>> Provenance(method="a test").to_dict()["method"]
+        'a test'
+        """
         return {
             "sources": [s.to_dict() for s in self.sources],
             "method": self.method,
             "details": dict(self.details),
             "library": self.library,
         }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Provenance:
+        """Return the provenance :meth:`to_dict` wrote (e.g. read back from a GeoParquet file).
+
+        Examples
+        --------
+        >>> osm = DataSource("OpenStreetMap", "2024b", "ODbL 1.0", "© OpenStreetMap contributors")
+        >>> p = Provenance(sources=(osm,), method="time-zone polygons", details={"radius_m": 5.0})
+        >>> Provenance.from_dict(p.to_dict()) == p
+        True
+        """
+        return cls(
+            sources=tuple(DataSource(**source) for source in data.get("sources", ())),
+            method=str(data.get("method", "")),
+            details=dict(data.get("details", {})),
+            library=str(data.get("library", f"riskmap {library_version()}")),
+        )
+
+    @classmethod
+    def of(cls, data: Any) -> Provenance | None:
+        """Return the provenance a layer carries in ``attrs["provenance"]`` (None if none).
+
+        Layers keep it there as a plain dict, so that ``to_parquet`` and friends, which
+        write ``attrs`` as JSON, keep it too; a :class:`Provenance` put there by hand is
+        read as well.
+
+        Parameters
+        ----------
+        data : GeoDataFrame, DataFrame, or anything with ``attrs``
+            The layer.
+
+        Returns
+        -------
+        Provenance or None
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> frame = pd.DataFrame({"a": [1]})
+        >>> Provenance(method="counted").attach(frame) is frame
+        True
+        >>> Provenance.of(frame).method
+        'counted'
+        >>> Provenance.of(pd.DataFrame()) is None
+        True
+        """
+        value = getattr(data, "attrs", {}).get("provenance")
+        if value is None or isinstance(value, Provenance):
+            return value
+        if isinstance(value, Mapping):
+            return cls.from_dict(value)
+        raise InputTypeError(
+            f"attrs['provenance'] holds a {type(value).__name__}; expected the dict "
+            "Provenance.attach writes, or a Provenance"
+        )
+
+    def attach(self, data: Any) -> Any:
+        """Store this provenance in ``data.attrs["provenance"]`` as a plain dict; return ``data``.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> frame = Provenance(method="counted").attach(pd.DataFrame({"a": [1]}))
+        >>> frame.attrs["provenance"]["method"]
+        'counted'
+        """
+        data.attrs["provenance"] = self.to_dict()
+        return data

@@ -402,7 +402,7 @@ def read_settlements(
     dropped = int((~keep).sum())
     out = out[keep]
     out.attrs["kind"] = "settlements"
-    out.attrs["provenance"] = Provenance(
+    Provenance(
         sources=(
             DataSource(
                 name=f"user settlements {label}",
@@ -417,7 +417,7 @@ def read_settlements(
             "rows": int(len(out)),
             **({"duplicates_dropped": dropped} if dropped else {}),
         },
-    )
+    ).attach(out)
     return out
 
 

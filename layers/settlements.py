@@ -276,7 +276,7 @@ def settlements(
         details["drop_merged"] = True
     out = data[mask].copy()
     out.attrs["kind"] = "settlements"
-    out.attrs["provenance"] = _provenance("GeoNames cities500 settlements", **details)
+    _provenance("GeoNames cities500 settlements", **details).attach(out)
     return out
 
 

@@ -76,7 +76,7 @@ class Source:
     @property
     def provenance(self) -> Provenance:
         """Where the source's geometry comes from."""
-        return self.data.attrs.get("provenance") or Provenance()
+        return Provenance.of(self.data) or Provenance()
 
 
 def _territory(code: str, variant: BoundaryVariant) -> Source:

@@ -265,7 +265,8 @@ def territory(code: str | Country, *, source: Any = "osm", land_only: bool = Tru
     geopandas.GeoDataFrame
         EPSG:4326, one row, columns ``iso2``, ``iso3``, ``name``, ``source``, ``variant``
         (``"osm-land"``, ``"osm-sea"``, ``"naturalearth"`` or ``"file"``) and ``geometry``
-        (lon/lat degrees). ``attrs["provenance"]`` is a :class:`Provenance`.
+        (lon/lat degrees). ``attrs["provenance"]`` holds its :class:`Provenance` (read it
+        with ``Provenance.of``).
 
     Raises
     ------
@@ -328,7 +329,7 @@ def territory(code: str | Country, *, source: Any = "osm", land_only: bool = Tru
     )
     details["variant"] = variant
     gdf.attrs["kind"] = "territory"
-    gdf.attrs["provenance"] = Provenance(sources=sources, method=method, details=details)
+    Provenance(sources=sources, method=method, details=details).attach(gdf)
     return gdf
 
 
@@ -380,8 +381,8 @@ def border(a: str | Country, b: str | Country, *, source: str = "osm") -> Any:
         EPSG:4326, one row per kind present, columns ``a``, ``b`` (alpha-2 codes),
         ``kind`` (``"land"`` or ``"sea"``), ``length_m`` (geodesic length on WGS84, in
         metres, edges densified to 0.01° in lon/lat), ``source`` and ``geometry``
-        ((Multi)LineString, lon/lat degrees). ``attrs["provenance"]`` is a
-        :class:`Provenance`.
+        ((Multi)LineString, lon/lat degrees). ``attrs["provenance"]`` holds its
+        :class:`Provenance` (read it with ``Provenance.of``).
 
     Raises
     ------
@@ -443,12 +444,12 @@ def border(a: str | Country, b: str | Country, *, source: str = "osm") -> Any:
         crs="EPSG:4326",
     )
     gdf.attrs["kind"] = "border"
-    gdf.attrs["provenance"] = Provenance(
+    Provenance(
         sources=sources,
         method=method,
         details={
             "snap_tolerance_deg": SNAP_TOLERANCE_DEG,
             "length": f"geodesic on WGS84, edges densified to {_DENSIFY_DEG} degree in lon/lat",
         },
-    )
+    ).attach(gdf)
     return gdf

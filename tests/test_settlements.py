@@ -17,6 +17,7 @@ from pyproj import Geod
 from reference import distance_to_aeqd
 
 from geo.errors import CRSError, InputError, InputTypeError
+from layers.provenance import Provenance
 from layers.settlements import coverage, read_settlements, settlements
 
 GEOD = Geod(ellps="WGS84")
@@ -84,7 +85,7 @@ def test_columns_types_and_provenance(everything):
     assert everything["population"].dtype == np.int64
     assert everything["merged"].dtype == bool
     assert everything["section"].dtype == bool
-    source = everything.attrs["provenance"].sources[0]
+    source = Provenance.of(everything).sources[0]
     assert (source.licence, source.attribution) == ("CC BY 4.0", "GeoNames (CC BY 4.0)")
     assert "3.0.2" in source.version
 
@@ -178,7 +179,7 @@ def test_filters(everything):
         MERGED
     )
     assert len(settlements()) == len(everything) - everything["section"].sum()
-    assert box.attrs["provenance"].details["bbox"] == [130.0, 42.0, 133.0, 44.0]
+    assert Provenance.of(box).details["bbox"] == [130.0, 42.0, 133.0, 44.0]
 
 
 def test_bbox_across_the_antimeridian():
@@ -239,7 +240,7 @@ def test_read_settlements_geodataframe():
     assert out["extra"].tolist() == [1, 2, 3]
     assert out["country"].tolist() == ["RU"] * 3
     assert out["population"].dtype == np.int64
-    assert out.attrs["provenance"].details["population_column"] == "population"
+    assert Provenance.of(out).details["population_column"] == "population"
 
 
 def test_read_settlements_reprojects():
@@ -499,7 +500,7 @@ def test_duplicates_dropped_or_refused_on_request():
         dropped = read_settlements(_twice(), country="RU", duplicates="drop")
         kept = read_settlements(_twice(), country="RU", duplicates="keep")
     assert dropped["population"].sum() == 1000 + 2500 + 40
-    assert dropped.attrs["provenance"].details["duplicates_dropped"] == 1
+    assert Provenance.of(dropped).details["duplicates_dropped"] == 1
     assert len(kept) == 4
     with pytest.raises(InputError, match="duplicates='drop'"):
         read_settlements(_twice(), country="RU", duplicates="error")
@@ -519,3 +520,17 @@ def test_a_repeated_geonameid_is_a_duplicate_even_if_the_rows_differ():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         read_settlements(unknown, country="RU")
+
+
+def test_layers_write_to_geoparquet_and_keep_their_provenance(tmp_path):
+    import geopandas
+
+    from layers import border, territory
+
+    for layer in (settlements(country="KP"), territory("KP"), border("KP", "RU")):
+        path = tmp_path / f"{layer.attrs['kind']}.parquet"
+        layer.to_parquet(path)  # attrs are written as JSON: the provenance must be plain data
+        back = geopandas.read_parquet(path)
+        assert Provenance.of(back) == Provenance.of(layer)
+        assert back.attrs["kind"] == layer.attrs["kind"]
+        assert len(back) == len(layer)

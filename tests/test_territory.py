@@ -11,6 +11,7 @@ import shapely
 from pyproj import Geod
 
 from geo.errors import CRSError, InputError, RepairWarning
+from layers.provenance import Provenance
 from layers.territory import FILE_CODE_COLUMNS, border, territory, time_zones
 
 GEOD = Geod(ellps="WGS84")  # the reference's own ellipsoid, not riskmap's
@@ -77,13 +78,13 @@ def test_osm_variants_columns_and_provenance():
     # the land variant is the sea variant clipped: inside it, and smaller by the sea
     assert sea.geometry.iloc[0].buffer(1e-9).contains(land.geometry.iloc[0])
     assert area_km2(sea.geometry.iloc[0]) > 1.1 * area_km2(land.geometry.iloc[0])
-    prov = sea.attrs["provenance"]
+    prov = Provenance.of(sea)
     osm = prov.sources[0]
     assert osm.licence == "ODbL 1.0"
     assert osm.attribution == "© OpenStreetMap contributors"
     assert "timezone-boundary-builder" in osm.name and "timezonefinder-data" in osm.version
     assert prov.details["zones"] == ["Asia/Pyongyang"]
-    assert "Made with Natural Earth" in land.attrs["provenance"].attribution()
+    assert "Made with Natural Earth" in Provenance.of(land).attribution()
 
 
 def test_capitals_fall_in_their_territories():
@@ -143,10 +144,10 @@ def test_file_source_picks_rows_by_iso_code(ne_countries):
     ref = ne_countries.loc[ne_countries["ADM0_A3"] == "FRA"].geometry.iloc[0]
     assert fr["variant"].iloc[0] == "file"
     # ISO_A3 is -99 for France: the row comes from ADM0_A3
-    assert fr.attrs["provenance"].details["code_column"] == "ADM0_A3"
+    assert Provenance.of(fr).details["code_column"] == "ADM0_A3"
     assert area_km2(fr.geometry.iloc[0]) == pytest.approx(area_km2(ref), rel=1e-9)
     kp = territory("KP", source=ne_countries)
-    assert kp.attrs["provenance"].details["code_column"] == "ISO_A3"
+    assert Provenance.of(kp).details["code_column"] == "ISO_A3"
     assert FILE_CODE_COLUMNS[:2] == ("ISO_A3", "ADM0_A3")
 
 
@@ -247,7 +248,7 @@ def test_border_frame_shape_and_provenance(kp_ru):
     assert list(kp_ru.columns) == ["a", "b", "kind", "length_m", "source", "geometry"]
     assert kp_ru["kind"].tolist() == ["land", "sea"]
     assert set(kp_ru["a"]) == {"KP"} and set(kp_ru["b"]) == {"RU"}
-    prov = kp_ru.attrs["provenance"]
+    prov = Provenance.of(kp_ru)
     assert prov.details["snap_tolerance_deg"] == 0.0
     assert "© OpenStreetMap contributors" in prov.attribution()
 

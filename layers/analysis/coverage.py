@@ -20,6 +20,7 @@ import pandas as pd
 
 from geo.errors import InputError
 from layers.countries import country as country_record
+from layers.provenance import Provenance
 from layers.settlements import coverage, geonames_source
 
 __all__ = [
@@ -47,7 +48,7 @@ def _ratio(code: str, include_merged: bool) -> float | None:
 
 def _is_packaged(gdf: Any) -> bool:
     """Whether the settlements are riskmap's GeoNames extract (their provenance says so)."""
-    provenance = gdf.attrs.get("provenance")
+    provenance = Provenance.of(gdf)
     name = geonames_source().name
     return provenance is not None and any(s.name == name for s in provenance.sources)
 

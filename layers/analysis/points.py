@@ -334,7 +334,7 @@ def exposure_from_distances(
         table = with_coverage(table, ratios)
     places = _places(gdf, keep, d, radii)
     provenance = src.provenance.merge(
-        gdf.attrs.get("provenance") or Provenance(),
+        Provenance.of(gdf) or Provenance(),
         method=POINT_METHOD,
         source=src.label,
         radii_m=[float(r) for r in radii],

@@ -151,7 +151,7 @@ def _describe_layer(source: Any) -> SourceDescription:
         raise InputError(
             "source has no rows; give a territory, border or geometry with coordinates"
         )
-    provenance = source.attrs.get("provenance") or Provenance()
+    provenance = Provenance.of(source) or Provenance()
     polygonal = bool(np.isin(shapely.get_type_id(np.asarray(source.geometry)), _POLYGONAL).all())
     kind = source.attrs.get("kind") if isinstance(source, geopandas.GeoDataFrame) else None
     columns = set(source.columns) if isinstance(source, geopandas.GeoDataFrame) else set()

@@ -135,7 +135,7 @@ def _sources(source: Any, boundaries: Sequence[str]) -> dict[str, Any]:
 
 
 def _layer_name(layer: Any) -> str:
-    provenance = getattr(layer, "provenance", None) or getattr(layer, "attrs", {}).get("provenance")
+    provenance = getattr(layer, "provenance", None) or Provenance.of(layer)
     if provenance is not None and provenance.sources:
         return provenance.sources[0].name
     return "population"
