@@ -169,8 +169,10 @@ def _cmd_distance(args: argparse.Namespace) -> int:
             json.dumps({"from": a.to_dict(), "to": b.to_dict(), "distance_m": d, "method": method})
         )
     else:
-        print(f"from: {a.describe()}")
-        print(f"to:   {b.describe()}")
+        for label, place in (("from:", a), ("to:  ", b)):
+            print(f"{label} {place.describe()}")
+            if place.describe_choice():  # a name that matched several places says so
+                print(f"      ({place.describe_choice()})")
         print(f"distance: {d / 1000:,.3f} km ({d / 1852:,.1f} nmi), {method}")
     return 0
 

@@ -127,9 +127,12 @@ class DistanceCheck:
     def lines(self) -> list[str]:
         """Return the check as report lines."""
         diff = self.distance_m - self.claim_m
-        return [
-            f"  from: {self.a.describe()}",
-            f"  to:   {self.b.describe()}",
+        out = []
+        for label, place in (("from:", self.a), ("to:  ", self.b)):
+            out.append(f"  {label} {place.describe()}")
+            if place.describe_choice():  # a name that matched several places says so
+                out.append(f"        ({place.describe_choice()})")
+        return out + [
             f"  distance: {format_km(self.distance_m)} ({self.method})",
             f"  claimed:  {format_km(self.claim_m, decimals=0)}; difference {diff / 1000:+,.1f} km "
             f"({100 * diff / self.claim_m:+.1f} %), tolerance ±{format_km(self.tolerance_m)}",

@@ -260,3 +260,19 @@ def test_a_country_by_code_or_name_is_its_territory_with_the_boundary_printed(ar
     assert proc.stdout.startswith("Population within 200 km of North Korea (OSM, land only)")
     assert "boundary: North Korea (OSM, land only)" in proc.stdout
     assert "excluded: residents of KP" in proc.stdout
+
+
+def test_distance_names_the_place_chosen_and_its_runners_up():
+    proc = riskmap("distance", "Zaporizhzhia", "Kyiv")
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    assert lines[0].startswith("from: Zaporizhzhya, UA")  # the city, by its alternate name
+    assert "population 656" in lines[1] and "chose the most populous" in lines[1]
+    assert lines[2].startswith("to:   Kyiv, UA")
+    km = float(re.search(r"distance: ([\d,.]+) km", proc.stdout).group(1).replace(",", ""))
+    import layers  # as the other tests here: the CLI runs in a subprocess
+
+    zap = layers.resolve_place("Zaporizhzhia")
+    kyiv = layers.resolve_place("Kyiv")
+    expected = GEOD.inv(*zap.lonlat, *kyiv.lonlat)[2] / 1000
+    assert km == pytest.approx(expected, abs=0.001)
