@@ -23,6 +23,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+from numba import njit
 
 from geo.units import WGS84
 
@@ -46,12 +47,32 @@ def arc_bound(chord: np.ndarray) -> np.ndarray:
 
 
 def node_reach(b: Any) -> tuple[np.ndarray, np.ndarray]:
-    """Each tree node's representative vertex, and the geodesic reach from it over the node."""
+    """Each tree node's representative vertex, and the geodesic reach from it over the node.
+
+    The representative is the node's vertex nearest its sphere's centre, so that the reach
+    (from it to the sphere's far side) is little more than the sphere's radius.
+    """
     lo, hi, _, centre, radius = b.tree.nodes
-    rep = np.minimum((lo + hi) // 2, b.n - 1)
+    rep = _nearest_vertex(b.xyz, lo, np.minimum(hi, b.n - 1), centre)
     # The segments' surface paths bow out of their chords by well under a metre.
     chord = np.linalg.norm(centre - b.xyz[rep], axis=1) + radius + 1.0
     return rep, arc_bound(chord)
+
+
+@njit(cache=True, nogil=True)
+def _nearest_vertex(xyz, lo, hi, centre):  # pragma: no cover - compiled
+    """For each node, the vertex of lo .. hi (both included) nearest to its centre."""
+    out = np.empty(len(lo), dtype=np.int64)
+    for k in range(len(lo)):
+        best, best_d2 = lo[k], np.inf
+        for j in range(lo[k], hi[k] + 1):
+            d2 = 0.0
+            for c in range(3):
+                d2 += (xyz[j, c] - centre[k, c]) ** 2
+            if d2 < best_d2:
+                best, best_d2 = j, d2
+        out[k] = best
+    return out
 
 
 def nearest_by_geodesic(b: Any, lonlat: np.ndarray, upper: np.ndarray):
