@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 import shapely
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import HealthCheck, Phase, assume, given, settings
 from hypothesis import strategies as st
 from reference import (
     GEOD,
@@ -78,7 +78,10 @@ def shapes(draw, kinds=("polygon", "line", "point")):
     geom = shapely.Polygon(coords) if kind == "polygon" else shapely.LineString(coords)
     if kind == "polygon" and (not geom.is_valid or geom.area < 1e-12):
         geom = shapely.LineString(coords)
-    return split_antimeridian(geom) if np.abs(coords[:, 0]).max() > 180 else geom
+    geom = split_antimeridian(geom) if np.abs(coords[:, 0]).max() > 180 else geom
+    # A sliver past ±180 can split into nothing but points, which are dropped: draw again.
+    assume(not geom.is_empty)
+    return geom
 
 
 @st.composite
