@@ -196,14 +196,19 @@ def rings(
 
     geom = as_geometry(geometry)
     limits = [parse_distance(d) for d in np.atleast_1d(np.asarray(distances, dtype=object))]
-    if not limits:
-        raise InputError("distances is empty; give at least one band limit, e.g. ['50km', '100km']")
     if any(b <= a for a, b in zip(limits, limits[1:], strict=False)):
         raise InputError(
             f"distances {limits!r} (metres) must increase strictly; sort them and drop repeats"
         )
-    if limits[0] == 0:
+    if limits and limits[0] == 0:  # the first band starts at 0 anyway
         limits = limits[1:]
+        if not limits:
+            raise InputError(
+                "distances is a single 0, which gives no band (the first band starts at 0); "
+                "give at least one band limit above 0, e.g. ['50km', '100km']"
+            )
+    if not limits:
+        raise InputError("distances is empty; give at least one band limit, e.g. ['50km', '100km']")
     polygons = polygons_only(geom)
     inner = polygons if outside_only and not polygons.is_empty else None
     inner_error = 0.0

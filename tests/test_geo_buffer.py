@@ -539,3 +539,10 @@ def test_a_repaired_polygon_keeps_its_area_in_buffers_and_rings():
     band = bands.geometry.iloc[0]
     assert not shapely.intersects_xy(band, *inside)
     assert _geodesic_area(shapely.intersection(band, triangles)) <= 1e-6 * _geodesic_area(triangles)
+
+
+@pytest.mark.parametrize("distances", [[0], ["0km"], [0.0]])
+def test_rings_with_a_single_zero_limit_refuses_with_the_fix(distances):
+    """A lone 0 leaves no band: the call says so instead of failing inside geopandas."""
+    with pytest.raises(geo.InputError, match=r"single 0.*no band.*'50km'"):
+        geo.rings((131.87, 43.12), distances)
