@@ -48,6 +48,11 @@ class Prepared:
         self._geos_lock = threading.Lock()
         self.geometry = geometry
         self.boundary = Boundary(geometry)
+        # The boundary that depths are measured to: built on the first signed query, and only
+        # when the polygons have edges along ±180 or ±90 (otherwise it is ``boundary`` itself).
+        self._coast: Boundary | None = None
+        self._coast_built = False
+        self._coast_lock = threading.Lock()
         polygons = polygons_only(geometry)
         self.polygons = None if polygons.is_empty else polygons
         if self.polygons is not None:
@@ -104,10 +109,33 @@ class Prepared:
             away = ~piece_inside
             out[away] = self.boundary.nearest_piece(piece[away], max_distance)[0]
             if signed and piece_inside.any():
-                out[piece_inside] = -self.boundary.nearest_piece(piece[piece_inside])[0]
+                out[piece_inside] = -self._depth(piece[piece_inside])
 
         in_pieces(len(lonlat), measure)
         return result
+
+    def coast(self) -> Boundary | None:
+        """Return the boundary without cut and pole edges (see the module's docstring).
+
+        ``boundary`` itself when the polygons have no such edge, None when they have nothing
+        else (the whole globe). Built once, on first use; safe from many threads.
+        """
+        with self._coast_lock:
+            if not self._coast_built:
+                real = real_edges(self.geometry)
+                if real is None:
+                    self._coast = self.boundary
+                elif not real.is_empty:
+                    self._coast = Boundary(real)
+                self._coast_built = True
+            return self._coast
+
+    def _depth(self, lonlat: np.ndarray) -> np.ndarray:
+        """Geodesic distance (m) from points inside the polygons to their real edges."""
+        coast = self.coast()
+        if coast is None:  # a polygon that covers the globe has no edge at any distance
+            return np.full(len(lonlat), np.inf)
+        return coast.nearest_piece(lonlat)[0]
 
     def nearest(self, lonlat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Distance in metres to the boundary (not 0 inside polygons), and the nearest point.
@@ -115,3 +143,117 @@ class Prepared:
         Returns arrays of shape (n,) (metres) and (n, 2) (lon, lat degrees).
         """
         return self.boundary.nearest(lonlat)
+
+
+def real_edges(geometry: shapely.Geometry) -> shapely.GeometryCollection | None:
+    """Return the linework of ``geometry`` without its polygons' edges that are no coastline.
+
+    Dropped are the stretches of edges along lon = ±180 that the polygons also touch from the
+    other side of the antimeridian (there the area goes on), and edges along lat = ±90 (the
+    pole, one point). Lines and points stay as they are.
+
+    Returns
+    -------
+    GeometryCollection or None
+        The real edges as a flat collection of lines and points (rings that lose no edge stay
+        closed; empty when nothing is left), or None when no edge is dropped.
+    """
+    polygons = polygons_only(geometry)
+    if polygons.is_empty:
+        return None
+    west, south, east, north = polygons.bounds
+    if -180.0 < west and east < 180.0 and -90.0 < south and north < 90.0:
+        return None  # nothing reaches the cut or a pole: nothing to drop
+    rings = [
+        shapely.get_coordinates(ring)
+        for part in shapely.get_parts(polygons)
+        for ring in [part.exterior, *part.interiors]
+    ]
+    # The latitude stretches along which the polygons run on each side of the cut.
+    along = {side: _merged(_cut_stretches(rings, side)) for side in (180.0, -180.0)}
+    lines: list[shapely.Geometry] = []
+    dropped = False
+    for xy in rings:
+        pieces, ring_dropped = _kept_pieces(xy, along)
+        dropped |= ring_dropped
+        lines.extend(shapely.linestrings(p) for p in pieces)
+    if not dropped:
+        return None
+    others = [p for p in _flat(geometry) if shapely.get_type_id(p) != 3 and not shapely.is_empty(p)]
+    return shapely.GeometryCollection(lines + others)
+
+
+def _flat(geometry: shapely.Geometry) -> list[shapely.Geometry]:
+    """Return the single parts (points, lines, polygons) of a geometry, collections opened."""
+    parts = shapely.get_parts(geometry)
+    while (shapely.get_type_id(parts) >= 4).any():
+        parts = shapely.get_parts(parts)
+    return list(parts)
+
+
+def _cut_stretches(rings: list[np.ndarray], side: float) -> list[tuple[float, float]]:
+    """(south, north) of every ring edge that runs along the meridian ``side`` (±180)."""
+    out: list[tuple[float, float]] = []
+    for xy in rings:
+        a, b = xy[:-1], xy[1:]
+        on = (a[:, 0] == side) & (b[:, 0] == side) & (a[:, 1] != b[:, 1])
+        lo, hi = np.minimum(a[on, 1], b[on, 1]), np.maximum(a[on, 1], b[on, 1])
+        out.extend(zip(lo.tolist(), hi.tolist(), strict=True))
+    return out
+
+
+def _merged(stretches: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """Return the union of latitude stretches, as sorted disjoint (south, north) pairs."""
+    out: list[tuple[float, float]] = []
+    for lo, hi in sorted(stretches):
+        if out and lo <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], hi))
+        else:
+            out.append((lo, hi))
+    return out
+
+
+def _kept_pieces(
+    xy: np.ndarray, along: dict[float, list[tuple[float, float]]]
+) -> tuple[list[np.ndarray], bool]:
+    """Return the runs of a closed ring that are real edges, and whether any edge was dropped."""
+    segments: list[tuple[tuple[float, float], tuple[float, float]]] = []
+    dropped = False
+    for (x0, y0), (x1, y1) in zip(xy[:-1].tolist(), xy[1:].tolist(), strict=True):
+        if abs(y0) == 90.0 and y1 == y0:  # along a pole
+            dropped = True
+            continue
+        if abs(x0) == 180.0 and x1 == x0 and y1 != y0:
+            kept = _outside(y0, y1, along[-x0])
+            dropped |= kept != [(y0, y1)]
+            segments.extend(((x0, a), (x0, b)) for a, b in kept)
+            continue
+        segments.append(((x0, y0), (x1, y1)))
+    if not dropped:
+        return [xy], False
+    runs: list[list[tuple[float, float]]] = []
+    for start, end in segments:
+        if runs and runs[-1][-1] == start:
+            runs[-1].append(end)
+        else:
+            runs.append([start, end])
+    if len(runs) > 1 and runs[-1][-1] == runs[0][0]:  # the ring's start is not a break
+        runs[0] = runs.pop()[:-1] + runs[0]
+    return [np.array(run) for run in runs], True
+
+
+def _outside(
+    y0: float, y1: float, stretches: list[tuple[float, float]]
+) -> list[tuple[float, float]]:
+    """Return the parts of the edge from latitude y0 to y1 outside ``stretches``, in order."""
+    lo, hi = min(y0, y1), max(y0, y1)
+    kept, at = [], lo
+    for s, n in stretches:
+        if n <= at or s >= hi:
+            continue
+        if s > at:
+            kept.append((at, s))
+        at = max(at, n)
+    if at < hi:
+        kept.append((at, hi))
+    return kept if y0 < y1 else [(b, a) for a, b in reversed(kept)]

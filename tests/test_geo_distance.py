@@ -122,6 +122,15 @@ def test_distance_special_pairs(a, b):
 # --------------------------------------------------------------------------- distance_to, synthetic
 
 
+# Polygons that cross the antimeridian, before they are split at ±180: their edges are the
+# real coastline, the reference for depths inside the split polygon.
+UNSPLIT = {
+    "antimeridian_polygon": shapely.Polygon(
+        [(178.0, -17.0), (182.5, -17.5), (181.0, -15.0), (178.5, -15.5)]
+    ),
+}
+
+
 def _synthetic_geometries():
     return {
         "point": shapely.Point(30.0, 10.0),
@@ -142,9 +151,7 @@ def _synthetic_geometries():
         ),
         # Long coarse edges: edge (0,60)-(40,60) runs along the parallel, not the great circle.
         "coarse_polygon": shapely.Polygon([(0.0, 60.0), (40.0, 60.0), (40.0, 50.0), (0.0, 50.0)]),
-        "antimeridian_polygon": split_antimeridian(
-            shapely.Polygon([(178.0, -17.0), (182.5, -17.5), (181.0, -15.0), (178.5, -15.5)])
-        ),
+        "antimeridian_polygon": split_antimeridian(UNSPLIT["antimeridian_polygon"]),
         "antimeridian_line": split_antimeridian(
             shapely.LineString([(175.0, 60.0), (185.0, 62.0), (190.0, 65.0)])
         ),
@@ -190,14 +197,16 @@ def test_distance_to_synthetic_matches_reference(synthetic_case):
 
 def test_distance_to_synthetic_signed(synthetic_case):
     name, geom, pts, ref = synthetic_case
-    if name.startswith("antimeridian") and geom.geom_type == "MultiPolygon":
-        pytest.skip(
-            "depth inside a polygon split at ±180 depends on whether the cut counts as boundary"
-        )
+    expected = ref_distance_to(pts, geom, signed=True)
+    if name in UNSPLIT:
+        # The cut at ±180 is no coastline: a depth is the distance to the unsplit ring's edges.
+        inside = shapely.intersects_xy(geom, pts[:, 0], pts[:, 1])
+        coast = shapely.LineString(UNSPLIT[name].exterior.coords)
+        expected[inside] = -ref_distance_to(pts[inside], coast)
+        # The sample reaches inside, where the cut is nearer than the coast.
+        assert (ref_distance_to(pts[inside], geom, signed=True) > expected[inside] + 1000).any()
     got = geo.distance_to(pts, geom, signed=True)
-    assert_distances(
-        got, ref_distance_to(pts, geom, signed=True), pts, what=f"distance_to({name}, signed)"
-    )
+    assert_distances(got, expected, pts, what=f"distance_to({name}, signed)")
 
 
 def test_reference_methods_agree():
