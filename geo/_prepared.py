@@ -217,6 +217,8 @@ def _kept_pieces(
     xy: np.ndarray, along: dict[float, list[tuple[float, float]]]
 ) -> tuple[list[np.ndarray], bool]:
     """Return the runs of a closed ring that are real edges, and whether any edge was dropped."""
+    if not ((np.abs(xy[:, 0]) == 180.0).any() or (np.abs(xy[:, 1]) == 90.0).any()):
+        return [xy], False  # most rings: nothing on the cut or a pole
     segments: list[tuple[tuple[float, float], tuple[float, float]]] = []
     dropped = False
     for (x0, y0), (x1, y1) in zip(xy[:-1].tolist(), xy[1:].tolist(), strict=True):

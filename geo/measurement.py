@@ -146,7 +146,10 @@ class DistanceIndex:
             query much faster.
         signed : bool, default False
             If True, points inside a polygon get the negative distance to its
-            boundary (their depth) instead of 0.
+            boundary (their depth) instead of 0. Edges that are no coastline do not
+            count for a depth: the stretches of lon = ±180 where the polygon goes on
+            across the antimeridian, and edges along a pole (lat = ±90). A polygon with
+            no other edge (the whole globe) gives ``-inf``.
 
         Returns
         -------
@@ -227,7 +230,9 @@ def distance_to(
         In metres (or a string such as ``"50km"``). Points farther than this come back as
         ``inf``, cheaply.
     signed : bool, default False
-        If True, points inside a polygon get minus their distance to its boundary.
+        If True, points inside a polygon get minus their distance to its boundary, not
+        counting its cuts along ±180 where it goes on across the antimeridian, nor edges
+        along a pole (see :meth:`DistanceIndex.distance_to`).
 
     Returns
     -------
@@ -246,6 +251,12 @@ def distance_to(
     >>> meridian = LineString([(0, -10), (0, 10)])
     >>> print(f"{distance_to((1, 0), meridian):.3f}")
     111319.491
+
+    Inside the cap north of 80°N, the depth is the distance to the 80th parallel:
+
+    >>> from shapely import box
+    >>> print(f"{distance_to((0, 89.5), box(-180, 80, 180, 90), signed=True):.1f}")
+    -1060978.9
     """
     return DistanceIndex(geometry).distance_to(points, max_distance=max_distance, signed=signed)
 
