@@ -73,6 +73,44 @@ class SegmentTree:
         _search(q, bound, self.xyz, self.seg_vec, self.seg_len2, *self.nodes, seg, t, chord)
         return seg, t, chord
 
+    def nearest_apart(
+        self,
+        q: np.ndarray,
+        bound: np.ndarray,
+        starts: np.ndarray,
+        next_seg: np.ndarray,
+        prev_seg: np.ndarray,
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Nearest segment within ``bound`` that is not on a run through ``starts``.
+
+        A run through segment ``s`` is ``s`` and the segments joined to it, both ways along the
+        boundary (``next_seg[j + 1]`` follows segment ``j``, ``prev_seg[j]`` precedes it), as far
+        as they stay within ``bound`` of the query point. ``starts`` holds, per point, the
+        segments whose runs are left out (-1: none). Returns ``seg, t, chord`` as :meth:`nearest`.
+        """
+        q = np.ascontiguousarray(q, dtype=float)
+        bound = np.array(np.broadcast_to(bound, (len(q),)), dtype=float)
+        starts = np.ascontiguousarray(starts, dtype=np.int64)
+        starts = starts.reshape(-1, 1) if starts.ndim == 1 else starts
+        seg = np.full(len(q), -1, dtype=np.int64)
+        t = np.zeros(len(q))
+        chord = np.full(len(q), np.inf)
+        _search_apart(
+            q,
+            bound,
+            starts,
+            np.ascontiguousarray(next_seg, dtype=np.int64),
+            np.ascontiguousarray(prev_seg, dtype=np.int64),
+            self.xyz,
+            self.seg_vec,
+            self.seg_len2,
+            *self.nodes,
+            seg,
+            t,
+            chord,
+        )
+        return seg, t, chord
+
 
 @njit(cache=True, nogil=True)
 def _build(xyz, seg_vec, leaf_size):  # pragma: no cover - compiled
@@ -190,6 +228,122 @@ def _search(
             if gap_a <= best:
                 stack[sp], stack_gap[sp] = a, gap_a
                 sp += 1
+        out_seg[i] = best_seg
+        out_t[i] = best_t
+        out_chord[i] = best if best_seg >= 0 else np.inf
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _seg_dist2(qx, qy, qz, xyz, seg_vec, seg_len2, j):  # pragma: no cover - compiled
+    """Squared chord distance from q to segment j, and the parameter of its nearest point."""
+    wx = qx - xyz[j, 0]
+    wy = qy - xyz[j, 1]
+    wz = qz - xyz[j, 2]
+    along = wx * seg_vec[j, 0] + wy * seg_vec[j, 1] + wz * seg_vec[j, 2]
+    w2 = wx * wx + wy * wy + wz * wz
+    if along <= 0.0:
+        return w2, 0.0
+    if along >= seg_len2[j]:
+        return w2 - 2.0 * along + seg_len2[j], 1.0
+    tt = along / seg_len2[j]
+    return w2 - along * tt, tt
+
+
+@njit(cache=True, nogil=True)
+def _mark_run(
+    qx, qy, qz, bound2, start, xyz, seg_vec, seg_len2, next_seg, prev_seg, mark, stamp
+):  # pragma: no cover - compiled
+    """Mark ``start`` and the segments joined to it, both ways, while they lie within the bound."""
+    mark[start] = stamp
+    if seg_len2[start] == 0.0 and prev_seg[start] >= 0:  # a line's or ring's last vertex
+        start = prev_seg[start]
+        mark[start] = stamp
+    for way in range(2):
+        j = start
+        for _ in range(len(mark)):
+            if way == 0 and seg_len2[j] == 0.0:  # a lone point: no way on
+                break
+            j = next_seg[j + 1] if way == 0 else prev_seg[j]
+            if j < 0 or mark[j] == stamp:
+                break
+            if _seg_dist2(qx, qy, qz, xyz, seg_vec, seg_len2, j)[0] >= bound2:
+                break
+            mark[j] = stamp
+
+
+@njit(cache=True, nogil=True)
+def _search_apart(
+    q,
+    bound,
+    starts,
+    next_seg,
+    prev_seg,
+    xyz,
+    seg_vec,
+    seg_len2,
+    lo,
+    hi,
+    left,
+    centre,
+    radius,
+    out_seg,
+    out_t,
+    out_chord,
+):  # pragma: no cover - compiled
+    """Nearest segment within ``bound`` outside the runs through ``starts`` (see nearest_apart)."""
+    mark = np.zeros(len(xyz), dtype=np.int64)
+    stack = np.empty(_STACK, dtype=np.int64)
+    for i in range(len(q)):
+        qx, qy, qz = q[i, 0], q[i, 1], q[i, 2]
+        best = bound[i]
+        best2 = best * best
+        for k in range(starts.shape[1]):
+            if starts[i, k] >= 0:
+                _mark_run(
+                    qx,
+                    qy,
+                    qz,
+                    best2,
+                    starts[i, k],
+                    xyz,
+                    seg_vec,
+                    seg_len2,
+                    next_seg,
+                    prev_seg,
+                    mark,
+                    i + 1,
+                )
+        best_seg = -1
+        best_t = 0.0
+        stack[0] = 0
+        sp = 1
+        while sp > 0:
+            sp -= 1
+            node = stack[sp]
+            if _gap(qx, qy, qz, centre, radius, node) >= best:
+                continue
+            if left[node] < 0:
+                for j in range(lo[node], hi[node]):
+                    if mark[j] == i + 1:
+                        continue
+                    if (
+                        seg_len2[j] == 0.0
+                        and j > 0
+                        and mark[j - 1] == i + 1
+                        and seg_len2[j - 1] > 0
+                    ):
+                        continue  # the last vertex of a run's line or ring: on the run
+                    e2, tt = _seg_dist2(qx, qy, qz, xyz, seg_vec, seg_len2, j)
+                    if e2 < best2:
+                        best2, best_seg, best_t = e2, j, tt
+                        best = np.sqrt(max(e2, 0.0))
+                continue
+            a = left[node]
+            b = a + 1
+            if _gap(qx, qy, qz, centre, radius, a) > _gap(qx, qy, qz, centre, radius, b):
+                a, b = b, a
+            stack[sp], stack[sp + 1] = b, a  # the nearer child on top, searched first
+            sp += 2
         out_seg[i] = best_seg
         out_t[i] = best_t
         out_chord[i] = best if best_seg >= 0 else np.inf
