@@ -7,6 +7,7 @@ no mapping. Distances are in metres throughout.
 from geo.constructive import buffer, default_tolerance, rings
 from geo.errors import (
     AccuracyWarning,
+    AmbiguousError,
     CRSError,
     DataError,
     InputError,
@@ -20,6 +21,7 @@ from geo.units import HALF_CIRCUMFERENCE_M, WGS84, parse_distance
 
 __all__ = [
     "AccuracyWarning",
+    "AmbiguousError",
     "CRSError",
     "DataError",
     "DistanceIndex",

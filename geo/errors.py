@@ -12,6 +12,7 @@ __all__ = [
     "InputError",
     "InputTypeError",
     "CRSError",
+    "AmbiguousError",
     "DataError",
     "RepairWarning",
     "AccuracyWarning",
@@ -79,6 +80,21 @@ class CRSError(InputError):
     ... except ValueError as exc:
     ...     print(isinstance(exc, CRSError))
     True
+    """
+
+
+class AmbiguousError(InputError):
+    """A name matches several things (countries, places); the message lists the candidates.
+
+    An :class:`InputError`, hence also a ``ValueError``: riskmap never picks one silently.
+
+    Examples
+    --------
+    >>> try:
+    ...     raise AmbiguousError("country 'Korea' is ambiguous: KP or KR")
+    ... except ValueError as exc:
+    ...     print(type(exc).__name__, isinstance(exc, InputError))
+    AmbiguousError True
     """
 
 

@@ -24,7 +24,7 @@ from functools import lru_cache
 import pandas as pd
 import pycountry
 
-from geo.errors import InputError, InputTypeError
+from geo.errors import AmbiguousError, InputError, InputTypeError
 from layers.package_data import data_text, manifest
 from layers.provenance import DataSource, Provenance
 
@@ -240,7 +240,7 @@ def country(code: str | int | Country) -> Country:
     >>> country("Korea")
     Traceback (most recent call last):
     ...
-    geo.errors.InputError: country 'Korea' is ambiguous: 'North Korea' (KP, PRK) or ...
+    geo.errors.AmbiguousError: country 'Korea' is ambiguous: 'North Korea' (KP, PRK) or ...
     """
     if isinstance(code, Country):
         return code
@@ -255,7 +255,7 @@ def country(code: str | int | Country) -> Country:
     if iso2 is None:
         if key in ambiguous:
             candidates = " or ".join(_label(c, df) for c in ambiguous[key])
-            raise InputError(
+            raise AmbiguousError(
                 f"country {code!r} is ambiguous: {candidates}; give the code or the full name"
             )
         raise InputError(f"unknown country {code!r}; {_suggest(str(code), lookup, df)}")

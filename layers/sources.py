@@ -16,7 +16,7 @@ from typing import Any
 import geopandas
 import shapely
 
-from geo.errors import InputError, InputTypeError
+from geo.errors import AmbiguousError, InputError, InputTypeError
 from layers.boundaries import BoundaryVariant, boundary_variant
 from layers.countries import country
 from layers.places import Place, resolve_place
@@ -107,11 +107,9 @@ def _as_country(text: str) -> str | None:
     """Return the alpha-2 code ``text`` names, or None if none (an ambiguous name raises)."""
     try:
         return country(text).iso2
-    except InputTypeError:
+    except AmbiguousError:
         raise
-    except InputError as exc:
-        if "ambiguous" in str(exc):
-            raise
+    except InputError:
         return None
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from geo.errors import InputError, InputTypeError
+import layers
+from geo.errors import AmbiguousError, InputError, InputTypeError
 from layers.countries import (
     ALIASES,
     AMBIGUOUS,
@@ -225,8 +226,10 @@ def test_aliases_are_not_already_known_names():
     ],
 )
 def test_ambiguous_names_are_refused_with_the_candidates(name, codes):
-    with pytest.raises(InputError, match="is ambiguous") as info:
+    with pytest.raises(AmbiguousError, match="is ambiguous") as info:
         country(name)
+    with pytest.raises(AmbiguousError):  # the resolver of sources says so too, never a place
+        layers.resolve_source(name)
     message = str(info.value)
     for code in codes:
         assert f"({code}, {country(code).iso3})" in message
