@@ -21,6 +21,7 @@ import numpy as np
 
 from geo.errors import InputError, InputTypeError
 from geo.validation import check_lonlat
+from layers.countries import country as country_record
 from layers.settlements import alternate_names
 from layers.settlements import settlements as all_settlements
 
@@ -128,14 +129,27 @@ def _fold(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold().strip()
 
 
+def _country_code(query: str, text: str) -> str:
+    """Return the alpha-2 code the part after the comma names ("" if there is none)."""
+    if not text:
+        return ""
+    try:
+        return country_record(text).iso2
+    except InputError as exc:
+        raise type(exc)(
+            f"place {query!r}: the part after the comma should name a country; {exc}"
+        ) from None
+
+
 def resolve_place(query: str, settlements: Any = None) -> Place:
     """Resolve a place name (or a lon,lat pair) to a :class:`Place`.
 
     Parameters
     ----------
     query : str
-        ``"Name"``, ``"Name,CC"`` (ISO alpha-2 country code to disambiguate) or
-        ``"lon,lat"`` in degrees.
+        ``"Name"``, ``"Name,Country"`` (the country by any code or name
+        :func:`layers.country` accepts, to disambiguate: ``"Vladivostok,RU"``,
+        ``"Vladivostok,Russia"``, ``"Moscow, RUS"``) or ``"lon,lat"`` in degrees.
     settlements : GeoDataFrame, optional
         Settlements with ``name``, ``country`` and ``population`` columns; by
         default ``layers.settlements()`` (GeoNames, shipped with riskmap).
@@ -148,13 +162,15 @@ def resolve_place(query: str, settlements: Any = None) -> Place:
     Raises
     ------
     InputError
-        When nothing matches (the message suggests close names), or the country
-        code is not two letters.
+        When nothing matches (the message suggests close names), or the part after
+        the comma names no country or an ambiguous one.
 
     Examples
     --------
     >>> resolve_place("131.8869,43.1056").lonlat
     (131.8869, 43.1056)
+    >>> resolve_place("Vladivostok,Russia") == resolve_place("Vladivostok,RU")
+    True
     """
     if not isinstance(query, str):
         raise InputTypeError(
@@ -166,16 +182,10 @@ def resolve_place(query: str, settlements: Any = None) -> Place:
         check_lonlat(np.array([lon]), np.array([lat]), what=f"place {query!r}")
         return Place(name=f"{lon:g},{lat:g}", country="", lon=lon, lat=lat)
     name, _, country = query.partition(",")
-    name, country = name.strip(), country.strip().upper()
+    name, country = name.strip(), _country_code(query, country.strip())
     if not name:
         raise InputError(
             f"place {query!r} has no name; give one like 'Vladivostok' or 'Vladivostok,RU'"
-        )
-    if country and not re.fullmatch(r"[A-Z]{2}", country):
-        raise InputError(
-            f"place {query!r} has country {country!r}; "
-            "expected a two-letter ISO code after the comma, "
-            "e.g. 'Vladivostok,RU'"
         )
     default = settlements is None
     if settlements is None:

@@ -23,13 +23,12 @@ from layers.places import Place, resolve_place
 from layers.provenance import Provenance
 from layers.territory import border, territory
 
-__all__ = ["SOURCE_KINDS", "Source", "place_query", "resolve_place_name", "resolve_source"]
+__all__ = ["SOURCE_KINDS", "Source", "resolve_source"]
 
 #: The kinds of source, as stamped on a layer's ``attrs["kind"]``.
 SOURCE_KINDS = ("territory", "border", "place", "point")
 
 _DASHES = re.compile(r"\s*[-–—]\s*")
-_CODE = re.compile(r"[A-Za-z]{2}")
 
 
 @dataclass(frozen=True)
@@ -113,75 +112,6 @@ def _as_country(text: str) -> str | None:
         return None
 
 
-def place_query(text: str) -> str:
-    """Return a place name with the country after its comma as an ISO alpha-2 code.
-
-    Parameters
-    ----------
-    text : str
-        ``"Name"``, ``"Name,CC"``, ``"Name,Country"`` (any name or code
-        :func:`layers.country` accepts, e.g. ``"Vladivostok,Russia"``,
-        ``"Moscow, RUS"``) or ``"lon,lat"``.
-
-    Returns
-    -------
-    str
-        ``"Name,CC"``; a name without a country, a two-letter code and ``"lon,lat"``
-        are returned as given.
-
-    Raises
-    ------
-    InputError
-        If the text after the comma names no country or is ambiguous (the message
-        suggests close names).
-
-    Examples
-    --------
-    >>> place_query("Vladivostok,Russia"), place_query("Moscow, RUS"), place_query("1.5,2")
-    ('Vladivostok,RU', 'Moscow,RU', '1.5,2')
-    """
-    name, comma, rest = text.partition(",")
-    rest = rest.strip()
-    if not comma or not rest or _CODE.fullmatch(rest) or not rest[0].isalpha():
-        return text
-    try:
-        code = country(rest).iso2
-    except InputError as exc:
-        raise type(exc)(
-            f"place {text!r}: the part after the comma should name a country; {exc}"
-        ) from None
-    return f"{name.strip()},{code}"
-
-
-def resolve_place_name(text: str, settlements: Any = None) -> Place:
-    """Resolve a place name, its country given by code or name, to a :class:`Place`.
-
-    Parameters
-    ----------
-    text : str
-        ``"Vladivostok"``, ``"Vladivostok,RU"``, ``"Vladivostok,Russia"`` or
-        ``"lon,lat"`` in degrees (see :func:`place_query`).
-    settlements : GeoDataFrame, optional
-        Where names are looked up; default ``layers.settlements()``.
-
-    Returns
-    -------
-    Place
-        What :func:`layers.resolve_place` finds for the name and country code.
-
-    Raises
-    ------
-    InputError
-        For a country that names nothing, or a place that is not in the settlements.
-
-    Examples
-    --------
-    >>> resolve_place_name("Vladivostok,Russia") == resolve_place_name("Vladivostok,RU")
-    True
-    """
-    return resolve_place(place_query(text) if isinstance(text, str) else text, settlements)
-
-
 def resolve_source(
     text: str | Source,
     *,
@@ -248,5 +178,5 @@ def resolve_source(
             a, b = query[: match.start()], query[match.end() :]
             if a and b and (ca := _as_country(a)) and (cb := _as_country(b)):
                 return _border(ca, cb)
-    place = resolve_place_name(query, settlements)
+    place = resolve_place(query, settlements)
     return _place(place, "place" if place.country else "point")

@@ -27,9 +27,8 @@ import pandas as pd
 import geo
 import layers
 from geo.errors import InputError, RiskmapError
-from layers import BOUNDARY_VARIANTS, DEFAULT_BOUNDARY
+from layers import BOUNDARY_VARIANTS, DEFAULT_BOUNDARY, resolve_place
 from layers.countries import resolve_countries
-from layers.sources import resolve_place_name
 from maps.panel import Table
 from maps.riskmap import RiskMap
 from maps.scenario import run_scenario
@@ -161,7 +160,7 @@ def _cmd_distance(args: argparse.Namespace) -> int:
     settlements = None
     if not all(re.fullmatch(r"\s*[-+.\d]+\s*,\s*[-+.\d]+\s*", q) for q in (args.a, args.b)):
         settlements = layers.settlements()
-    a, b = resolve_place_name(args.a, settlements), resolve_place_name(args.b, settlements)
+    a, b = resolve_place(args.a, settlements), resolve_place(args.b, settlements)
     d = float(geo.distance(a.lonlat, b.lonlat))
     method = "WGS84 ellipsoid geodesic (pyproj Geod, Karney's algorithm)"
     if args.json:
