@@ -82,13 +82,6 @@ def _country_code(text: str, key: str) -> str:
         raise InputError(f"{key} = {text!r} in the scenario: {exc}") from exc
 
 
-def _coverage(code: str) -> float:
-    try:
-        return float(layers.coverage(code))
-    except Exception:
-        return float("nan")
-
-
 # -- the claims --------------------------------------------------------------------------
 
 
@@ -232,7 +225,10 @@ def _overview(spec: OverviewOptions, settlements: Any, rings_m: tuple[float, ...
     for c in codes:
         pop = float(at["population"].get(c, 0.0))
         places = int(at["places"].get(c, 0))
-        rows.append((c, _country_name(c), pop, places, _coverage(c)))
+        # The exposure measured each country's coverage; a country named but not reached
+        # is looked up the same way (layers.coverage).
+        ratio = exp.coverage.get(c) if c in exp.coverage else layers.coverage(c)
+        rows.append((c, _country_name(c), pop, places, float("nan") if ratio is None else ratio))
     table = pd.DataFrame(rows, columns=["country", "name", "population", "places", "coverage"])
     curve = pd.DataFrame({"distance_km": exp.curve(step)["distance_km"]})
     curve = curve[curve["distance_km"] <= curve_to / 1000 + 1e-9]
