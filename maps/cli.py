@@ -3,7 +3,7 @@
 ::
 
     riskmap distance Vladivostok Pyongyang
-    riskmap exposure --around KP --radius 200km --population RU --map out.html
+    riskmap exposure --around KP --radius 200km --country RU --map out.html
     riskmap run examples/summit_2019.toml --out results/
 
 Distances take their unit (``200km``, ``124 mi``, ``108 nmi``, ``700000 m``).
@@ -71,7 +71,7 @@ def _radii(values: Sequence[str]) -> list[float]:
 
 
 def _codes(values: Sequence[str] | None) -> list[str] | None:
-    """Return the alpha-2 codes of ``--population`` (codes or names, comma lists), or None."""
+    """Return the alpha-2 codes of ``--country`` (codes or names, comma lists), or None."""
     if not values:
         return None
     names = [c.strip() for v in values for c in v.split(",") if c.strip()]
@@ -89,9 +89,9 @@ def build_parser() -> argparse.ArgumentParser:
     Examples
     --------
     >>> args = build_parser().parse_args(
-    ...     ["exposure", "--around", "KP", "--radius", "200km", "--population", "Russia,CN"]
+    ...     ["exposure", "--around", "KP", "--radius", "200km", "--country", "Russia,CN"]
     ... )
-    >>> args.command, args.boundary, args.radius, args.population
+    >>> args.command, args.boundary, args.radius, args.country
     ('exposure', 'osm-land', ['200km'], ['Russia,CN'])
     """
     parser = _Parser(
@@ -128,11 +128,17 @@ def build_parser() -> argparse.ArgumentParser:
         help="distance with unit, e.g. 200km; repeat or give a comma list for several",
     )
     p.add_argument(
-        "--population",
+        "--country",
         action="append",
         metavar="COUNTRY",
         help="countries of residence to count (codes or names such as RU or Russia; "
         "repeat or give a comma list); default all",
+    )
+    p.add_argument(
+        "--population",
+        action="append",
+        metavar="SOURCE",
+        help="population source (countries of residence are --country)",
     )
     p.add_argument(
         "--variants",
@@ -244,9 +250,29 @@ def _print_exposure(exp: Any, label: str, radii: list[float]) -> None:
             print(f"  … and {len(shown) - 12} more")
 
 
+def _refuse_population(values: Sequence[str] | None) -> None:
+    """Refuse ``--population COUNTRY``: countries of residence are ``--country`` now."""
+    if not values:
+        return
+    names = [c.strip() for v in values for c in v.split(",") if c.strip()]
+    try:
+        resolve_countries(names)
+    except InputError:
+        raise InputError(
+            f"--population {','.join(names)!r}: no population source of that name; "
+            "population sources are not available in this command yet (the settlements "
+            "are counted); for countries of residence use --country"
+        ) from None
+    raise InputError(
+        f"--population {','.join(names)!r} names countries; countries of residence are "
+        f"--country now: use --country {','.join(names)}"
+    )
+
+
 def _cmd_exposure(args: argparse.Namespace) -> int:
+    _refuse_population(args.population)
     radii = _radii(args.radius)
-    countries = _codes(args.population)
+    countries = _codes(args.country)
     source = layers.resolve_source(args.around, boundary=args.boundary)
     kind = source.kind
     label = source.place.describe() if source.place else source.label

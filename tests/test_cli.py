@@ -86,10 +86,18 @@ def test_country_code_picks_among_namesakes():
             ["exposure", "--around", "KP", "--radius", "-5km"],
             "'-5km' is -5000.0 m, which is negative",
         ),
-        (["exposure", "--around", "KP", "--radius", "200km", "--population", "XX"], "'XX'"),
+        (["exposure", "--around", "KP", "--radius", "200km", "--country", "XX"], "'XX'"),
         (
-            ["exposure", "--around", "KP", "--radius", "200km", "--population", "RU,Atlantis"],
+            ["exposure", "--around", "KP", "--radius", "200km", "--country", "RU,Atlantis"],
             "'Atlantis'",
+        ),
+        (
+            ["exposure", "--around", "KP", "--radius", "200km", "--population", "RU"],
+            "use --country RU",
+        ),
+        (
+            ["exposure", "--around", "KP", "--radius", "200km", "--population", "Russia,CN"],
+            "use --country Russia,CN",
         ),
         (["distance", "Vladivostk", "Pyongyang"], "did you mean 'Vladivostok'"),
         (["distance", "Vladivostok,Atlantis", "Pyongyang"], "did you mean"),
@@ -118,7 +126,7 @@ def test_exposure_prints_the_library_numbers_and_writes_the_map(tmp_path):
         "KP",
         "--radius",
         "100km,200km",
-        "--population",
+        "--country",
         "RU",
         "--map",
         tmp_path / "kp.html",
@@ -171,7 +179,7 @@ def test_population_countries_by_name():
     import layers
 
     proc = riskmap(
-        "exposure", "--around", "North Korea", "--radius", "200km", "--population", "Russia,CN"
+        "exposure", "--around", "North Korea", "--radius", "200km", "--country", "Russia,CN"
     )
     assert proc.returncode == 0, proc.stderr
     rows = re.findall(r"^\s+(RU|CN)\s+200\s+([\d,]+)\s+(\d+)\s", proc.stdout, flags=re.M)
@@ -227,7 +235,7 @@ def test_nobody_in_range_prints_zeros():
     assert proc.returncode == 0, proc.stderr
     assert _table(proc.stdout) == {("total", 100.0): 0, ("total", 200.0): 0}
     proc = riskmap(
-        "exposure", "--around", "-140,0", "--radius", "100km", "--population", "RU", "--json"
+        "exposure", "--around", "-140,0", "--radius", "100km", "--country", "RU", "--json"
     )
     assert proc.returncode == 0, proc.stderr
     out = json.loads(proc.stdout)
@@ -255,7 +263,7 @@ def test_coverage_and_its_warnings_are_printed():
 
 @pytest.mark.parametrize("around", ["PRK", "North Korea"])
 def test_a_country_by_code_or_name_is_its_territory_with_the_boundary_printed(around):
-    proc = riskmap("exposure", "--around", around, "--radius", "200km", "--population", "RU")
+    proc = riskmap("exposure", "--around", around, "--radius", "200km", "--country", "RU")
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.startswith("Population within 200 km of North Korea (OSM, land only)")
     assert "boundary: North Korea (OSM, land only)" in proc.stdout
