@@ -11,7 +11,7 @@ from scipy.spatial import cKDTree
 from geo._boundary import Boundary, ecef
 from geo._prepared import Prepared
 from geo.measurement import DistanceIndex
-from geo.units import check_distance
+from geo.units import WGS84, check_distance
 from geo.validation import as_geometry, as_points
 
 __all__ = ["PointIndex"]
@@ -89,6 +89,61 @@ class PointIndex:
         metres = source.distances(self.lonlat[positions], max_distance=radius)
         keep = metres <= radius
         return positions[keep], metres[keep]
+
+    def around(self, centres: Any, distances: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Points within each centre's own distance, with their exact distances, in one batch.
+
+        One ball query of the index for all centres (a chord is never longer than the
+        geodesic, so the ball holds every point within reach), then one vectorised
+        ``Geod.inv`` on the candidate pairs.
+
+        Parameters
+        ----------
+        centres : array_like of shape (m, 2), or GeoSeries/GeoDataFrame of points
+            The centres, in lon/lat degrees (or with a CRS).
+        distances : float, str or array_like of m of them
+            Each centre's radius in metres (or strings such as ``"30km"``); one value
+            applies to every centre.
+
+        Returns
+        -------
+        centre : ndarray of int
+            Position of the centre of each pair.
+        position : ndarray of int
+            Position of the indexed point of each pair (ascending within a centre).
+        distance_m : ndarray of float
+            The pair's geodesic distance in metres (``Geod.inv``), at most the centre's radius.
+
+        Examples
+        --------
+        >>> index = PointIndex([(0.0, 0.0), (0.0, 0.5), (0.0, 2.0)])
+        >>> centre, position, metres = index.around([(0.0, 0.0), (0.0, 2.1)], ["60km", "20km"])
+        >>> centre.tolist(), position.tolist(), [f"{m / 1000:.1f}" for m in metres]
+        ([0, 0, 1], [0, 1, 2], ['0.0', '55.3', '11.1'])
+        """
+        xy, _ = as_points(centres, what="centres")
+        values = np.atleast_1d(np.asarray(distances, dtype=object))
+        if len(values) == 1:
+            values = np.repeat(values, len(xy))
+        if len(values) != len(xy):
+            raise ValueError(
+                f"distances holds {len(values)} values for {len(xy)} centres; give one "
+                "distance, or one per centre"
+            )
+        radii = np.array([check_distance(v, name="distance") for v in values], dtype=float)
+        if not len(xy) or not self.n:
+            return (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, float))
+        hits = self._tree.query_ball_point(ecef(xy[:, 0], xy[:, 1]), radii + 1.0)
+        counts = np.array([len(h) for h in hits], dtype=np.int64)
+        centre = np.repeat(np.arange(len(xy), dtype=np.int64), counts)
+        position = np.concatenate([np.sort(np.asarray(h, dtype=np.int64)) for h in hits])
+        if not len(position):
+            return centre, position, np.zeros(0, float)
+        metres = WGS84.inv(
+            xy[centre, 0], xy[centre, 1], self.lonlat[position, 0], self.lonlat[position, 1]
+        )[2]
+        keep = metres <= radii[centre]
+        return centre[keep], position[keep], np.asarray(metres, dtype=float)[keep]
 
     def _near_boundary(self, boundary: Boundary, radius: float) -> np.ndarray:
         """Positions of every point that may lie within ``radius`` of the boundary (a superset)."""
