@@ -14,11 +14,13 @@ import textwrap
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from matplotlib import rc_context
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
+from geo.errors import InputError
 from maps.panel import SERIES_COLORS
 
 if TYPE_CHECKING:
@@ -27,7 +29,14 @@ if TYPE_CHECKING:
     from maps.description import MapDescription
     from maps.layer import Layer
 
-__all__ = ["png_bytes"]
+__all__ = ["figure", "image_bytes", "png_bytes"]
+
+# What each format records about the file: its title and maker, and no date (same map, same bytes).
+_METADATA: dict[str, dict[str, str | None]] = {
+    "png": {"Title": "{title}", "Software": "riskmap (matplotlib)"},
+    "svg": {"Title": "{title}", "Creator": "riskmap (matplotlib)", "Date": None},
+    "pdf": {"Title": "{title}", "Creator": "riskmap (matplotlib)", "CreationDate": None},
+}
 
 _DASH = (0, (4, 3))
 _WRAP = 100  # characters per line of panel text
@@ -158,12 +167,12 @@ def _text_columns(desc: MapDescription, n_columns: int) -> list[str]:
     return ["\n\n".join(c) for c in columns]
 
 
-def png_bytes(
+def figure(
     desc: MapDescription, *, dpi: int = 150, size_in: tuple[float, float] = (13.0, 8.0)
-) -> bytes:
-    """Draw ``desc`` with matplotlib and return the PNG file's bytes.
+) -> Figure:
+    """Draw ``desc`` on a matplotlib figure (Agg canvas) and return it.
 
-    The map and the curve fill the top ``size_in``; the panel's notes and tables
+    The map and the curves fill the top ``size_in``; the panel's notes and tables
     follow below in two columns, and the figure grows to hold them.
 
     Parameters
@@ -177,8 +186,18 @@ def png_bytes(
 
     Returns
     -------
-    bytes
-        A PNG image.
+    matplotlib.figure.Figure
+        The map is ``fig.axes[0]``; one axes per curve series follows.
+
+    Examples
+    --------
+    >>> import shapely
+    >>> from maps.description import MapDescription
+    >>> from maps.elements import Territory
+    >>> desc = MapDescription.compose([Territory(shapely.box(0, 0, 1, 1))], tiles=None)
+    >>> fig = figure(desc, dpi=20)
+    >>> [round(float(v), 2) for v in fig.axes[0].get_xlim()]
+    [-0.04, 1.04]
     """
     width, top_h = size_in
     columns = _text_columns(desc, 2)
@@ -193,21 +212,7 @@ def png_bytes(
     curve = bool(desc.panel.curves)
     map_w = width * (0.62 if curve else 0.94)
     ax = fig.add_axes(rect(0.5, text_h + 0.6, map_w - 0.6, top_h - 1.2))
-    west, south, east, north = desc.bounds
-    pad_x, pad_y = 0.04 * (east - west), 0.04 * (north - south)
-    for layer in desc.layers:
-        if layer.show and len(layer.features):
-            _draw_layer(ax, layer)
-    ax.set_xlim(west - pad_x, east + pad_x)
-    ax.set_ylim(south - pad_y, north + pad_y)
-    ax.set_aspect(1.0 / max(math.cos(math.radians((south + north) / 2)), 0.05))
-    ax.set_facecolor("#f4f6f8")
-    ax.tick_params(labelsize=7)
-    ax.set_xlabel("longitude (°E)", fontsize=7)
-    ax.set_ylabel("latitude (°N)", fontsize=7)
-    handles = _handles(desc)
-    if handles:
-        ax.legend(handles=handles, fontsize=7, loc="lower left", framealpha=0.9)
+    _draw_map(ax, desc)
     if curve:
         _draw_curve(
             fig, rect(map_w + 0.5, text_h + top_h * 0.35, width - map_w - 0.8, top_h * 0.5), desc
@@ -224,6 +229,110 @@ def png_bytes(
         fig.text(
             x / width, (text_h - 0.2) / height, column, fontsize=6.5, family="monospace", va="top"
         )
+    return fig
+
+
+def _draw_map(ax: Axes, desc: MapDescription) -> None:
+    west, south, east, north = desc.bounds
+    pad_x, pad_y = 0.04 * (east - west), 0.04 * (north - south)
+    for layer in desc.layers:
+        if layer.show and len(layer.features):
+            _draw_layer(ax, layer)
+    ax.set_xlim(west - pad_x, east + pad_x)
+    ax.set_ylim(south - pad_y, north + pad_y)
+    ax.set_aspect(1.0 / max(math.cos(math.radians((south + north) / 2)), 0.05))
+    ax.set_facecolor("#f4f6f8")
+    ax.tick_params(labelsize=7)
+    ax.set_xlabel("longitude (°E)", fontsize=7)
+    ax.set_ylabel("latitude (°N)", fontsize=7)
+    handles = _handles(desc)
+    if handles:
+        ax.legend(handles=handles, fontsize=7, loc="lower left", framealpha=0.9)
+
+
+def image_bytes(
+    desc: MapDescription,
+    fmt: str = "png",
+    *,
+    dpi: int = 150,
+    size_in: tuple[float, float] = (13.0, 8.0),
+) -> bytes:
+    """Draw ``desc`` and return the image file's bytes in ``fmt``.
+
+    The same bytes for the same map: no date or random identifier is written, so
+    that a report rebuilt from the same data is the same file.
+
+    Parameters
+    ----------
+    desc : MapDescription
+        The map to draw.
+    fmt : {"png", "svg", "pdf"}, default "png"
+        The format. SVG keeps text as ``<text>`` elements (searchable, editable);
+        PDF embeds its fonts as TrueType.
+    dpi : int, default 150
+        Resolution in dots per inch (of the PNG, and of any raster part of the others).
+    size_in : (float, float), default (13.0, 8.0)
+        Width and height in inches of the map part of the figure.
+
+    Returns
+    -------
+    bytes
+
+    Raises
+    ------
+    InputError
+        For a format other than these three.
+
+    Examples
+    --------
+    >>> import shapely
+    >>> from maps.description import MapDescription
+    >>> from maps.elements import Territory
+    >>> desc = MapDescription.compose([Territory(shapely.box(0, 0, 1, 1))], tiles=None)
+    >>> image_bytes(desc, "pdf", dpi=20)[:5], image_bytes(desc, "svg", dpi=20)[:5]
+    (b'%PDF-', b'<?xml')
+    """
+    if fmt not in _METADATA:
+        raise InputError(
+            f"image format {fmt!r} is not written; expected one of {sorted(_METADATA)}"
+        )
+    fig = figure(desc, dpi=dpi, size_in=size_in)
+    meta = {
+        key: (None if value is None else value.format(title=desc.title or "riskmap map"))
+        for key, value in _METADATA[fmt].items()
+    }
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=dpi)
+    with rc_context({"svg.fonttype": "none", "svg.hashsalt": "riskmap", "pdf.fonttype": 42}):
+        fig.savefig(buffer, format=fmt, dpi=dpi, metadata=meta)
     return buffer.getvalue()
+
+
+def png_bytes(
+    desc: MapDescription, *, dpi: int = 150, size_in: tuple[float, float] = (13.0, 8.0)
+) -> bytes:
+    """Draw ``desc`` with matplotlib and return the PNG file's bytes (see :func:`image_bytes`).
+
+    Parameters
+    ----------
+    desc : MapDescription
+        The map to draw.
+    dpi : int, default 150
+        Resolution in dots per inch.
+    size_in : (float, float), default (13.0, 8.0)
+        Width and height in inches of the map part of the figure.
+
+    Returns
+    -------
+    bytes
+        A PNG image.
+
+    Examples
+    --------
+    >>> import shapely
+    >>> from maps.description import MapDescription
+    >>> from maps.elements import Territory
+    >>> desc = MapDescription.compose([Territory(shapely.box(0, 0, 1, 1))], tiles=None)
+    >>> png_bytes(desc, dpi=20)[1:4]
+    b'PNG'
+    """
+    return image_bytes(desc, "png", dpi=dpi, size_in=size_in)

@@ -26,7 +26,7 @@ from geo.errors import InputError, InputTypeError
 from layers import Provenance
 from maps._display import check_bounds
 from maps._exposure import exposure_items
-from maps._io import atomic_write, check_png_path
+from maps._io import atomic_write, image_format
 from maps.assets import inline_assets
 from maps.description import Item, MapDescription
 from maps.elements import (
@@ -524,13 +524,13 @@ class RiskMap:
         dpi: int = 150,
         size_in: tuple[float, float] = (13.0, 8.0),
     ) -> Path:
-        """Write a static PNG of the same content (matplotlib, no browser), atomically.
+        """Write a static image of the same content (matplotlib, no browser), atomically.
 
         Parameters
         ----------
         path : str or path-like
-            The file to write, ending in ``.png`` (the only image format written;
-            a symbolic link is written through to its file).
+            The file to write; its extension picks the format: ``.png``, ``.svg``
+            (text kept as text) or ``.pdf`` (a symbolic link is written through to its file).
         dpi : int, default 150
             Resolution in dots per inch.
         size_in : (float, float), default (13.0, 8.0)
@@ -544,11 +544,13 @@ class RiskMap:
         Raises
         ------
         InputError
-            If ``path`` does not end in ``.png`` (SVG and PDF are not written), or is
-            not a file that can be written (see :meth:`save`).
+            If ``path`` ends in none of ``.png``, ``.svg``, ``.pdf``, or is not a file
+            that can be written (see :meth:`save`).
         """
-        check_png_path(path)
-        return atomic_write(path, self.render_png(dpi=dpi, size_in=size_in))
+        fmt = image_format(path)
+        from maps._png import image_bytes
+
+        return atomic_write(path, image_bytes(self.describe(), fmt, dpi=dpi, size_in=size_in))
 
     def render_png(self, *, dpi: int = 150, size_in: tuple[float, float] = (13.0, 8.0)) -> bytes:
         """Return the static PNG image of :meth:`to_png` as bytes, writing nothing.
