@@ -187,10 +187,9 @@ def resolve_place(query: str, settlements: Any = None) -> Place:
         raise InputError(
             f"place {query!r} has no name; give one like 'Vladivostok' or 'Vladivostok,RU'"
         )
-    default = settlements is None
     if settlements is None:
         settlements = all_settlements(include_sections=True)
-    candidates, by_alternate = _matches(settlements, _fold(name), default)
+    candidates, by_alternate = _matches(settlements, _fold(name))
     if country:
         keep = candidates["country"].astype(str).str.upper().to_numpy() == country
         candidates, by_alternate = candidates[keep], by_alternate[keep]
@@ -211,27 +210,61 @@ def resolve_place(query: str, settlements: Any = None) -> Place:
     )
 
 
+def _fold_all(names: np.ndarray) -> np.ndarray:
+    """Fold an array of names (a list comprehension: 3x faster than ``Series.map``)."""
+    return np.array([_fold(str(n)) for n in names], dtype=object)
+
+
 @lru_cache(maxsize=1)
-def _default_index() -> tuple[np.ndarray, dict[str, np.ndarray]]:
-    """Folded names of the packaged places, and geonameids by folded alternate name."""
-    folded = all_settlements(include_sections=True)["name"].astype(str).map(_fold).to_numpy()
+def _default_names() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Return the packaged places' geonameids (sorted), their names and folded names.
+
+    Folded once per process (about 0.2 s); a table of the packaged places, filtered or
+    not, reuses the folded name of every row whose geonameid and name are the packaged ones.
+    """
+    data = all_settlements(include_sections=True)
+    ids = data["geonameid"].to_numpy()
+    order = np.argsort(ids, kind="stable")
+    names = data["name"].to_numpy(dtype=object)[order]
+    return ids[order], names, _fold_all(names)
+
+
+def _folded_names(settlements: Any) -> np.ndarray:
+    """Folded names of a table's rows: the packaged ones reused, any other name folded."""
+    names = settlements["name"].astype(str).to_numpy(dtype=object)
+    known = np.zeros(len(names), dtype=bool)
+    out = np.empty(len(names), dtype=object)
+    ids = settlements["geonameid"].to_numpy() if "geonameid" in settlements.columns else None
+    if ids is not None and ids.dtype.kind in "iu" and len(ids):
+        packaged_ids, packaged_names, packaged_folded = _default_names()
+        pos = np.minimum(np.searchsorted(packaged_ids, ids), len(packaged_ids) - 1)
+        known = (packaged_ids[pos] == ids) & (packaged_names[pos] == names)
+        out[known] = packaged_folded[pos[known]]
+    out[~known] = _fold_all(names[~known])
+    return out
+
+
+@lru_cache(maxsize=1)
+def _alternates() -> tuple[np.ndarray, np.ndarray]:
+    """Folded alternate names of the packaged places and their geonameids.
+
+    Compared as a whole array on each lookup (about 1 ms for 157,127 names), rather
+    than grouped into a dict once (2-8 s for 151,000 groups).
+    """
     alt = alternate_names()
-    groups = alt.groupby("alternate_name")["geonameid"]
-    return folded, {key: ids.to_numpy() for key, ids in groups}
+    return alt["alternate_name"].to_numpy(dtype=object), alt["geonameid"].to_numpy()
 
 
-def _matches(settlements: Any, key: str, default: bool) -> tuple[Any, np.ndarray]:
+def _matches(settlements: Any, key: str) -> tuple[Any, np.ndarray]:
     """Rows whose name, or one of whose alternate names, folds to ``key``."""
-    if default:
-        folded, by_alt = _default_index()
-    else:
-        folded = settlements["name"].astype(str).map(_fold).to_numpy()
-        by_alt = _default_index()[1] if "geonameid" in settlements.columns else {}
+    folded = _folded_names(settlements)
     own = folded == key
     other = np.zeros(len(settlements), dtype=bool)
-    if key in by_alt:
-        ids = settlements["geonameid"].to_numpy() if "geonameid" in settlements.columns else []
-        other = np.isin(ids, by_alt[key]) & ~own
+    if "geonameid" in settlements.columns:
+        names, ids = _alternates()
+        by_alt = ids[names == key]
+        if len(by_alt):
+            other = np.isin(settlements["geonameid"].to_numpy(), by_alt) & ~own
     hit = own | other
     return settlements[hit], other[hit]
 
