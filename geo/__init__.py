@@ -15,7 +15,7 @@ from geo.errors import (
     RepairWarning,
     RiskmapError,
 )
-from geo.measurement import DistanceIndex, distance, distance_to, geodesic_line
+from geo.measurement import DistanceIndex, distance, distance_to, geodesic_line, radials
 from geo.points import PointIndex
 from geo.units import HALF_CIRCUMFERENCE_M, WGS84, parse_distance
 
@@ -38,5 +38,6 @@ __all__ = [
     "distance_to",
     "geodesic_line",
     "parse_distance",
+    "radials",
     "rings",
 ]

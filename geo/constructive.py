@@ -33,7 +33,7 @@ from geo.errors import AccuracyWarning, InputError
 from geo.units import HALF_CIRCUMFERENCE_M, WGS84, check_distance, parse_distance
 from geo.validation import as_geometry
 
-__all__ = ["buffer", "rings", "default_tolerance"]
+__all__ = ["FEATURES", "ONE_SUBJECT_KINDS", "buffer", "rings", "default_tolerance"]
 
 #: Points per circle in the first-stage outline (the second stage adds what is needed).
 _CIRCLE_POINTS = 72
@@ -67,7 +67,8 @@ def buffer(
     *,
     tolerance: float | None = None,
     return_error: bool = False,
-) -> shapely.Polygon | shapely.MultiPolygon | tuple[shapely.Polygon | shapely.MultiPolygon, float]:
+    features: str | None = None,
+) -> Any:
     """Every point within ``distance`` metres of a geometry, on the WGS84 ellipsoid.
 
     Parameters
@@ -82,6 +83,12 @@ def buffer(
         ``max(10 m, 5e-5 × distance)``.
     return_error : bool, default False
         If True, also return the boundary error achieved, in metres.
+    features : {"each", "union"}, optional
+        What to do with a GeoSeries/GeoDataFrame of several rows: ``"each"``
+        buffers every feature (a GeoSeries with the input's index), ``"union"``
+        gives the one area within ``distance`` of any of them. By default several
+        rows are refused, unless the frame is a riskmap layer of one subject (see
+        :func:`rings`).
 
     Returns
     -------
@@ -89,12 +96,15 @@ def buffer(
         In lon/lat degrees, cut at the antimeridian (RFC 7946) and closed over a
         pole it contains. ``error_m`` (metres) bounds |d − distance| over every point
         of the boundary (d: exact distance to the geometry), not only its vertices.
+        With ``features="each"``: a GeoSeries (EPSG:4326), and ``error_m`` an array
+        with one bound per feature.
 
     Raises
     ------
     InputError
-        If the distance is negative, NaN or over half the circumference, or the
-        geometry is empty or out of range.
+        If the distance is negative, NaN or over half the circumference, the
+        geometry is empty or out of range, or it holds several features and
+        ``features`` is not given.
 
     Warns
     -----
@@ -107,9 +117,24 @@ def buffer(
     >>> error <= 10.0
     True
     """
-    geom = as_geometry(geometry)
     radius = parse_distance(distance)
     tol = _tolerance(radius, tolerance)
+    per_feature = _feature_rows(geometry, features)
+    if per_feature is not None:
+        import geopandas
+
+        pairs = [
+            _buffer(as_geometry(part, what=f"feature {label!r}"), radius, tol)
+            for label, _, part in per_feature
+        ]
+        areas = geopandas.GeoSeries(
+            [a for a, _ in pairs], index=[label for label, _, _ in per_feature], crs="EPSG:4326"
+        )
+        errors = np.array([e for _, e in pairs])
+        for (_, _, part), e in zip(per_feature, errors, strict=True):
+            _warn_if_missed(as_geometry(part), radius, float(e), tol)
+        return (areas, errors) if return_error else areas
+    geom = as_geometry(geometry)
     result, error = _buffer(geom, radius, tol)
     _warn_if_missed(geom, radius, error, tol)
     return (result, error) if return_error else result
@@ -141,7 +166,9 @@ def _buffer(
     return _snap(outline, source, radius, tol)
 
 
-def _warn_if_missed(geom: shapely.Geometry, radius: float, error: float, tol: float) -> None:
+def _warn_if_missed(
+    geom: shapely.Geometry, radius: float, error: float, tol: float, stacklevel: int = 3
+) -> None:
     """Warn (AccuracyWarning) when a buffer's error bound is over its tolerance."""
     if error <= tol:
         return
@@ -153,12 +180,57 @@ def _warn_if_missed(geom: shapely.Geometry, radius: float, error: float, tol: fl
         "returned with that error (return_error=True, error_m in rings). Simplify the geometry "
         "or pass a larger tolerance to silence this",
         AccuracyWarning,
-        stacklevel=3,
+        stacklevel=stacklevel,
     )
 
 
+#: ``attrs["kind"]`` of riskmap layers whose rows are parts of one subject (a territory's
+#: pieces, a border's land and sea parts): their rings are around the rows together.
+ONE_SUBJECT_KINDS = ("territory", "border", "region", "admin1", "land", "place", "point")
+
+#: What :func:`rings` does with several features: rings around each, or around them together.
+FEATURES = ("each", "union")
+
+
+def _feature_rows(geometry: Any, features: str | None) -> list[tuple[Any, str | None, Any]] | None:
+    """Return (label, name, geometry) per feature when rings go around each, else None.
+
+    None means the input is one geometry (or ``features="union"``, or a riskmap layer of
+    one subject): its rows are measured together.
+    """
+    if features is not None and features not in FEATURES:
+        raise InputError(
+            f"features={features!r} is not one of {', '.join(map(repr, FEATURES))}; "
+            "'each' gives rings around every feature, 'union' around them together"
+        )
+    rows = getattr(geometry, "geometry", geometry) if hasattr(geometry, "crs") else None
+    if rows is None or len(rows) <= 1 or features == "union":
+        return None
+    kind = getattr(geometry, "attrs", {}).get("kind")
+    if features is None:
+        if kind in ONE_SUBJECT_KINDS:
+            return None
+        labels = ", ".join(repr(x) for x in list(rows.index[:5])) + (", …" if len(rows) > 5 else "")
+        raise InputError(
+            f"geometry holds {len(rows)} features (rows {labels}) and rings around them would "
+            "merge them into one; pass features='each' for rings around every feature (with "
+            "its id and name), or features='union' for rings around them together"
+        )
+    names = geometry["name"] if "name" in getattr(geometry, "columns", ()) else None
+    out = []
+    for i, label in enumerate(rows.index):
+        name = None if names is None else str(names.iloc[i])
+        out.append((label, name, rows.iloc[[i]]))
+    return out
+
+
 def rings(
-    geometry: Any, distances: Any, *, outside_only: bool = False, tolerance: float | None = None
+    geometry: Any,
+    distances: Any,
+    *,
+    outside_only: bool = False,
+    tolerance: float | None = None,
+    features: str | None = None,
 ):
     """Distance bands around a geometry: 0–d1, d1–d2, …, as a GeoDataFrame.
 
@@ -169,17 +241,34 @@ def rings(
     distances : sequence of float or str
         Band limits in metres (or strings such as ``"50km"``), increasing.
     outside_only : bool, default False
-        If True, the first band excludes the source polygon itself.
+        If True, the first band excludes the source polygon itself (each feature's
+        own polygon with ``features="each"``).
     tolerance : float, optional
         Largest accepted boundary error in metres; default per band limit
         ``max(10 m, 5e-5 × distance)``.
+    features : {"each", "union"}, optional
+        What to do with a GeoSeries/GeoDataFrame of several rows: ``"each"`` gives
+        the bands of every feature (ArcGIS' "range rings from features"),
+        ``"union"`` the bands around all of them together (every point within d of
+        any). By default several rows are refused, unless the frame is a riskmap
+        layer of one subject (``attrs["kind"]`` in :data:`ONE_SUBJECT_KINDS`: a
+        territory's pieces, a border's land and sea parts), whose rows are measured
+        together.
 
     Returns
     -------
     geopandas.GeoDataFrame
         One row per band, EPSG:4326, with columns ``distance_min`` and
         ``distance_max`` (metres), ``error_m`` (bound of the boundary error of the
-        band's two limits, metres) and ``geometry``.
+        band's two limits, metres) and ``geometry``. With ``features="each"`` the
+        rows go feature by feature, led by ``feature`` (the row's index label) and
+        ``name`` (its ``name`` column, or None).
+
+    Raises
+    ------
+    InputError
+        Distances that do not increase, are empty or are a single 0; several features
+        without ``features=``.
 
     Warns
     -----
@@ -191,10 +280,33 @@ def rings(
     >>> bands = rings((131.87, 43.12), ["50km", "100km"])
     >>> list(bands["distance_max"])
     [50000.0, 100000.0]
+    >>> import geopandas
+    >>> sites = geopandas.GeoDataFrame(
+    ...     {"name": ["A", "B"]}, geometry=geopandas.points_from_xy([0, 10], [0, 0]), crs=4326
+    ... )
+    >>> each = rings(sites, ["50km"], features="each")
+    >>> each[["feature", "name", "distance_max"]].to_dict("records")
+    [{'feature': 0, 'name': 'A', 'distance_max': 50000.0}, \
+{'feature': 1, 'name': 'B', 'distance_max': 50000.0}]
     """
     import geopandas
 
-    geom = as_geometry(geometry)
+    limits = _band_limits(distances)
+    per_feature = _feature_rows(geometry, features)
+    if per_feature is None:
+        rows = _bands(as_geometry(geometry), limits, outside_only, tolerance)
+        return geopandas.GeoDataFrame(rows, geometry="geometry", crs="EPSG:4326")
+    rows = []
+    for label, name, part in per_feature:
+        for row in _bands(
+            as_geometry(part, what=f"feature {label!r}"), limits, outside_only, tolerance
+        ):
+            rows.append({"feature": label, "name": name, **row})
+    return geopandas.GeoDataFrame(rows, geometry="geometry", crs="EPSG:4326")
+
+
+def _band_limits(distances: Any) -> list[float]:
+    """Return the checked band limits (metres, increasing, no leading 0)."""
     limits = [parse_distance(d) for d in np.atleast_1d(np.asarray(distances, dtype=object))]
     if any(b <= a for a, b in zip(limits, limits[1:], strict=False)):
         raise InputError(
@@ -209,6 +321,13 @@ def rings(
             )
     if not limits:
         raise InputError("distances is empty; give at least one band limit, e.g. ['50km', '100km']")
+    return limits
+
+
+def _bands(
+    geom: shapely.Geometry, limits: list[float], outside_only: bool, tolerance: float | None
+) -> list[dict[str, Any]]:
+    """Return the band rows (distance_min, distance_max, error_m, geometry) of one geometry."""
     polygons = polygons_only(geom)
     inner = polygons if outside_only and not polygons.is_empty else None
     inner_error = 0.0
@@ -217,7 +336,7 @@ def rings(
     for limit in limits:
         tol = _tolerance(limit, tolerance)
         outer, outer_error = _buffer(geom, limit, tol)
-        _warn_if_missed(geom, limit, outer_error, tol)
+        _warn_if_missed(geom, limit, outer_error, tol, stacklevel=5)
         band = outer if inner is None else shapely.difference(outer, inner)
         rows.append(
             {
@@ -228,7 +347,7 @@ def rings(
             }
         )
         previous, inner, inner_error = limit, outer, outer_error
-    return geopandas.GeoDataFrame(rows, geometry="geometry", crs="EPSG:4326")
+    return rows
 
 
 # -- stage 1: an outline with the right shape -------------------------------------------------

@@ -10,10 +10,10 @@ import shapely
 from geo._prepared import Prepared
 from geo.antimeridian import split_line
 from geo.errors import InputError
-from geo.units import WGS84, check_distance
+from geo.units import WGS84, check_distance, parse_distance
 from geo.validation import as_geometry, as_points, is_dask_collection
 
-__all__ = ["distance", "distance_to", "DistanceIndex", "geodesic_line"]
+__all__ = ["distance", "distance_to", "DistanceIndex", "geodesic_line", "radials"]
 
 
 def distance(a: Any, b: Any) -> float | np.ndarray:
@@ -301,6 +301,84 @@ def geodesic_line(
     mid = WGS84.npts(xa[0, 0], xa[0, 1], xb[0, 0], xb[0, 1], n_inner) if n_inner else []
     coords = np.vstack([xa[:1], np.asarray(mid, dtype=float).reshape(-1, 2), xb[:1]])
     return split_line(_with_antimeridian_crossings(coords))
+
+
+def radials(centre: Any, azimuths: Any, length: Any, *, spacing: float | str = 10_000.0) -> Any:
+    """Geodesic radials from a centre: lines along given azimuths, for range-ring maps.
+
+    Parameters
+    ----------
+    centre : (lon, lat) pair or shapely Point
+        Where the radials start, in degrees.
+    azimuths : float or sequence of float
+        Directions in degrees clockwise from north (any real values; 360 is north).
+    length : float, str or sequence of them
+        How far each radial goes, in metres (or strings such as ``"500km"``): one
+        for all, or one per azimuth; at most half the Earth's circumference.
+    spacing : float or str, default 10000
+        Largest distance between vertices, in metres (or a string such as ``"5km"``).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        One row per azimuth, EPSG:4326: ``azimuth`` (degrees, as given), ``length_m``
+        (metres) and ``geometry``, a LineString whose every vertex lies on the WGS84
+        geodesic (``Geod.fwd`` from the centre), split into a MultiLineString where it
+        crosses the antimeridian (RFC 7946), as :func:`geodesic_line` does.
+
+    Raises
+    ------
+    InputError
+        A centre that is not one point; a negative, NaN or too long length; a
+        non-positive spacing; a number of lengths that is neither one nor one per
+        azimuth.
+
+    Examples
+    --------
+    >>> lines = radials((131.87, 43.12), [0, 90, 180, 270], "100km")
+    >>> [f"{x:.4f}" for x in lines.geometry.iloc[0].coords[-1]]
+    ['131.8700', '44.0201']
+    >>> radials((179.5, 0.0), [90], "200km").geometry.iloc[0].geom_type
+    'MultiLineString'
+    """
+    import geopandas
+
+    xy, _ = as_points(centre, what="centre")
+    if len(xy) != 1:
+        raise InputError(
+            f"centre holds {len(xy)} points; expected one, a (lon, lat) pair or a shapely Point"
+        )
+    az = np.atleast_1d(np.asarray(azimuths, dtype=float))
+    if az.ndim != 1 or not len(az) or not np.isfinite(az).all():
+        raise InputError(
+            f"azimuths {azimuths!r:.60} are not finite degrees; give one or more numbers, "
+            "e.g. [0, 45, 90]"
+        )
+    given = np.atleast_1d(np.asarray(length, dtype=object))
+    if len(given) not in (1, len(az)):
+        raise InputError(
+            f"length holds {len(given)} values for {len(az)} azimuths; give one length, "
+            "or one per azimuth"
+        )
+    lengths = np.array([parse_distance(v) for v in given], dtype=float)
+    lengths = np.broadcast_to(lengths, az.shape)
+    step = check_distance(spacing, name="spacing")
+    if step <= 0:
+        raise InputError(f"spacing is {step!r} m; expected a positive number of metres")
+    lines = []
+    for a, total in zip(az, lengths, strict=True):
+        n = max(1, int(np.ceil(total / step)))
+        along = np.linspace(0.0, total, n + 1)
+        lon, lat, _ = WGS84.fwd(
+            np.full(n + 1, xy[0, 0]), np.full(n + 1, xy[0, 1]), np.full(n + 1, a), along
+        )
+        coords = np.column_stack([lon, lat])
+        lines.append(split_line(_with_antimeridian_crossings(coords)))
+    return geopandas.GeoDataFrame(
+        {"azimuth": az, "length_m": np.asarray(lengths, dtype=float)},
+        geometry=lines,
+        crs="EPSG:4326",
+    )
 
 
 def _with_antimeridian_crossings(coords: np.ndarray) -> np.ndarray:

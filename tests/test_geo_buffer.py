@@ -546,3 +546,82 @@ def test_rings_with_a_single_zero_limit_refuses_with_the_fix(distances):
     """A lone 0 leaves no band: the call says so instead of failing inside geopandas."""
     with pytest.raises(geo.InputError, match=r"single 0.*no band.*'50km'"):
         geo.rings((131.87, 43.12), distances)
+
+
+# -- several features: rings around each, around all, or refused ----------------------------
+
+_SITES = [("Alpha", 30.0, 50.0), ("Bravo", 30.6, 50.0), ("Charlie", 179.9, -16.5)]
+
+
+def _sites_frame():
+    import geopandas
+
+    return geopandas.GeoDataFrame(
+        {"name": [n for n, _, _ in _SITES]},
+        geometry=geopandas.points_from_xy([x for _, x, _ in _SITES], [y for _, _, y in _SITES]),
+        crs="EPSG:4326",
+        index=["a", "b", "c"],
+    )
+
+
+def test_rings_of_several_features_are_refused_without_features():
+    with pytest.raises(geo.InputError, match=r"3 features \(rows 'a', 'b', 'c'\).*features='each'"):
+        geo.rings(_sites_frame(), ["20km"])
+    with pytest.raises(geo.InputError, match="features='union'"):
+        geo.buffer(_sites_frame(), "20km")
+    with pytest.raises(geo.InputError, match="'every' is not one of 'each', 'union'"):
+        geo.rings(_sites_frame(), ["20km"], features="every")
+
+
+def test_rings_of_each_feature_are_at_its_own_radii():
+    sites = _sites_frame()
+    each = geo.rings(sites, ["20km", "50km"], features="each")
+    assert list(each["feature"]) == ["a", "a", "b", "b", "c", "c"]
+    assert list(each["name"]) == ["Alpha", "Alpha", "Bravo", "Bravo", "Charlie", "Charlie"]
+    for row in each.itertuples():
+        _, lon, lat = next(s for s in _SITES if s[0] == row.name)
+        outer = shapely.get_exterior_ring(shapely.get_parts(row.geometry))
+        xy = np.vstack([shapely.get_coordinates(r) for r in outer])
+        # the outer limit of a point's band is its circle: Geod.inv to every vertex
+        d = GEOD.inv(np.full(len(xy), lon), np.full(len(xy), lat), xy[:, 0], xy[:, 1])[2]
+        # vertices of the inner limit, and of the cut along ±180, are not on the outer circle
+        far = (d > row.distance_min + row.error_m + 1.0) & (np.abs(xy[:, 0]) < 180.0)
+        assert far.sum() > 50
+        assert np.abs(d[far] - row.distance_max).max() <= row.error_m + 1e-6
+    # the two sites 43 km apart overlap: each keeps its own whole disc
+    a50 = each[(each["feature"] == "a") & (each["distance_max"] == 50_000)].geometry.iloc[0]
+    b50 = each[(each["feature"] == "b") & (each["distance_max"] == 50_000)].geometry.iloc[0]
+    assert a50.intersects(b50)
+    assert a50.area == pytest.approx(b50.area, rel=1e-3)
+    # the site next to ±180 has its ring split there, not smeared over the world
+    c = each[each["feature"] == "c"].geometry.iloc[1]
+    assert c.geom_type == "MultiPolygon" and c.bounds[0] == -180.0 and c.bounds[2] == 180.0
+
+
+def test_rings_of_the_union_are_the_union_of_each():
+    sites = _sites_frame().iloc[:2]
+    union = geo.rings(sites, ["50km"], features="union")
+    each = geo.rings(sites, ["50km"], features="each")
+    assert len(union) == 1 and "feature" not in union.columns
+    both = shapely.union_all(each.geometry)
+    assert union.geometry.iloc[0].symmetric_difference(both).area < 1e-6 * both.area
+
+
+def test_buffer_of_each_feature_is_a_series_with_the_input_index():
+    sites = _sites_frame()
+    areas, errors = geo.buffer(sites, "20km", features="each", return_error=True)
+    assert list(areas.index) == ["a", "b", "c"] and areas.crs == "EPSG:4326"
+    assert len(errors) == 3 and (errors <= geo.default_tolerance(20_000)).all()
+    one = geo.buffer(shapely.Point(30.0, 50.0), "20km")
+    assert areas.loc["a"].symmetric_difference(one).area < 1e-9
+
+
+def test_a_layer_of_one_subject_keeps_its_rows_together():
+    import geopandas
+
+    parts = geopandas.GeoDataFrame(
+        geometry=[shapely.box(0, 0, 1, 1), shapely.box(3, 0, 4, 1)], crs="EPSG:4326"
+    )
+    parts.attrs["kind"] = "territory"
+    bands = geo.rings(parts, ["20km"])
+    assert len(bands) == 1 and bands.geometry.iloc[0].geom_type == "MultiPolygon"
