@@ -25,14 +25,14 @@ import geopandas
 import numpy as np
 import pandas as pd
 import shapely
-from exactextract import exact_extract
-from exactextract.raster import RasterSource
 from pyproj import CRS, Transformer
 
 from geo.errors import CRSError, DataError, InputError, InputTypeError
-from geo.units import WGS84
-from layers._progress import fraction_callback, progress_bar
+from layers._progress import progress_bar
+from layers.cell_area import cell_areas_km2, zone_area_m2
+from layers.grid_extract import cell_fractions, zone_sums
 from layers.grid_products import PRODUCTS, GridProduct, Kind, check_kind, fetch_product, guess_kind
+from layers.grid_windows import rows_per_window, window_of
 from layers.provenance import DataSource, Provenance
 
 __all__ = [
@@ -45,7 +45,6 @@ __all__ = [
 ]
 
 _WGS84_CRS = CRS.from_epsg(4326)
-_EQUAL_AREA_CRS = CRS.from_epsg(6933)  # cylindrical equal-area on the WGS84 ellipsoid
 
 # Densify lon/lat edges to this step (degrees) before projecting them, so that a
 # straight lon/lat edge keeps its shape in the grid's CRS (≈1 km; the chord error of
@@ -60,40 +59,6 @@ WINDOW_CELLS = 1 << 20
 # so a small cache costs nothing; GDAL's default (5% of RAM) would fill with blocks
 # already used as a large grid is read.
 _GDAL_CACHE_BYTES = 64 << 20
-
-
-def zone_area_m2(lat1: Any, lat2: Any, dlon: float) -> np.ndarray:
-    """Return the exact area of a cell between two parallels and two meridians.
-
-    Parameters
-    ----------
-    lat1, lat2 : float or array_like
-        Latitudes of the cell's edges, in degrees.
-    dlon : float
-        Width of the cell in longitude, in degrees.
-
-    Returns
-    -------
-    numpy.ndarray
-        Area on the WGS84 ellipsoid in square metres (closed form, via the
-        authalic-latitude integral).
-
-    Examples
-    --------
-    >>> f"{zone_area_m2(-90, 90, 360) / 1e12:.4f}"  # whole ellipsoid, million km²
-    '510.0656'
-    """
-    a, f = WGS84.a, WGS84.f
-    e2 = f * (2 - f)
-    e = math.sqrt(e2)
-
-    def q(lat: np.ndarray) -> np.ndarray:
-        s = np.sin(np.radians(lat))
-        return s / (1 - e2 * s * s) + np.arctanh(e * s) / e
-
-    lat1 = np.asarray(lat1, dtype=np.float64)
-    lat2 = np.asarray(lat2, dtype=np.float64)
-    return np.abs(a * a * (1 - e2) * math.radians(dlon) / 2 * (q(lat2) - q(lat1)))
 
 
 class PopulationGrid:
@@ -217,33 +182,6 @@ class PopulationGrid:
         with rasterio.Env(GDAL_CACHEMAX=_GDAL_CACHE_BYTES), rasterio.open(self.path) as ds:
             yield ds
 
-    def _cell_area_km2(self, row0: int, col0: int, nrows: int, ncols: int) -> np.ndarray:
-        """Area of each cell of a window on the WGS84 ellipsoid, in km² (rows × cols)."""
-        t = self.transform
-        rows = np.arange(row0, row0 + nrows + 1, dtype=np.float64)
-        if self.is_geographic:
-            lat = t.f + t.e * rows
-            area = zone_area_m2(lat[1:], lat[:-1], abs(t.a))[:, None]
-            return np.broadcast_to(area / 1e6, (nrows, ncols))
-        cols = np.arange(col0, col0 + ncols + 1, dtype=np.float64)
-        x, y = np.meshgrid(t.c + t.a * cols, t.f + t.e * rows)
-        to_ea = _transformer(self.crs, _EQUAL_AREA_CRS)
-        ex, ey = to_ea.transform(x, y)
-        # shoelace over each cell's four corners (counter-clockwise sign does not matter)
-        x0, x1, x2, x3 = ex[:-1, :-1], ex[:-1, 1:], ex[1:, 1:], ex[1:, :-1]
-        y0, y1, y2, y3 = ey[:-1, :-1], ey[:-1, 1:], ey[1:, 1:], ey[1:, :-1]
-        twice = (
-            (x0 * y1 - x1 * y0) + (x1 * y2 - x2 * y1) + (x2 * y3 - x3 * y2) + (x3 * y0 - x0 * y3)
-        )
-        area = np.abs(twice) / 2 / 1e6
-        if not np.isfinite(area).all():
-            raise DataError(
-                f"cells of {self.path.name!r} fall outside the area its CRS "
-                f"{self.crs.to_string()!r} can map, so their area is unknown; "
-                "use a count grid, or clip the grid to the projection's valid area"
-            )
-        return area
-
     def read_window(
         self, ds: Any, row0: int, col0: int, nrows: int, ncols: int
     ) -> np.ma.MaskedArray:
@@ -290,7 +228,9 @@ class PopulationGrid:
             )
         values[invalid] = 0.0
         if self.kind == "density":
-            values *= self._cell_area_km2(row0, col0, nrows, ncols)
+            values *= cell_areas_km2(
+                self.transform, self.crs, (row0, col0, nrows, ncols), name=self.path.name
+            )
         return np.ma.masked_array(values, invalid)
 
     def window_of(
@@ -309,15 +249,7 @@ class PopulationGrid:
             ``(row0, col0, nrows, ncols)`` in cells, clipped to the grid; None if the
             bounds miss the grid.
         """
-        t = self.transform
-        xmin, ymin, xmax, ymax = bounds
-        col0 = max(0, math.floor((xmin - t.c) / t.a))
-        col1 = min(self.width, math.ceil((xmax - t.c) / t.a))
-        row0 = max(0, math.floor((ymax - t.f) / t.e))
-        row1 = min(self.height, math.ceil((ymin - t.f) / t.e))
-        if col1 <= col0 or row1 <= row0:
-            return None
-        return row0, col0, row1 - row0, col1 - col0
+        return window_of(self.transform, (self.height, self.width), bounds)
 
     # -- geometry in the grid's CRS -------------------------------------------
 
@@ -391,31 +323,86 @@ class PopulationGrid:
         larger than :data:`WINDOW_CELLS` cells is summed over several windows, so
         memory stays bounded whatever the size of the grid or of the polygon.
         """
-        geoms = self.to_grid_crs(geometries)
-        empty = shapely.is_empty(geoms) | shapely.is_missing(geoms)
-        out = pd.DataFrame(
-            {"population": 0.0, "cells": 0.0, "nodata_cells": 0.0}, index=range(len(geoms))
+        return zone_sums(
+            self, self.to_grid_crs(geometries), max_cells=WINDOW_CELLS, progress=progress
         )
-        if (~empty).any():
-            vec = geopandas.GeoDataFrame(geometry=list(geoms[~empty]), crs=self.crs)
-            bar = progress_bar(total=len(vec), desc="zonal sums", unit="zone", progress=progress)
-            with bar, self._open() as ds:
-                src = _CountSource(self, ds)
-                stats = exact_extract(
-                    src,
-                    vec,
-                    ["people=sum", "valid=count", "covered=count(default_value=0)"],
-                    output="pandas",
-                    # it may read a row more on each side of its blocks: half the budget
-                    max_cells_in_memory=WINDOW_CELLS // 2,
-                    progress=fraction_callback(bar),
-                )
-            out.loc[~empty, "population"] = stats["people"].to_numpy(np.float64)
-            out.loc[~empty, "cells"] = stats["covered"].to_numpy(np.float64)
-            out.loc[~empty, "nodata_cells"] = (stats["covered"] - stats["valid"]).to_numpy(
-                np.float64
-            )
-        return out
+
+    def cell_fractions(self, geometries: Any, *, progress: bool | None = None) -> pd.DataFrame:
+        """Return the cells each polygon covers, with the exact fraction of each covered.
+
+        Parameters
+        ----------
+        geometries : shapely geometry, sequence of them (lon/lat), or GeoSeries/GeoDataFrame
+            Polygons, as for :meth:`zonal_sum`.
+        progress : bool, optional
+            Show a progress bar (see :meth:`zonal_sum`).
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per (polygon, cell covered): ``zone`` (the polygon's position),
+            ``cell`` (row × width + column), ``fraction`` (share of the cell's area in
+            the grid's CRS inside the polygon, in (0, 1]) and ``people`` (people in the
+            whole cell, NaN for nodata). ``(fraction * people).sum()`` per zone is its
+            :meth:`zonal_sum`.
+
+        Examples
+        --------
+        >>> import pathlib, tempfile, rasterio
+        >>> from affine import Affine
+        >>> tmp = tempfile.TemporaryDirectory()
+        >>> path = pathlib.Path(tmp.name) / "fours.tif"
+        >>> profile = {"driver": "GTiff", "width": 2, "height": 1, "count": 1, "dtype": "float32",
+        ...            "crs": "EPSG:4326", "transform": Affine(1, 0, 10.0, 0, -1, 1.0)}
+        >>> with rasterio.open(path, "w", **profile) as ds:
+        ...     ds.write(np.full((1, 2), 4, "float32"), 1)
+        >>> grid = PopulationGrid(path, kind="count")
+        >>> print(grid.cell_fractions([shapely.box(10.5, 0, 11.25, 1)]).to_string(index=False))
+         zone  cell  fraction  people
+            0     0      0.50     4.0
+            0     1      0.25     4.0
+        >>> tmp.cleanup()
+        """
+        return cell_fractions(
+            self, self.to_grid_crs(geometries), max_cells=WINDOW_CELLS, progress=progress
+        )
+
+    def cell_centres(self, cells: np.ndarray) -> np.ndarray:
+        """Return the lon/lat of the centres of cells numbered row × width + column.
+
+        Parameters
+        ----------
+        cells : numpy.ndarray of int
+            Cell numbers, as :meth:`cell_fractions` gives them.
+
+        Returns
+        -------
+        numpy.ndarray
+            Shape (n, 2): longitude and latitude in degrees (projected grids are
+            transformed to EPSG:4326).
+
+        Examples
+        --------
+        >>> import pathlib, tempfile, rasterio
+        >>> from affine import Affine
+        >>> tmp = tempfile.TemporaryDirectory()
+        >>> path = pathlib.Path(tmp.name) / "g.tif"
+        >>> profile = {"driver": "GTiff", "width": 4, "height": 2, "count": 1, "dtype": "uint8",
+        ...            "crs": "EPSG:4326", "transform": Affine(0.5, 0, 130.0, 0, -0.5, 43.0)}
+        >>> with rasterio.open(path, "w", **profile) as ds:
+        ...     ds.write(np.ones((2, 4), "uint8"), 1)
+        >>> PopulationGrid(path, kind="count").cell_centres(np.array([0, 5])).tolist()
+        [[130.25, 42.75], [130.75, 42.25]]
+        >>> tmp.cleanup()
+        """
+        cells = np.asarray(cells, dtype=np.int64)
+        rows, cols = np.divmod(cells, self.width)
+        t = self.transform
+        x = t.c + t.a * (cols + 0.5)
+        y = t.f + t.e * (rows + 0.5)
+        if not self.is_geographic:
+            x, y = _transformer(self.crs, _WGS84_CRS).transform(x, y)
+        return np.column_stack([x, y])
 
     def cells(
         self,
@@ -459,7 +446,7 @@ class PopulationGrid:
         bar = progress_bar(total=nrows, desc="grid cells", unit="row", progress=progress)
         with bar, self._open() as ds:
             if chunk_rows is None:
-                chunk_rows = _rows_per_window(ncols, ds.block_shapes[self.band - 1][0])
+                chunk_rows = rows_per_window(ncols, ds.block_shapes[self.band - 1][0], WINDOW_CELLS)
             for r in range(row0, row0 + nrows, chunk_rows):
                 n = min(chunk_rows, row0 + nrows - r)
                 block = self.read_window(ds, r, col0, n, ncols)
@@ -473,12 +460,6 @@ class PopulationGrid:
                 bar.update(n)  # after the caller has used the block: the bar shows real work
 
 
-def _rows_per_window(ncols: int, block_rows: int) -> int:
-    """Rows to read at once: at most WINDOW_CELLS cells, whole blocks of the file if possible."""
-    rows = max(1, WINDOW_CELLS // max(ncols, 1))
-    return rows - rows % block_rows if rows >= block_rows else rows
-
-
 def _transformer(src: CRS, dst: CRS) -> Transformer:
     return Transformer.from_crs(src, dst, always_xy=True)
 
@@ -486,31 +467,6 @@ def _transformer(src: CRS, dst: CRS) -> Transformer:
 def _project(geoms: np.ndarray, src: CRS, dst: CRS) -> np.ndarray:
     t = _transformer(src, dst)
     return shapely.transform(geoms, lambda xy: np.column_stack(t.transform(xy[:, 0], xy[:, 1])))
-
-
-class _CountSource(RasterSource):
-    """Feeds exactextract people per cell, window by window, with nodata as NaN."""
-
-    def __init__(self, grid: PopulationGrid, ds: Any) -> None:
-        super().__init__()
-        self.grid, self.ds = grid, ds
-
-    def res(self) -> tuple[float, float]:
-        return abs(self.grid.transform.a), abs(self.grid.transform.e)
-
-    def extent(self) -> tuple[float, float, float, float]:
-        return self.grid.bounds
-
-    def srs_wkt(self) -> str:
-        return self.grid.crs.to_wkt()
-
-    def nodata_value(self) -> None:
-        return None
-
-    def read_window(self, x0: int, y0: int, nx: int, ny: int) -> np.ndarray:
-        # NaN, not a masked array: exactextract 0.3 ignores the mask of some windows
-        # (counting nodata cells as valid), while it always skips NaN.
-        return self.grid.read_window(self.ds, y0, x0, ny, nx).filled(np.nan)
 
 
 def population_grid(
