@@ -1,33 +1,48 @@
-"""Download cache: checksummed downloads of online data into a local folder.
+"""Download cache: verified downloads of online data into a local folder.
 
-Every online source riskmap can use (population grids, Natural Earth zips, ...)
-goes through :func:`fetch`, which downloads a URL once into the cache folder with
-pooch and checks its SHA-256 before the file is used. The folder is the platform's
-user cache folder for "riskmap" (``platformdirs.user_cache_dir``, as
-``pooch.os_cache`` gives it) unless the environment variable ``RISKMAP_DATA_DIR``
-names another one; ``RISKMAP_OFFLINE=1`` forbids downloads (files already in the
-cache are still used, after their checksum is checked).
+Every online source riskmap can use (population grids, their tiles, a grid named by
+URL) goes through :func:`fetch`, which downloads a URL once into the cache folder and
+checks its SHA-256 before the file is used. The folder is the platform's user cache
+folder for "riskmap" (``platformdirs.user_cache_dir``, as ``pooch.os_cache`` gives
+it) unless the environment variable ``RISKMAP_DATA_DIR`` names another one;
+``RISKMAP_OFFLINE=1`` forbids downloads (files already in the cache are still used,
+after their checksum is checked).
 
-pooch writes a download to a temporary file in the cache folder and moves it into
-place only when its checksum matches, so a corrupted or interrupted download never
-leaves a file behind.
+Which hash a file must have comes from, in order: the caller (a checksum the
+producer publishes, pinned in the registry, or one the user pins), else the lock
+file (:mod:`layers.lockfile`), else nobody: then the first download is trusted and
+its hash, size, URL and date are recorded in the lock file, and every later use is
+checked against that record. A file whose hash differs is an error that replaces
+nothing. Downloads go to a partial file (:mod:`layers.download`), resumed when cut
+short, and are moved into place only once verified.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
-from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 from urllib.parse import unquote, urlparse
 
 import platformdirs
-from tqdm import tqdm
 
 from geo.errors import DataError, InputError
-from layers._progress import progress_bar
+from layers.download import download_part, part_paths
+from layers.lockfile import LockEntry, lock_path, read_lock, write_entry
 
-__all__ = ["DATA_DIR_ENV", "OFFLINE_ENV", "cache_dir", "fetch", "file_sha256", "is_offline"]
+__all__ = [
+    "DATA_DIR_ENV",
+    "OFFLINE_ENV",
+    "CachedFile",
+    "cache_dir",
+    "check_sha256",
+    "fetch",
+    "file_sha256",
+    "forget",
+    "is_offline",
+    "verify_cache",
+]
 
 #: Environment variable naming the cache folder (overrides the platform default).
 DATA_DIR_ENV = "RISKMAP_DATA_DIR"
@@ -88,7 +103,7 @@ def is_offline() -> bool:
 
 
 def file_sha256(path: str | os.PathLike[str]) -> str:
-    """Return the SHA-256 of a file as 64 lowercase hex digits (``pooch.file_hash``).
+    """Return the SHA-256 of a file as 64 lowercase hex digits.
 
     Parameters
     ----------
@@ -98,7 +113,7 @@ def file_sha256(path: str | os.PathLike[str]) -> str:
     Returns
     -------
     str
-        The hex digest.
+        The hex digest (what ``sha256sum FILE`` prints).
 
     Examples
     --------
@@ -109,15 +124,37 @@ def file_sha256(path: str | os.PathLike[str]) -> str:
     ...     print(file_sha256(path)[:16])
     fe3cc344dd0649c9
     """
-    # pooch (with the tqdm.auto and asyncio it loads) adds about 20 ms to
-    # `import layers` (python -X importtime): loaded when a file is hashed or fetched.
-    import pooch
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        while block := f.read(1 << 20):
+            digest.update(block)
+    return digest.hexdigest()
 
-    return str(pooch.file_hash(os.fspath(path), alg="sha256"))
 
+def check_sha256(sha256: str) -> str:
+    """Return a SHA-256 digest in lowercase without its ``sha256:`` prefix, or raise.
 
-def _check_sha256(sha256: str) -> str:
-    value = sha256.lower().removeprefix("sha256:")
+    Parameters
+    ----------
+    sha256 : str
+        64 hex digits, optionally prefixed ``"sha256:"``.
+
+    Returns
+    -------
+    str
+        The 64 lowercase hex digits.
+
+    Raises
+    ------
+    InputError
+        For anything else, with how to compute a digest.
+
+    Examples
+    --------
+    >>> check_sha256("sha256:" + "AB" * 32) == "ab" * 32
+    True
+    """
+    value = str(sha256).strip().lower().removeprefix("sha256:")
     if len(value) != 64 or any(c not in "0123456789abcdef" for c in value):
         raise InputError(
             f"sha256 {sha256!r} is not a SHA-256 digest; expected 64 hex digits "
@@ -126,99 +163,60 @@ def _check_sha256(sha256: str) -> str:
     return value
 
 
-def _file_downloader(bar: tqdm) -> Callable[[str, str, object], None]:
-    """Return a pooch downloader copying a ``file://`` URL (a local mirror), moving ``bar``.
+@dataclass(frozen=True)
+class CachedFile:
+    """A file in the cache and what the lock file says it must be.
 
-    pooch has downloaders for http(s), ftp, sftp and doi, but none for local files.
+    Attributes
+    ----------
+    key : str
+        Path inside the cache folder, ``/``-separated.
+    path : pathlib.Path
+        The file.
+    entry : LockEntry or None
+        Its lock entry (None: not recorded yet).
+    state : str
+        ``"ok"`` (hash matches), ``"changed"`` (hash differs), ``"missing"``
+        (recorded, not in the cache), ``"unrecorded"`` (no entry) or ``"partial"``
+        (an unfinished download), as :func:`verify_cache` finds it.
+
+    Examples
+    --------
+    >>> CachedFile("a.tif", Path("a.tif"), None, "unrecorded").state
+    'unrecorded'
     """
 
-    def download(url: str, output_file: str, _pooch: object) -> None:
-        source = Path(unquote(urlparse(url).path))
-        if not source.is_file():
-            raise DataError(f"local file {str(source)!r} named by {url!r} does not exist")
-        bar.total = source.stat().st_size
-        with open(source, "rb") as src, open(output_file, "wb") as dst:
-            for block in iter(lambda: src.read(_BLOCK), b""):
-                dst.write(block)
-                bar.update(len(block))
-
-    return download
+    key: str
+    path: Path
+    entry: LockEntry | None
+    state: str
 
 
-class _PoochBar:
-    """A tqdm bar as pooch's HTTPDownloader uses it.
-
-    pooch tests the bar's truth first (which a tqdm bar of unknown total refuses), sets
-    ``total`` (0 when the server sends no size), then calls update/reset/close.
-    """
-
-    def __init__(self, bar: tqdm) -> None:
-        self._bar = bar
-
-    def __bool__(self) -> bool:
-        return True
-
-    @property
-    def total(self) -> Any:
-        return self._bar.total
-
-    @total.setter
-    def total(self, value: Any) -> None:
-        self._bar.total = value or None  # 0: the server sent no size
-
-    def update(self, n: float) -> None:
-        self._bar.update(n)
-
-    def reset(self) -> None:
-        self._bar.reset(total=self._bar.total)
-
-    def close(self) -> None:
-        self._bar.close()
-
-
-def _downloader(url: str, bar: tqdm) -> Any:
-    """Return the pooch downloader for a URL, moving ``bar`` when it is drawn."""
-    import pooch  # see file_sha256
-
-    scheme = urlparse(url).scheme
-    if scheme == "file":
-        return _file_downloader(bar)
-    if scheme in ("http", "https"):
-        shown = _PoochBar(bar) if not bar.disable else False
-        return pooch.HTTPDownloader(progressbar=shown, chunk_size=_BLOCK)
-    return pooch.choose_downloader(url, progressbar=False)  # ftp, sftp, doi: no bar
-
-
-def _offline_error(name: str, target: Path, url: str, how: str) -> DataError:
-    state = (
-        "is not in the cache"
-        if not target.exists()
-        else "is in the cache but its checksum does not match"
-    )
-    return DataError(
-        f"{name!r} {state} ({target}) and downloads are forbidden ({OFFLINE_ENV}=1); "
-        f"unset {OFFLINE_ENV} to let riskmap fetch {url!r}, or {how}"
-    )
+def _key(folder: Path, target: Path) -> str:
+    return target.relative_to(folder).as_posix()
 
 
 def fetch(
     url: str,
     *,
-    sha256: str,
+    sha256: str | None = None,
     filename: str | None = None,
     subdir: str = "",
     progress: bool | None = None,
+    refetch: bool = False,
+    pinned_by: str = "pinned by user",
 ) -> Path:
-    """Return the local path of a checksummed file, downloading it once if needed.
+    """Return the local path of a verified file, downloading it once if needed.
 
     Parameters
     ----------
     url : str
-        Where to get the file: ``https://``, ``http://``, ``ftp://`` or ``file://``
-        (a local copy or mirror).
-    sha256 : str
-        The expected SHA-256 of the file (64 hex digits, optionally prefixed
-        ``"sha256:"``). A file whose digest differs is never used or kept.
+        Where to get the file: ``https://``, ``http://`` or ``file://`` (a local
+        copy or mirror). Redirects are followed; a transfer cut short is resumed.
+    sha256 : str, optional
+        The SHA-256 the file must have (64 hex digits, optionally prefixed
+        ``"sha256:"``). Without it, the lock file's entry decides; without an entry,
+        the first download is trusted and recorded (trust on first use).
     filename : str, optional
         Name of the file in the cache; by default the last part of the URL.
     subdir : str, default ""
@@ -226,6 +224,12 @@ def fetch(
     progress : bool, optional
         Show a progress bar while downloading; by default only on a terminal
         (``RISKMAP_PROGRESS=0`` silences it, ``=1`` forces it).
+    refetch : bool, default False
+        Download again even when a copy is cached; the new copy must still match
+        the expected hash, or nothing is replaced.
+    pinned_by : str, default "pinned by user"
+        How the lock file records a ``sha256`` given here (the registry passes
+        ``"pinned by producer"``).
 
     Returns
     -------
@@ -235,76 +239,210 @@ def fetch(
     Raises
     ------
     DataError
-        If the download fails, its checksum does not match (nothing is left in
-        the cache), or ``RISKMAP_OFFLINE=1`` and the file is not already cached;
-        the message names the file and how to fetch it by hand.
+        If the cached copy or the download does not have the expected hash (nothing
+        is replaced; the message says how to accept a new release), the download
+        fails, or ``RISKMAP_OFFLINE=1`` and the file is not cached.
     InputError
-        If ``sha256`` is not a SHA-256 digest.
+        If ``sha256`` is not a SHA-256 digest, contradicts the lock file, or the
+        URL names no file.
 
     Examples
     --------
-    A local mirror, given as a ``file://`` URL, needs no network:
+    A local mirror, given as a ``file://`` URL, needs no network. The first use
+    records the file's hash in the lock file:
 
-    >>> import hashlib, os, pathlib, tempfile
+    >>> import os, pathlib, tempfile
     >>> from unittest import mock
-    >>> payload = b"people per cell"
     >>> with tempfile.TemporaryDirectory() as tmp:
     ...     mirror = pathlib.Path(tmp) / "pop.bin"
-    ...     _ = mirror.write_bytes(payload)
-    ...     cache = {"RISKMAP_DATA_DIR": str(pathlib.Path(tmp) / "cache")}
-    ...     with mock.patch.dict(os.environ, cache):
-    ...         path = fetch(mirror.as_uri(), sha256=hashlib.sha256(payload).hexdigest())
-    ...         print(path.relative_to(tmp).as_posix(), path.read_bytes() == payload)
-    cache/pop.bin True
+    ...     _ = mirror.write_bytes(b"people per cell")
+    ...     env = {"RISKMAP_DATA_DIR": str(pathlib.Path(tmp) / "cache"), "RISKMAP_LOCK_FILE": ""}
+    ...     with mock.patch.dict(os.environ, env):
+    ...         path = fetch(mirror.as_uri())
+    ...         entry = read_lock(lock_path(cache_dir()))["pop.bin"]
+    ...     print(path.relative_to(tmp).as_posix(), entry.size, entry.how)
+    cache/pop.bin 15 first download
     """
-    expected = _check_sha256(sha256)
+    expected = None if sha256 is None else check_sha256(sha256)
     name = filename or Path(unquote(urlparse(url).path)).name
     if not name:
         raise InputError(
             f"url {url!r} has no file name; pass filename='...' to name it in the cache"
         )
-    folder = cache_dir() / subdir if subdir else cache_dir()
-    target = folder / name
-    if target.exists() and file_sha256(target) == expected:
-        return target
-    how = (
-        f"download it by hand with `curl -L -o {str(target)!r} {url!r}` "
-        f"(its sha256 must be {expected})"
-    )
+    folder = cache_dir()
+    target = folder / subdir / name if subdir else folder / name
+    lock = lock_path(folder)
+    key = _key(folder, target)
+    entry = read_lock(lock).get(key)
+    if expected is not None and entry is not None and entry.sha256 != expected:
+        raise InputError(
+            f"sha256 {expected} for {key!r} contradicts the lock file {str(lock)!r}, which "
+            f"records {entry.sha256} ({entry.how}, {entry.recorded}); drop sha256= to use "
+            "the recorded file, or remove the entry (riskmap data forget) to pin a new one"
+        )
+    want = expected or (entry.sha256 if entry else None)
+    if target.exists() and not refetch:
+        return _use_cached(target, key, url, want, entry, lock, expected, pinned_by)
     if is_offline():
-        raise _offline_error(name, target, url, how)
-    return _download(url, name, folder, expected, how, progress)
+        raise _offline_error(name, target, url, want)
+    part = download_part(url, target, progress=progress)
+    got = file_sha256(part)
+    if want is not None and got != want:
+        part.unlink(missing_ok=True)
+        raise DataError(
+            f"download of {name!r} from {url!r} has sha256 {got}, not {want} "
+            f"({_source(entry, expected)}): the file is corrupt or has changed on the server; "
+            "nothing was replaced in the cache. If the producer has published a new "
+            f"release, run `riskmap data forget {key}` (or remove its entry from "
+            f"{str(lock)!r}) and fetch it again"
+        )
+    if entry is None or entry.sha256 != got:
+        how = "first download" if expected is None else pinned_by
+        size = part.stat().st_size
+        write_entry(lock, key, LockEntry(url, got, size, LockEntry.now(), how))
+    os.replace(part, target)
+    return target
 
 
-def _download(
-    url: str, name: str, folder: Path, expected: str, how: str, progress: bool | None
+def _source(entry: LockEntry | None, expected: str | None) -> str:
+    if expected is not None:
+        return "the checksum asked for"
+    assert entry is not None
+    return f"as recorded on {entry.recorded} ({entry.how})"
+
+
+def _use_cached(
+    target: Path,
+    key: str,
+    url: str,
+    want: str | None,
+    entry: LockEntry | None,
+    lock: Path,
+    expected: str | None,
+    pinned_by: str,
 ) -> Path:
-    """Download ``url`` into ``folder/name`` with pooch, checking its SHA-256."""
-    import pooch  # see file_sha256
-    import requests  # pooch's HTTP client, loaded by pooch only when it downloads
+    """Verify a cached file against its expected hash; record one found unrecorded."""
+    got = file_sha256(target)
+    if want is None:  # put there by hand: trust it now, as a first download would be
+        size = target.stat().st_size
+        write_entry(lock, key, LockEntry(url, got, size, LockEntry.now(), "found in cache"))
+        return target
+    if got != want:
+        raise DataError(
+            f"cached file {str(target)!r} has sha256 {got}, not {want} "
+            f"({_source(entry, expected)}): it was changed after it was verified, and "
+            "riskmap will not use it. Delete it to download it again, or run "
+            f"`riskmap data fetch` with --refetch (the new copy must match {want[:12]}…)"
+        )
+    if entry is None and expected is not None:
+        write_entry(
+            lock, key, LockEntry(url, got, target.stat().st_size, LockEntry.now(), pinned_by)
+        )
+    return target
 
-    bar = progress_bar(
-        total=None, desc=f"downloading {name}", unit="B", unit_scale=True, progress=progress
+
+def _offline_error(name: str, target: Path, url: str, want: str | None) -> DataError:
+    must = f" (its sha256 must be {want})" if want else ""
+    return DataError(
+        f"{name!r} is not in the cache ({target}) and downloads are forbidden "
+        f"({OFFLINE_ENV}=1); unset {OFFLINE_ENV} to let riskmap fetch {url!r}, or download "
+        f"it by hand with `curl -L -o {str(target)!r} {url!r}`{must}"
     )
-    try:
-        with bar:
-            path = pooch.retrieve(
-                url,
-                known_hash=f"sha256:{expected}",
-                fname=name,
-                path=folder,
-                downloader=_downloader(url, bar),
-            )
-    except ValueError as exc:  # pooch's checksum mismatch; its temporary file is already gone
-        target = folder / name
-        if target.exists() and file_sha256(target) != expected:
-            target.unlink()
-        raise DataError(
-            f"download of {name!r} from {url!r} is corrupt or has changed: {exc}; "
-            "nothing was kept in the cache. Retry later, check the URL, or " + how
-        ) from exc
-    except (OSError, requests.exceptions.RequestException, DataError) as exc:
-        raise DataError(
-            f"could not download {name!r} from {url!r}: {exc}; retry, or {how}"
-        ) from exc
-    return Path(path)
+
+
+_SKIP = (".part.json", ".sha256")  # partial-download notes, unpacking stamps
+
+
+def verify_cache(folder: Path | None = None) -> list[CachedFile]:
+    """Check every file in the cache against the lock file.
+
+    Parameters
+    ----------
+    folder : pathlib.Path, optional
+        The cache folder; :func:`cache_dir` by default.
+
+    Returns
+    -------
+    list of CachedFile
+        One per recorded or present file (the lock file itself and partial-download
+        notes excluded), sorted by key, each with its state.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from unittest import mock
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     with mock.patch.dict(os.environ, {"RISKMAP_LOCK_FILE": ""}):
+    ...         _ = (Path(tmp) / "a.tif").write_bytes(b"x")
+    ...         print([(f.key, f.state) for f in verify_cache(Path(tmp))])
+    [('a.tif', 'unrecorded')]
+    """
+    folder = cache_dir() if folder is None else folder
+    lock = lock_path(folder)
+    entries = read_lock(lock)
+    found: dict[str, CachedFile] = {}
+    if folder.exists():
+        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+            key = _key(folder, path)
+            if path == lock or path.name.startswith(".lock-") or key.endswith(_SKIP):
+                continue
+            stamp = path.with_name(path.name + ".sha256")
+            if stamp.exists() and key not in entries:  # unpacked from a verified zip
+                recorded = stamp.read_text().split()[-1:]
+                ok = recorded == [file_sha256(path)]
+                found[key] = CachedFile(key, path, None, "ok" if ok else "changed")
+                continue
+            if key.endswith(".part"):
+                found[key] = CachedFile(key, path, None, "partial")
+                continue
+            entry = entries.get(key)
+            if entry is None:
+                state = "unrecorded"
+            elif (entry.size is not None and path.stat().st_size != entry.size) or (
+                file_sha256(path) != entry.sha256
+            ):
+                state = "changed"
+            else:
+                state = "ok"
+            found[key] = CachedFile(key, path, entry, state)
+    for key, entry in entries.items():
+        if key not in found:
+            found[key] = CachedFile(key, folder / key, entry, "missing")
+    return [found[k] for k in sorted(found)]
+
+
+def forget(key: str, folder: Path | None = None) -> LockEntry | None:
+    """Remove a file's entry from the lock file (and a partial download of it).
+
+    The next fetch then trusts what it downloads, as on first use: the way to accept
+    a file its producer has republished.
+
+    Parameters
+    ----------
+    key : str
+        Path inside the cache folder (as ``riskmap data verify`` lists it).
+    folder : pathlib.Path, optional
+        The cache folder; :func:`cache_dir` by default.
+
+    Returns
+    -------
+    LockEntry or None
+        The entry removed (None if there was none).
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from unittest import mock
+    >>> with tempfile.TemporaryDirectory() as tmp, mock.patch.dict(os.environ,
+    ...                                                           {"RISKMAP_LOCK_FILE": ""}):
+    ...     print(forget("nothing.tif", Path(tmp)))
+    None
+    """
+    folder = cache_dir() if folder is None else folder
+    lock = lock_path(folder)
+    entry = read_lock(lock).get(key)
+    if entry is not None:
+        write_entry(lock, key, None)
+    for path in part_paths(folder / key):
+        path.unlink(missing_ok=True)
+    return entry

@@ -1,123 +1,54 @@
-"""Published population grids riskmap can download, and how to tell their kind.
+"""Getting a population grid: named products, years, tiles and URLs, through the cache.
 
-Each :class:`GridProduct` names a real product with its URL, licence and
-attribution; :func:`fetch_product` downloads it through the checksummed cache
-(:mod:`layers.cache`) and unpacks the GeoTIFF. :func:`guess_kind` tells count grids
-(people per cell) from density grids (people per km²) by the names their producers
-give their files.
+:func:`fetch_grid` turns what a user writes into a verified GeoTIFF (or a mosaic of
+tiles) in the cache, with its provenance: a product of the registry
+(:data:`PRODUCTS`, :mod:`layers.grid_registry`) with an optional year and country
+(``"ghs-pop:2020"``, ``"worldpop-1km:2015:PRK"``), or an ``http(s)://`` URL of a
+GeoTIFF or of a zip holding one. Every download goes through :func:`layers.cache.fetch`
+(pinned checksum where the producer publishes one, else trust on first use, recorded
+in the lock file). Tiled products fetch only the tiles the question's area touches
+and read them as one mosaic (:func:`layers.grid_tiles.write_mosaic`); per-country
+products asked for several countries are mosaicked the same way.
+
+A year must be one of the product's epochs: riskmap does not pick the nearest one for
+you (GHS-POP 2019 is not GHS-POP 2020); the error names the nearest epochs.
+:func:`guess_kind` tells count grids (people per cell) from density grids (people per
+km²) by the names their producers give their files.
 """
 
 from __future__ import annotations
 
-import os
+import hashlib
 import re
-import tempfile
-import zipfile
+import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, cast
+from typing import Any, cast
+from urllib.parse import unquote, urlparse
 
 from geo.errors import DataError, InputError
-from layers.cache import fetch
+from layers.cache import cache_dir, fetch
+from layers.grid_registry import PRODUCTS, GridProduct, Kind, Population
 from layers.provenance import DataSource, Provenance
+from layers.unpack import only_tif, unzip_member
 
-__all__ = ["GridProduct", "PRODUCTS", "Kind", "check_kind", "fetch_product", "guess_kind"]
+__all__ = [
+    "GridFile",
+    "GridProduct",
+    "PRODUCTS",
+    "Kind",
+    "check_kind",
+    "fetch_grid",
+    "fetch_product",
+    "guess_kind",
+    "is_url",
+    "parse_product",
+    "product_path",
+]
 
-#: What a grid's cells hold: people per cell, or people per km².
-Kind = Literal["count", "density"]
 _KINDS = ("count", "density")
 
-
-@dataclass(frozen=True)
-class GridProduct:
-    """A published population grid riskmap knows how to fetch.
-
-    Parameters
-    ----------
-    name : str
-        Registry key, e.g. ``"ghs-pop-2020-30ss"``. WorldPop keys end in ``:ISO3``.
-    title : str
-        What the product is.
-    url : str
-        Download URL (``{iso3}`` / ``{ISO3}`` placeholders for per-country products).
-    kind : {"count", "density"}
-        People per cell, or people per km².
-    licence : str
-        Licence identifier.
-    attribution : str
-        The credit line the licence asks for.
-    version : str
-        Release and epoch.
-    sha256 : str or None
-        Pinned checksum of the download; None when riskmap has not pinned one yet,
-        in which case the caller must give one (see :func:`population_grid`).
-    member : str or None
-        The GeoTIFF inside a zip download; None when the download is the GeoTIFF.
-
-    Examples
-    --------
-    >>> product = PRODUCTS["ghs-pop-2020-30ss"]
-    >>> product.kind, product.licence, product.member
-    ('count', 'CC BY 4.0', 'GHS_POP_E2020_GLOBE_R2023A_4326_30ss_V1_0.tif')
-    """
-
-    name: str
-    title: str
-    url: str
-    kind: Kind
-    licence: str
-    attribution: str
-    version: str
-    sha256: str | None = None
-    member: str | None = None
-
-
-_GHS = "https://jeodpp.jrc.ec.europa.eu/ftp/jrc-opendata/GHSL/GHS_POP_GLOBE_R2023A"
-_GHS_CITE = (
-    "GHS-POP R2023A: Schiavina, Freire, Carioli, MacManus (2023), European Commission JRC, "
-    "doi:10.2905/2FF68A52-5B5B-4A22-8F40-C41DA8332CFE"
-)
-_WORLDPOP_CITE = "WorldPop (www.worldpop.org), University of Southampton, 2020 estimates"
-
-#: Products :func:`population_grid` can download by name. Checksums are pinned once a
-#: copy has been verified (the registry holds ``None`` until then).
-PRODUCTS: dict[str, GridProduct] = {
-    p.name: p
-    for p in [
-        GridProduct(
-            name="ghs-pop-2020-30ss",
-            title="GHS-POP R2023A, epoch 2020, 30 arc-second, EPSG:4326, global",
-            url=f"{_GHS}/GHS_POP_E2020_GLOBE_R2023A_4326_30ss/V1-0/"
-            "GHS_POP_E2020_GLOBE_R2023A_4326_30ss_V1_0.zip",
-            member="GHS_POP_E2020_GLOBE_R2023A_4326_30ss_V1_0.tif",
-            kind="count",
-            licence="CC BY 4.0",
-            attribution=_GHS_CITE,
-            version="R2023A V1-0, epoch 2020",
-        ),
-        GridProduct(
-            name="ghs-pop-2020-1km",
-            title="GHS-POP R2023A, epoch 2020, 1 km, Mollweide (ESRI:54009), global",
-            url=f"{_GHS}/GHS_POP_E2020_GLOBE_R2023A_54009_1000/V1-0/"
-            "GHS_POP_E2020_GLOBE_R2023A_54009_1000_V1_0.zip",
-            member="GHS_POP_E2020_GLOBE_R2023A_54009_1000_V1_0.tif",
-            kind="count",
-            licence="CC BY 4.0",
-            attribution=_GHS_CITE,
-            version="R2023A V1-0, epoch 2020",
-        ),
-        GridProduct(
-            name="worldpop-2020-1km",
-            title="WorldPop 2020 unconstrained people per cell, 30 arc-second, one country",
-            url="https://data.worldpop.org/GIS/Population/Global_2000_2020_1km/2020/"
-            "{ISO3}/{iso3}_ppp_2020_1km_Aggregated.tif",
-            kind="count",
-            licence="CC BY 4.0",
-            attribution=_WORLDPOP_CITE,
-            version="Global 2000-2020 1 km, 2020",
-        ),
-    ]
-}
 
 # File-name patterns of known products, to tell count grids from density grids.
 _KIND_PATTERNS: list[tuple[re.Pattern[str], Kind]] = [
@@ -193,93 +124,461 @@ def guess_kind(name: str) -> Kind | None:
     return None
 
 
+def is_url(source: Any) -> bool:
+    """Return True when ``source`` is an ``http://`` or ``https://`` URL.
+
+    Parameters
+    ----------
+    source : object
+        What a user gave as a population source.
+
+    Returns
+    -------
+    bool
+        True for a string starting with ``http://`` or ``https://``.
+
+    Examples
+    --------
+    >>> is_url("https://example.org/pop.tif"), is_url("ghs-pop:2020")
+    (True, False)
+    """
+    return isinstance(source, str) and source.lower().startswith(("http://", "https://"))
+
+
+def _epoch(product: GridProduct, year: Any) -> int | None:
+    if year is None:
+        return product.default_year
+    try:
+        value = int(year)
+    except (TypeError, ValueError):
+        value = None
+    if value is None or isinstance(year, bool) or str(value) != str(year).strip():
+        raise InputError(f"year {year!r} of {product.name!r} is not a year like 2020")
+    if product.epochs and value not in product.epochs:
+        nearest = sorted(product.epochs, key=lambda e: (abs(e - value), e))[:2]
+        span = f"{product.epochs[0]}-{product.epochs[-1]}"
+        raise InputError(
+            f"{product.name!r} has no epoch {value}; its epochs are {span} "
+            f"({', '.join(map(str, product.epochs))}); riskmap does not substitute another "
+            f"year: name one, e.g. '{product.name}:{sorted(nearest)[0]}'"
+        )
+    return value
+
+
+def parse_product(source: str) -> tuple[GridProduct, int | None, tuple[str, ...]]:
+    """Read ``"NAME[:YEAR][:ISO3[+ISO3...]]"`` into a product, its epoch and countries.
+
+    Parameters
+    ----------
+    source : str
+        A registry name, optionally with a year (one of its epochs) and, for
+        per-country products, ISO 3166 alpha-3 codes, in any order.
+
+    Returns
+    -------
+    tuple
+        ``(product, year, countries)``; the year is the product's default epoch when
+        none is named (None for products without epochs).
+
+    Raises
+    ------
+    InputError
+        For an unknown product, a year that is not one of its epochs (the message
+        names them), or a part that is neither a year nor a country code.
+
+    Examples
+    --------
+    >>> product, year, countries = parse_product("worldpop-1km:2015:PRK+RUS")
+    >>> product.name, year, countries
+    ('worldpop-1km', 2015, ('PRK', 'RUS'))
+    >>> parse_product("ghs-pop:2019")
+    Traceback (most recent call last):
+    ...
+    geo.errors.InputError: 'ghs-pop' has no epoch 2019; its epochs are 1975-2030 ...
+    """
+    name, *parts = [p.strip() for p in str(source).split(":")]
+    if name.lower() not in PRODUCTS:
+        raise InputError(
+            f"population grid {name!r} is not a known product; expected one of "
+            f"{', '.join(sorted(PRODUCTS))} (see `riskmap data list`), a GeoTIFF path or "
+            "an http(s) URL"
+        )
+    product = PRODUCTS[name.lower()]
+    year: str | None = None
+    countries: list[str] = []
+    for part in parts:
+        if re.fullmatch(r"\d{4}", part) and year is None:
+            year = part
+        elif re.fullmatch(r"[A-Za-z]{3}(\+[A-Za-z]{3})*", part) and product.per_country:
+            countries += [c.upper() for c in part.split("+")]
+        else:
+            what = "a year or ISO3 country codes" if product.per_country else "a year"
+            raise InputError(
+                f"{part!r} in {source!r} is not {what}; write it like "
+                f"'{product.name}:{product.default_year or 2020}"
+                + (":PRK'" if product.per_country else "'")
+            )
+    return product, _epoch(product, year), tuple(countries)
+
+
+@dataclass(frozen=True)
+class GridFile:
+    """A population grid on disk, ready to open, and where it came from.
+
+    Attributes
+    ----------
+    path : pathlib.Path
+        A GeoTIFF, or a VRT mosaic of several.
+    provenance : Provenance
+        Product, release, epoch, licence, citation, URL.
+    kind : {"count", "density"} or None
+        People per cell or per km² (None for a URL whose name does not say).
+    name : str
+        The source as written (``"ghs-pop:2020"``, a URL).
+    release : str
+        The product's release, or "" for a URL.
+    year : int or None
+        The epoch.
+    population : {"residential", "ambient"} or None
+        Whom the grid counts (None when unknown, for a URL).
+    pieces : tuple of str
+        The tiles or countries fetched for a mosaic (empty for one file).
+    missing : tuple of str
+        Tiles the producer does not publish (all sea), left out of the mosaic.
+
+    Examples
+    --------
+    >>> GridFile(Path("a.tif"), Provenance(), "count", "a", "", None, None).pieces
+    ()
+    """
+
+    path: Path
+    provenance: Provenance
+    kind: Kind | None
+    name: str
+    release: str
+    year: int | None
+    population: Population | None
+    pieces: tuple[str, ...] = ()
+    missing: tuple[str, ...] = ()
+
+
+def product_path(source: str) -> Path:
+    """Return where a one-file product (a GeoTIFF) lives in the cache, fetched or not.
+
+    Parameters
+    ----------
+    source : str
+        ``"NAME[:YEAR][:ISO3]"`` (one country at most).
+
+    Returns
+    -------
+    pathlib.Path
+        The GeoTIFF's place in the cache folder; for ``access="local"`` products,
+        where to put the file you downloaded.
+
+    Raises
+    ------
+    InputError
+        For a tiled product (its tiles depend on the area: ``riskmap data fetch``
+        prints the mosaic), or a per-country product without one country.
+
+    Examples
+    --------
+    >>> import os
+    >>> from unittest import mock
+    >>> with mock.patch.dict(os.environ, {"RISKMAP_DATA_DIR": "/data/riskmap"}):
+    ...     print(product_path("gpw:2015").as_posix())
+    /data/riskmap/gpw/gpw_v4_population_count_rev11_2015_30_sec.tif
+    """
+    product, year, countries = parse_product(source)
+    if product.tiles is not None:
+        raise InputError(
+            f"{product.name!r} is tiled; its mosaic depends on the area: run `riskmap data "
+            f"fetch {product.name} --around PLACE` (or --bbox W,S,E,N), which prints its path"
+        )
+    if product.per_country and len(countries) != 1:
+        raise InputError(
+            f"{product.name!r} is per country; name one, like '{product.name}:"
+            f"{year or product.default_year}:PRK'"
+        )
+    url = _fill(product.url, year, countries[0] if countries else "", "")
+    folder = cache_dir() / product.name
+    if product.member is not None:
+        return folder / _fill(product.member, year, countries[0] if countries else "", "")
+    return folder / Path(unquote(urlparse(url).path)).name
+
+
+def _fill(pattern: str, year: int | None, iso3: str, tile: str) -> str:
+    return pattern.format(year=year or "", iso3=iso3.lower(), ISO3=iso3.upper(), tile=tile)
+
+
+def _source(product: GridProduct, year: int | None, what: str, url: str) -> Provenance:
+    version = product.version + (f", epoch {year}" if year else "")
+    return Provenance(
+        sources=(
+            DataSource(
+                name=product.title + (f", {what}" if what else ""),
+                version=version,
+                licence=product.licence,
+                attribution=product.attribution.replace("{year}", str(year or "")),
+                url=url,
+            ),
+        ),
+        details={"population": product.population, "grid_checked": product.checked},
+    )
+
+
+def fetch_grid(
+    source: str | GridProduct,
+    *,
+    year: int | None = None,
+    area: Any = None,
+    countries: Sequence[str] = (),
+    sha256: str | None = None,
+    progress: bool | None = None,
+    refetch: bool = False,
+) -> GridFile:
+    """Get a population grid into the cache (verified) and say what it is.
+
+    Parameters
+    ----------
+    source : str or GridProduct
+        ``"NAME[:YEAR][:ISO3[+ISO3...]]"`` from :data:`PRODUCTS`, or an
+        ``http(s)://`` URL of a GeoTIFF or of a zip holding one (``URL#member.tif``
+        picks one of several).
+    year : int, optional
+        The epoch (overrides none written in ``source``; must be one of the product's).
+    area : shapely geometry or tuple, optional
+        The question's area in lon/lat (or a ``(west, south, east, north)`` box): a
+        tiled product fetches the tiles it touches, and only those.
+    countries : sequence of str, default ()
+        ISO3 codes for a per-country product not named with them; several give a
+        mosaic.
+    sha256 : str, optional
+        The checksum the download must have (a one-file source only); by default the
+        producer's pinned one, else the lock file's, else trust on first use.
+    progress : bool, optional
+        Draw download progress bars.
+    refetch : bool, default False
+        Download again even when cached (the copy must still match the lock file).
+
+    Returns
+    -------
+    GridFile
+        The file (GeoTIFF or VRT), its kind, release, epoch, whom it counts, and
+        provenance.
+
+    Raises
+    ------
+    InputError
+        For an unknown product, an epoch it lacks, a tiled product without an area,
+        a per-country product without countries.
+    DataError
+        For a failed or mismatched download, a ``local`` product not yet put in
+        place (the message says how to get it), or offline without a cached copy.
+
+    Examples
+    --------
+    >>> fetch_grid("landscan:2022")
+    Traceback (most recent call last):
+    ...
+    geo.errors.DataError: 'landscan' (LandScan Global ambient population, ...) cannot be ...
+    """
+    if isinstance(source, str) and is_url(source):
+        return _fetch_url(source, sha256=sha256, progress=progress, refetch=refetch)
+    named: tuple[str, ...] = ()
+    if isinstance(source, GridProduct):
+        product, named_year = source, _epoch(source, None)
+    else:
+        product, named_year, named = parse_product(source)
+    epoch = _epoch(product, year) if year is not None else named_year
+    wanted = tuple(dict.fromkeys([*named, *(c.upper() for c in countries)]))
+    if product.access == "local":
+        return _local(product, epoch, wanted)
+    if product.tiles is not None:
+        if area is None:
+            raise InputError(
+                f"{product.name!r} comes in {product.tiles.size / 1000:,.0f} km tiles; name the "
+                "area they must cover: fetch_grid(..., area=geometry or (W, S, E, N)), or "
+                f"`riskmap data fetch {product.name} --around PLACE`"
+            )
+        pieces = [("tile", t) for t in product.tiles.tiles_for(area)]
+    elif product.per_country:
+        if not wanted:
+            raise InputError(
+                f"product {product.name!r} is per country; name it like '{product.name}:"
+                f"{epoch}:PRK' (ISO 3166 alpha-3; several as PRK+RUS)"
+            )
+        pieces = [("country", c) for c in wanted]
+    else:
+        pieces = [("one", "")]
+    if sha256 is not None and len(pieces) != 1:
+        raise InputError(f"sha256= names one file; {product.name!r} needs {len(pieces)} here")
+    return _fetch_pieces(product, epoch, pieces, sha256 or product.sha256, progress, refetch)
+
+
+def _fetch_pieces(
+    product: GridProduct,
+    year: int | None,
+    pieces: list[tuple[str, str]],
+    sha256: str | None,
+    progress: bool | None,
+    refetch: bool,
+) -> GridFile:
+    """Fetch each file (tile or country), unpack it, mosaic them when several."""
+    from layers.download import NotFoundError
+    from layers.grid_tiles import write_mosaic
+
+    tifs: list[Path] = []
+    urls: list[str] = []
+    missing: list[str] = []
+    pinned_by = "pinned by producer" if sha256 == product.sha256 else "pinned by user"
+    for what, value in pieces:
+        iso3 = value if what == "country" else ""
+        tile = value if what == "tile" else ""
+        url = _fill(product.url, year, iso3, tile)
+        try:
+            path = fetch(
+                url,
+                sha256=sha256,
+                subdir=product.name,
+                progress=progress,
+                refetch=refetch,
+                pinned_by=pinned_by,
+            )
+        except NotFoundError:
+            if what != "tile":
+                raise
+            missing.append(tile)  # GHSL publishes no tile of open sea
+            continue
+        if product.member is not None:
+            path = unzip_member(path, _fill(product.member, year, iso3, tile))
+        tifs.append(path)
+        urls.append(url)
+    if not tifs:
+        raise DataError(
+            f"none of the tiles {', '.join(missing)} of {product.name!r} exists on the "
+            f"server ({_fill(product.url, year, '', missing[0])}); check the URL pattern"
+        )
+    if missing:
+        warnings.warn(
+            f"{product.name!r}: tiles {', '.join(missing)} are not published (open sea); "
+            "they count no people",
+            stacklevel=3,
+        )
+    values = tuple(v for _, v in pieces if v)
+    if len(tifs) == 1:
+        path = tifs[0]
+    else:
+        key = hashlib.sha256("|".join(map(str, tifs)).encode()).hexdigest()[:12]
+        path = write_mosaic(tifs, cache_dir() / product.name / "mosaics" / f"{year}-{key}.vrt")
+    provenance = _source(
+        product,
+        year,
+        "+".join(values),
+        urls[0]
+        if len(urls) == 1
+        else _fill(product.url, year, "{ISO3}" if product.per_country else "", "{tile}"),
+    )
+    return GridFile(
+        path,
+        provenance,
+        product.kind,
+        product.name + (f":{year}" if year else ""),
+        product.version,
+        year,
+        product.population,
+        values,
+        tuple(missing),
+    )
+
+
+def _local(product: GridProduct, year: int | None, countries: tuple[str, ...]) -> GridFile:
+    """Find a product the user downloads in the cache, verified like a download."""
+    target = product_path(product.name + (f":{year}" if year else ""))
+    if not target.exists():
+        raise DataError(
+            f"{product.name!r} ({product.title}) cannot be downloaded by riskmap: "
+            f"{product.instructions.replace('{year}', str(year))}. Expected the file at "
+            f"{str(target)!r}; download page: {product.url}"
+        )
+    path = fetch(target.as_uri(), subdir=product.name, filename=target.name)
+    return GridFile(
+        path,
+        _source(product, year, "", product.url),
+        product.kind,
+        f"{product.name}:{year}",
+        product.version,
+        year,
+        product.population,
+    )
+
+
+def _fetch_url(url: str, *, sha256: str | None, progress: bool | None, refetch: bool) -> GridFile:
+    """Fetch a GeoTIFF (or a zip of one) named by URL, through the cache and lock file."""
+    address, _, member = url.partition("#")
+    folder = "url/" + hashlib.sha256(address.encode()).hexdigest()[:12]
+    path = fetch(address, sha256=sha256, subdir=folder, progress=progress, refetch=refetch)
+    if path.suffix.lower() == ".zip":
+        path = unzip_member(path, member or only_tif(path))
+    name = Path(unquote(urlparse(address).path)).name
+    provenance = Provenance(
+        sources=(
+            DataSource(
+                name=f"population grid {path.name}",
+                version=f"downloaded from {name}",
+                licence="as published by its producer",
+                attribution="",
+                url=address,
+            ),
+        )
+    )
+    return GridFile(path, provenance, guess_kind(path.name), url, "", None, None)
+
+
 def fetch_product(
     product: GridProduct, country: str = "", *, sha256: str | None = None
 ) -> tuple[Path, Provenance]:
-    """Download a product once (checksum-verified) and return its GeoTIFF and provenance.
+    """Download a product once (verified) and return its GeoTIFF and provenance.
 
     Parameters
     ----------
     product : GridProduct
         The product.
     country : str, default ""
-        ISO 3166 alpha-3 code, for per-country products.
+        What follows the product's name in a source: a year and/or ISO3 codes
+        (``"2020"``, ``"PRK"``, ``"2020:PRK"``).
     sha256 : str, optional
-        Checksum of the download when the registry pins none.
+        Checksum the download must have; by default the producer's pinned one, else
+        the lock file's, else the first download is trusted and recorded.
 
     Returns
     -------
     tuple
-        ``(path, provenance)``: the GeoTIFF in the cache and where it came from.
+        ``(path, provenance)``: the GeoTIFF (or VRT mosaic) in the cache.
 
     Raises
     ------
     InputError
-        If a per-country product has no valid alpha-3 code, or ``sha256`` differs from
-        the pinned checksum.
+        For a tiled product (it needs an area: use :func:`fetch_grid`), a
+        per-country product without a country, or an epoch it lacks.
     DataError
-        If no checksum is known, or the download fails (see :func:`layers.cache.fetch`).
+        If the download fails or does not match (see :func:`layers.cache.fetch`).
 
     Examples
     --------
-    >>> fetch_product(PRODUCTS["ghs-pop-2020-30ss"])
+    >>> fetch_product(PRODUCTS["worldpop-1km"])
     Traceback (most recent call last):
     ...
-    geo.errors.DataError: riskmap has no pinned checksum for 'ghs-pop-2020-30ss' ...
+    geo.errors.InputError: product 'worldpop-1km' is per country; name it like ...
     """
-    url = product.url
-    if "{iso3}" in url:
-        if not re.fullmatch(r"[A-Za-z]{3}", country):
-            raise InputError(
-                f"product {product.name!r} is per country; name it like '{product.name}:PRK' "
-                f"(ISO 3166 alpha-3), got {country!r}"
-            )
-        url = url.format(iso3=country.lower(), ISO3=country.upper())
-    digest = product.sha256
-    if sha256 is not None and digest is not None and sha256.lower() != digest:
-        raise InputError(
-            f"sha256 {sha256!r} differs from the checksum riskmap pins for {product.name!r}"
-        )
-    digest = digest or sha256
-    if digest is None:
-        raise DataError(
-            f"riskmap has no pinned checksum for {product.name!r} ({url}); pass "
-            "sha256='...' (from the producer, or `sha256sum` of a copy you trust), or "
-            "download the file yourself and pass its path to population_grid"
-        )
-    path = fetch(url, sha256=digest, subdir=product.name.split(":")[0])
-    if product.member is not None:
-        path = _unzip_member(path, product.member)
-    provenance = Provenance(
-        sources=(
-            DataSource(
-                name=product.title + (f", {country.upper()}" if country else ""),
-                version=product.version,
-                licence=product.licence,
-                attribution=product.attribution,
-                url=url,
-            ),
-        )
-    )
-    return path, provenance
+    if PRODUCTS.get(product.name) is product:
+        grid = fetch_grid(product.name + (f":{country}" if country else ""), sha256=sha256)
+    else:  # a product built by the caller
+        grid = fetch_grid(product, countries=_codes(country), sha256=sha256)
+    return grid.path, grid.provenance
 
 
-def _unzip_member(zip_path: Path, member: str) -> Path:
-    """Extract one file of a verified zip beside it (atomically), once."""
-    target = zip_path.with_name(member)
-    if target.exists():
-        return target
-    try:
-        with zipfile.ZipFile(zip_path) as zf, zf.open(member) as src:
-            fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".part")
-            try:
-                with os.fdopen(fd, "wb") as dst:
-                    while block := src.read(1 << 20):
-                        dst.write(block)
-                os.replace(tmp, target)
-            except BaseException:
-                Path(tmp).unlink(missing_ok=True)
-                raise
-    except (KeyError, zipfile.BadZipFile) as exc:
-        raise DataError(f"{zip_path.name!r} does not contain {member!r}: {exc}") from exc
-    return target
+def _codes(spec: str) -> tuple[str, ...]:
+    return tuple(p.upper() for p in re.split(r"[:+]", spec) if re.fullmatch(r"[A-Za-z]{3}", p))

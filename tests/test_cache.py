@@ -4,15 +4,14 @@ files are served by an HTTP server on 127.0.0.1 started here, or read from file:
 from __future__ import annotations
 
 import hashlib
-import http.server
-import threading
-from functools import partial
 from pathlib import Path
 
 import pytest
 
 from geo.errors import DataError, InputError
 from layers import cache
+from layers.lockfile import LOCK_ENV, lock_path, read_lock
+from _http import serve
 
 PAYLOAD = b"riskmap test payload\n" * 100
 
@@ -22,33 +21,30 @@ def data_dir(tmp_path, monkeypatch):
     folder = tmp_path / "cache"
     monkeypatch.setenv(cache.DATA_DIR_ENV, str(folder))
     monkeypatch.delenv(cache.OFFLINE_ENV, raising=False)
+    monkeypatch.delenv(LOCK_ENV, raising=False)
     return folder
 
 
 @pytest.fixture
 def server(tmp_path):
-    """Serve tmp_path/www over HTTP on 127.0.0.1; yields (base_url, folder, hit counter)."""
-    www = tmp_path / "www"
-    www.mkdir()
-    (www / "pop.bin").write_bytes(PAYLOAD)
-    hits: list[str] = []
+    """Serve tmp_path/www over HTTP on 127.0.0.1; yields (base_url, folder, hit list)."""
+    with serve(tmp_path / "www") as loop:
+        (loop.folder / "pop.bin").write_bytes(PAYLOAD)
+        hits = _Hits(loop)
+        yield loop.base, loop.folder, hits
 
-    class Handler(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, *args):  # keep test output quiet
-            pass
 
-        def do_GET(self):
-            hits.append(self.path)
-            super().do_GET()
+class _Hits:
+    """The paths the server was asked for, compared like a list."""
 
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), partial(Handler, directory=str(www)))
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}", www, hits
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
+    def __init__(self, loop):
+        self._loop = loop
+
+    def __eq__(self, other):
+        return self._loop.paths() == other
+
+    def __repr__(self):
+        return repr(self._loop.paths())
 
 
 GOOD = hashlib.sha256(PAYLOAD).hexdigest()
@@ -79,27 +75,31 @@ def test_download_is_verified_and_then_served_from_the_cache(data_dir, server):
 
 def test_hash_mismatch_raises_and_leaves_nothing(data_dir, server):
     base, _, _ = server
-    with pytest.raises(DataError, match=r"'pop.bin'.*corrupt or has changed.*nothing was kept"):
+    with pytest.raises(DataError, match=r"'pop.bin'.*corrupt or has changed.*nothing was replaced"):
         cache.fetch(f"{base}/pop.bin", sha256=WRONG)
     assert not data_dir.exists() or list(data_dir.rglob("*")) == []
 
 
-def test_corrupted_file_already_in_cache_is_replaced(data_dir, server):
-    base, _, _ = server
-    data_dir.mkdir(parents=True)
+def test_a_changed_cached_file_is_refused_and_kept_until_refetched(data_dir, server):
+    base, _, hits = server
+    cache.fetch(f"{base}/pop.bin", sha256=GOOD)
     (data_dir / "pop.bin").write_bytes(b"truncated")
-    path = cache.fetch(f"{base}/pop.bin", sha256=GOOD)
+    with pytest.raises(DataError, match=r"cached file .*pop.bin.* changed after it was verified"):
+        cache.fetch(f"{base}/pop.bin", sha256=GOOD)
+    assert (data_dir / "pop.bin").read_bytes() == b"truncated"  # nothing replaced
+    path = cache.fetch(f"{base}/pop.bin", sha256=GOOD, refetch=True)
     assert path.read_bytes() == PAYLOAD
+    assert hits == ["/pop.bin", "/pop.bin"]
 
 
-def test_server_changed_file_is_not_kept_over_a_bad_cached_copy(data_dir, server):
+def test_server_changed_file_is_not_kept_over_the_cached_copy(data_dir, server):
     base, www, _ = server
-    data_dir.mkdir(parents=True)
-    (data_dir / "pop.bin").write_bytes(b"truncated")
+    cache.fetch(f"{base}/pop.bin", sha256=GOOD)
     (www / "pop.bin").write_bytes(b"a different release")
     with pytest.raises(DataError, match="corrupt or has changed"):
-        cache.fetch(f"{base}/pop.bin", sha256=GOOD)
-    assert list(data_dir.rglob("*")) == []
+        cache.fetch(f"{base}/pop.bin", sha256=GOOD, refetch=True)
+    assert (data_dir / "pop.bin").read_bytes() == PAYLOAD
+    assert sorted(p.name for p in data_dir.rglob("*")) == ["pop.bin", "riskmap.lock.json"]
 
 
 def test_offline_mode_forbids_downloads_and_says_how(data_dir, server, monkeypatch):
@@ -122,7 +122,7 @@ def test_offline_with_a_bad_cached_copy_says_so(data_dir, monkeypatch):
     data_dir.mkdir(parents=True)
     (data_dir / "pop.bin").write_bytes(b"truncated")
     monkeypatch.setenv(cache.OFFLINE_ENV, "1")
-    with pytest.raises(DataError, match="checksum does not match"):
+    with pytest.raises(DataError, match=f"has sha256 .*, not {GOOD}"):
         cache.fetch("http://127.0.0.1:9/pop.bin", sha256=GOOD)
 
 
