@@ -31,7 +31,16 @@ from geo.errors import CRSError, DataError, InputError, InputTypeError
 from layers._progress import progress_bar
 from layers.cell_area import cell_areas_km2, zone_area_m2
 from layers.grid_extract import cell_fractions, zone_sums
-from layers.grid_products import PRODUCTS, GridProduct, Kind, check_kind, fetch_product, guess_kind
+from layers.grid_products import (
+    PRODUCTS,
+    GridProduct,
+    Kind,
+    check_kind,
+    fetch_grid,
+    fetch_product,
+    guess_kind,
+    is_url,
+)
 from layers.grid_windows import rows_per_window, window_of
 from layers.provenance import DataSource, Provenance
 
@@ -511,12 +520,12 @@ def population_grid(
     --------
     A local GeoTIFF opens as in :class:`PopulationGrid`; products are known by name:
 
-    >>> sorted(PRODUCTS)
-    ['ghs-pop-2020-1km', 'ghs-pop-2020-30ss', 'worldpop-2020-1km']
-    >>> population_grid("worldpop-2020-1km")
+    >>> sorted(PRODUCTS)[:4]
+    ['ghs-pop', 'ghs-pop-100m', 'ghs-pop-1km', 'ghs-pop-3ss']
+    >>> population_grid("worldpop-1km:2020")
     Traceback (most recent call last):
     ...
-    geo.errors.InputError: product 'worldpop-2020-1km' is per country; name it like ...
+    geo.errors.InputError: product 'worldpop-1km' is per country; name it like ...
     """
     if isinstance(source, PopulationGrid):
         return source
@@ -528,6 +537,15 @@ def population_grid(
     if kind is not None:
         check_kind(kind)
     name = str(source)
+    if is_url(name):  # a GeoTIFF (or a zip of one) by URL, through the cache and lock file
+        got = fetch_grid(name, sha256=sha256)
+        chosen = kind or got.kind
+        if chosen is None:
+            raise InputError(
+                f"cannot tell whether {name!r} holds people per cell or per km²; "
+                "pass kind='count' or kind='density'"
+            )
+        return PopulationGrid(got.path, kind=chosen, provenance=got.provenance)
     product_name, _, country = name.partition(":")
     if product_name in PRODUCTS:
         product = PRODUCTS[product_name]

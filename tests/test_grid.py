@@ -295,7 +295,7 @@ def test_kind_is_guessed_from_known_products(tmp_path, name, kind):
 
 def test_unknown_source_is_refused(tmp_path):
     with pytest.raises(
-        InputError, match=r"'nowhere.tif' is neither a file nor a known product.*ghs-pop-2020-30ss"
+        InputError, match=r"'nowhere.tif' is neither a file nor a known product.*ghs-pop"
     ):
         population_grid("nowhere.tif")
 
@@ -363,20 +363,20 @@ def test_named_product_is_fetched_verified_and_unzipped(tmp_path, monkeypatch):
     assert not list((tmp_path / "cache" / "bad-grid").glob("*"))
 
 
-def test_named_product_offline_or_unpinned(tmp_path, monkeypatch):
+def test_named_product_offline_says_what_to_fetch(tmp_path, monkeypatch):
     monkeypatch.setenv(cache.DATA_DIR_ENV, str(tmp_path / "cache"))
     monkeypatch.setenv(cache.OFFLINE_ENV, "1")
-    with pytest.raises(DataError, match=r"no pinned checksum for 'ghs-pop-2020-30ss'.*sha256="):
-        population_grid("ghs-pop-2020-30ss")
     with pytest.raises(
         DataError,
         match=r"'GHS_POP_E2020_GLOBE_R2023A_4326_30ss_V1_0.zip' is not in the cache.*OFFLINE=1",
     ):
-        population_grid("ghs-pop-2020-30ss", sha256="a" * 64)
+        population_grid("ghs-pop:2020")
     with pytest.raises(DataError, match=r"'prk_ppp_2020_1km_Aggregated.tif' is not in the cache"):
-        population_grid("worldpop-2020-1km:PRK", sha256="a" * 64)
-    with pytest.raises(InputError, match=r"per country; name it like 'worldpop-2020-1km:PRK'"):
-        population_grid("worldpop-2020-1km")
+        population_grid("worldpop-1km:2020:PRK")
+    with pytest.raises(InputError, match=r"per country; name it like 'worldpop-1km:2020:PRK'"):
+        population_grid("worldpop-1km")
+    with pytest.raises(InputError, match=r"'ghs-pop' has no epoch 2019.*'ghs-pop:2015'"):
+        population_grid("ghs-pop:2019")
 
 
 def test_registry_products_are_described():
