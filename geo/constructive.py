@@ -186,7 +186,7 @@ def _warn_if_missed(
 
 #: ``attrs["kind"]`` of riskmap layers whose rows are parts of one subject (a territory's
 #: pieces, a border's land and sea parts): their rings are around the rows together.
-ONE_SUBJECT_KINDS = ("territory", "border", "region", "admin1", "land", "place", "point")
+ONE_SUBJECT_KINDS = ("territory", "border", "region", "admin1", "land", "place", "point", "file")
 
 #: What :func:`rings` does with several features: rings around each, or around them together.
 FEATURES = ("each", "union")

@@ -23,7 +23,14 @@ from geo.validation import as_points, to_wgs84
 from layers.countries import Country, country, resolve_countries
 from layers.provenance import DataSource, Provenance
 
-__all__ = ["DUPLICATES", "DuplicateWarning", "check_population", "parse_bool", "read_settlements"]
+__all__ = [
+    "DUPLICATES",
+    "DuplicateWarning",
+    "check_population",
+    "parse_bool",
+    "read_settlements",
+    "read_table",
+]
 
 #: What :func:`read_settlements` does with duplicate rows or geonameids.
 DUPLICATES = ("warn", "drop", "error", "keep")
@@ -163,7 +170,63 @@ def _find_column(columns: Sequence[str], candidates: Sequence[str]) -> str | Non
     return None
 
 
-def _read_table(data: Any, crs: Any, lon: str | None, lat: str | None) -> tuple[Any, str]:
+#: File endings read by geopandas' (Geo)Parquet and Feather readers rather than read_file.
+_ARROW_READERS = {
+    ".parquet": "read_parquet",
+    ".geoparquet": "read_parquet",
+    ".feather": "read_feather",
+}
+
+
+def read_table(
+    data: Any,
+    *,
+    crs: Any = None,
+    lon: str | None = None,
+    lat: str | None = None,
+    what: str = "settlements",
+) -> tuple[Any, str]:
+    """Read a table of points or shapes into a GeoDataFrame, with its CRS as given.
+
+    Parameters
+    ----------
+    data : GeoDataFrame, DataFrame or path
+        A GeoDataFrame (taken as it is); a file geopandas reads (GeoJSON, GeoPackage,
+        Shapefile, FlatGeobuf, GeoParquet, Feather), with the CRS it declares; or a
+        CSV / TSV path or DataFrame with longitude and latitude columns.
+    crs : CRS input, optional
+        CRS of the coordinate columns of a CSV / DataFrame (e.g. ``"EPSG:4326"``);
+        required for them: riskmap does not assume lon/lat. Ignored for files and
+        GeoDataFrames, which carry their own (or none: the caller refuses that).
+    lon, lat : str, optional
+        Names of the coordinate columns (default: the first of lon/longitude/lng/long/x
+        and lat/latitude/y found, in any case).
+    what : str, default "settlements"
+        How messages name the table, e.g. ``"sites"``.
+
+    Returns
+    -------
+    (geopandas.GeoDataFrame, str)
+        The table (its CRS may be None for a file that declares none) and a label for
+        messages (the path, or ``"GeoDataFrame"`` / ``"DataFrame"``).
+
+    Raises
+    ------
+    InputError
+        A path that does not exist; a CSV without coordinate columns.
+    CRSError
+        Coordinate columns without ``crs``.
+    InputTypeError
+        Anything else than a table or a path.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> table = pd.DataFrame({"name": ["A"], "Longitude": [10.0], "Latitude": [50.0]})
+    >>> gdf, label = read_table(table, crs="EPSG:4326", what="sites")
+    >>> label, gdf.geometry.iloc[0].wkt, gdf.crs.to_string()
+    ('DataFrame', 'POINT (10 50)', 'EPSG:4326')
+    """
     if isinstance(data, geopandas.GeoDataFrame):
         return data, "GeoDataFrame"
     if isinstance(data, pd.DataFrame):
@@ -171,29 +234,32 @@ def _read_table(data: Any, crs: Any, lon: str | None, lat: str | None) -> tuple[
     elif isinstance(data, (str, os.PathLike)):
         path = Path(os.fspath(data))
         if not path.exists():
-            raise InputError(f"settlements file {str(path)!r} does not exist; check the path")
-        if path.suffix.lower() not in (".csv", ".tsv", ".txt"):
+            raise InputError(f"{what} file {str(path)!r} does not exist; check the path")
+        suffix = path.suffix.lower()
+        if suffix in _ARROW_READERS:
+            return getattr(geopandas, _ARROW_READERS[suffix])(path), str(path)
+        if suffix not in (".csv", ".tsv", ".txt"):
             return geopandas.read_file(path), str(path)
-        frame = pd.read_csv(path, sep="\t" if path.suffix.lower() == ".tsv" else ",")
+        frame = pd.read_csv(path, sep="\t" if suffix == ".tsv" else ",")
         label = str(path)
     else:
         raise InputTypeError(
-            f"settlements {data!r:.60} of type {type(data).__name__} are not readable; give a "
-            "GeoDataFrame of points, a DataFrame or a CSV path with lon/lat columns, "
+            f"{what} {data!r:.60} of type {type(data).__name__} are not readable; give a "
+            "GeoDataFrame, a DataFrame or a CSV path with lon/lat columns, "
             "or a file geopandas reads"
         )
     lon_col = lon or _find_column(frame.columns, _LON_NAMES)
     lat_col = lat or _find_column(frame.columns, _LAT_NAMES)
     if lon_col not in frame.columns or lat_col not in frame.columns:
         raise InputError(
-            f"settlements table {label} has no longitude/latitude columns (looked for "
+            f"{what} table {label} has no longitude/latitude columns (looked for "
             f"{lon or _LON_NAMES!r} and {lat or _LAT_NAMES!r}; "
             f"columns present: {list(map(str, frame.columns))!r}); "
             "name them with lon=..., lat=..."
         )
     if crs is None:
         raise CRSError(
-            f"settlements table {label} has coordinate columns {lon_col!r}, {lat_col!r} but no "
+            f"{what} table {label} has coordinate columns {lon_col!r}, {lat_col!r} but no "
             "CRS, and riskmap does not guess one; pass crs='EPSG:4326' if they are lon/lat "
             "degrees, or the CRS they are in"
         )
@@ -379,7 +445,7 @@ def read_settlements(
     [{'name': 'Artem', 'country': 'RU', 'population': 1200}, \
 {'name': 'Nakhodka', 'country': 'RU', 'population': 800}]
     """
-    frame, label = _read_table(data, crs, lon, lat)
+    frame, label = read_table(data, crs=crs, lon=lon, lat=lat)
     what = f"settlements {label}"
     if frame.crs is None:
         raise CRSError(

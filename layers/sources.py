@@ -2,9 +2,18 @@
 
 ``"KP"``, ``"PRK"``, ``"North Korea"`` and ``"north korea"`` are the territory of
 North Korea; ``"KP-RU"`` (or ``"North Korea-Russia"``) is the border between two
-countries; ``"Vladivostok"`` or ``"Vladivostok,RU"`` a settlement; ``"131.9,43.1"``
-a point (lon, lat in degrees). The Python API, the ``riskmap`` command and scenario
-files all go through :func:`resolve_source`, so a name means the same everywhere.
+countries; ``"Primorsky Krai"``, ``"RU-PRI"`` or ``"Limburg, NL"`` an admin-1 region;
+``"Vladivostok"`` or ``"Vladivostok,RU"`` a settlement; ``"131.9,43.1"`` a point (lon,
+lat in degrees). The Python API, the ``riskmap`` command and scenario files all go
+through :func:`resolve_source`, so a name means the same everywhere.
+
+Names are tried in this order: countries, borders, admin-1 regions, places. A name that
+is both a region and a settlement's own name (``"Tokyo"``, ``"Kaliningrad"``,
+``"Moscow"``) is the **place**: a city is what "within 100 km of Tokyo" usually means,
+and the region can be far larger than it sounds (Tokyo Metropolis reaches the Ogasawara
+Islands, 1,000 km south). The :class:`Source` says so in its ``note`` and names the
+other reading. A prefix forces the kind: ``"region:Tokyo"``, ``"place:Georgia"``,
+``"country:Georgia"``; an ISO 3166-2 code (``"JP-13"``) is always the region.
 """
 
 from __future__ import annotations
@@ -19,14 +28,16 @@ import shapely
 from geo.errors import AmbiguousError, InputError, InputTypeError
 from layers.boundaries import BoundaryVariant, boundary_variant
 from layers.countries import country
+from layers.files import is_file_path, read_geometry_file
 from layers.places import Place, resolve_place
 from layers.provenance import Provenance
+from layers.regions import match_regions, region, region_label, regions
 from layers.territory import border, territory
 
 __all__ = ["SOURCE_KINDS", "Source", "resolve_source"]
 
 #: The kinds of source, as stamped on a layer's ``attrs["kind"]``.
-SOURCE_KINDS = ("territory", "border", "place", "point")
+SOURCE_KINDS = ("territory", "border", "place", "point", "file", "sites")
 
 _DASHES = re.compile(r"\s*[-–—]\s*")
 
@@ -37,21 +48,25 @@ class Source:
 
     Attributes
     ----------
-    kind : {"territory", "border", "place", "point"}
+    kind : {"territory", "border", "place", "point", "file", "sites"}
         What the user named.
     data : geopandas.GeoDataFrame
         The geometry, EPSG:4326 (lon/lat degrees), with ``attrs["kind"]`` and
         ``attrs["provenance"]``.
     name : str
         The subject in words: ``"North Korea"``, ``"the North Korea–Russia border"``,
-        ``"Vladivostok, RU"``.
+        ``"Kaliningrad (RU-KGD), Russia"``, ``"Vladivostok, RU"``.
     codes : tuple of str
         ISO 3166-1 alpha-2 codes: the country a territory is, the two sides of a
-        border; empty for places and points.
+        border, the country a region is in; empty for places and points.
     variant : BoundaryVariant or None
         How a territory is drawn; None for other kinds.
     place : Place or None
         The settlement or point resolved, for places and points.
+    note : str
+        Another reading of the name, and how to ask for it, when the name is also a
+        region, a place or a country (``"'Tokyo' is also the admin-1 region Tokyo
+        (JP-13), Japan; write 'region:Tokyo' or 'JP-13' for it"``); else ``""``.
 
     Examples
     --------
@@ -66,6 +81,7 @@ class Source:
     codes: tuple[str, ...] = ()
     variant: BoundaryVariant | None = None
     place: Place | None = None
+    note: str = ""
 
     @property
     def label(self) -> str:
@@ -78,10 +94,34 @@ class Source:
         return Provenance.of(self.data) or Provenance()
 
 
-def _territory(code: str, variant: BoundaryVariant) -> Source:
+def _territory(code: str, variant: BoundaryVariant, note: str = "") -> Source:
     record = country(code)
     data = territory(record.iso2, **variant.territory_kwargs())
-    return Source("territory", data, record.name, (record.iso2,), variant)
+    return Source("territory", data, record.name, (record.iso2,), variant, note=note)
+
+
+def _region(data: Any, note: str = "") -> Source:
+    codes = tuple(dict.fromkeys(data["country"]))
+    return Source("region", data, region_label(data), codes, note=note)
+
+
+def _region_note(text: str, groups: list[list[int]], what: str) -> str:
+    """Say that ``text`` also names regions, and how to ask for them."""
+    table = regions()
+    labels = [region_label(table.iloc[g]) for g in groups[:4]]
+    codes = [str(table["iso_3166_2"].iat[g[0]]) for g in groups[:4]]
+    also = " or ".join(f"the admin-1 region {label}" for label in labels)
+    ask = f"'region:{text}'" if len(groups) == 1 else "its ISO 3166-2 code"
+    return f"{text!r} is also {also}; {what}; write {ask} or {' / '.join(codes)} for it"
+
+
+def _own_place(text: str, settlements: Any) -> Place | None:
+    """The settlement ``text`` names by its own name (not an alternate one), or None."""
+    try:
+        place = resolve_place(text, settlements)
+    except InputError:
+        return None
+    return place if place.country and not place.matched else None
 
 
 def _border(a: str, b: str) -> Source:
@@ -126,9 +166,10 @@ def resolve_source(
         A country (ISO alpha-2 or alpha-3 code, English name or alias, any case), a
         border between two countries written with a dash (``"KP-RU"``,
         ``"North Korea–Russia"``), a settlement (``"Vladivostok"``,
-        ``"Vladivostok,RU"``, ``"Vladivostok,Russia"``) or a point ``"lon,lat"`` in
-        degrees. Countries are
-        tried first, then borders, then settlements. A :class:`Source` is returned
+        ``"Vladivostok,RU"``, ``"Vladivostok,Russia"``), a point ``"lon,lat"`` in
+        degrees, or the path of a file geopandas reads (its features together, with
+        the CRS it declares: :func:`layers.files.read_geometry_file`). Files are
+        tried first, then countries, then borders, then settlements. A :class:`Source` is returned
         as it is.
     boundary : str or BoundaryVariant, optional
         How a territory is drawn (see :data:`layers.BOUNDARY_VARIANTS`); default
@@ -169,6 +210,8 @@ def resolve_source(
             "a place ('Vladivostok,RU') or 'lon,lat'"
         )
     variant = boundary_variant(boundary)
+    if is_file_path(query):  # a GeoJSON, GeoPackage, Shapefile, FlatGeobuf, GeoParquet...
+        return Source("file", read_geometry_file(query), query.rsplit("/", 1)[-1])
     code = _as_country(query)
     if code is not None:
         return _territory(code, variant)
@@ -178,5 +221,36 @@ def resolve_source(
             a, b = query[: match.start()], query[match.end() :]
             if a and b and (ca := _as_country(a)) and (cb := _as_country(b)):
                 return _border(ca, cb)
+    groups = [] if _LONLAT.match(query) else match_regions(query)
+    if groups:
+        place = None if _ISO_3166_2.match(query) else _own_place(query, settlements)
+        if place is None:
+            if len(groups) > 1:
+                region(query)  # raises the AmbiguousError that lists them
+            return _region(regions().iloc[groups[0]].reset_index(drop=True).pipe(_relayer))
+        src = _place(place, "place")
+        note = _region_note(query, groups, "the settlement of that name was taken")
+        return Source(src.kind, src.data, src.name, place=src.place, note=note)
     place = resolve_place(query, settlements)
+    return _place(place, "place" if place.country else "point")
+
+
+def _relayer(frame: Any) -> Any:
+    """A region layer of the rows picked, with its kind and provenance."""
+    return region(str(frame["adm1_code"].iat[0])) if len(frame) == 1 else _group_layer(frame)
+
+
+def _group_layer(frame: Any) -> Any:
+    out = frame.copy()
+    out.attrs = dict(regions().attrs)
+    return out
+
+
+def _forced(kind: str, text: str, variant: BoundaryVariant, settlements: Any) -> Source:
+    """Resolve ``text`` as the kind a ``country:``/``region:``/``place:`` prefix asks for."""
+    if kind == "country":
+        return _territory(country(text).iso2, variant)
+    if kind == "region":
+        return _region(region(text))
+    place = resolve_place(text, settlements)
     return _place(place, "place" if place.country else "point")
