@@ -10,7 +10,9 @@ plain values (distances, radius labels, JSON) in :mod:`layers.analysis.values`.
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -294,6 +296,52 @@ class Exposure:
     def to_json(self, **kwargs: Any) -> str:
         """Return :meth:`to_dict` as a JSON string (nothing is written to disk)."""
         return json.dumps(self.to_dict(), allow_nan=False, default=json_default, **kwargs)
+
+    def to_file(self, path: str | os.PathLike[str], *, rings: Any = None) -> Path:
+        """Write the result with its provenance, atomically, in the format of the extension.
+
+        ``.gpkg`` (GeoPackage: places, rings, the tables and a ``riskmap_provenance``
+        table), ``.geojson`` (a FeatureCollection with the tables and provenance as the
+        foreign member ``riskmap``), ``.csv`` (the table, with ``<stem>.provenance.json``
+        beside it) or ``.parquet`` (GeoParquet with them in its key-value metadata);
+        :func:`layers.analysis.export.read_exposure` reads any of them back.
+
+        Parameters
+        ----------
+        path : str or path-like
+            The file to write; its folder must exist.
+        rings : GeoDataFrame, optional
+            Distance bands to write with it (``layers.analysis.export.ring_layer``
+            keeps the source's provenance, or :func:`geo.rings`); not written to CSV.
+
+        Returns
+        -------
+        pathlib.Path
+            ``path``.
+
+        Raises
+        ------
+        InputError
+            For another extension (the message lists the four), or a folder that does
+            not exist.
+
+        Examples
+        --------
+        >>> import layers, os, shapely, tempfile
+        >>> towns = layers.settlements(country="RU", bbox=(131, 42, 134, 45))
+        >>> result = layers.exposure(shapely.Point(131.9, 43.1), towns, "20km")
+        >>> path = result.to_file(os.path.join(tempfile.mkdtemp(), "vladivostok.geojson"))
+        >>> path.name
+        'vladivostok.geojson'
+        """
+        from layers.analysis.export import write_exposure
+
+        return write_exposure(self, path, rings=rings)
+
+    def _repr_html_(self) -> str:
+        from layers.analysis.export import exposure_html
+
+        return exposure_html(self)
 
     def __repr__(self) -> str:
         top = self.radii_m[-1]
