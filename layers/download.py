@@ -192,8 +192,11 @@ def _http_attempt(requests: Any, url: str, part: Path, note: Path, bar: Any) -> 
         )
         bar.reset(total=total)
         bar.update(offset)
+        # Read the raw stream without urllib3's length check, which would drop the bytes
+        # of a body cut short; the size is checked below, and what came is kept.
+        resp.raw.enforce_content_length = False
         with open(part, mode) as out:
-            for block in resp.iter_content(chunk_size=_BLOCK):
+            while block := resp.raw.read(_BLOCK, decode_content=True):
                 out.write(block)
                 bar.update(len(block))
         if total is not None and part.stat().st_size < total:

@@ -399,8 +399,9 @@ def fetch_grid(
     if product.tiles is not None:
         if area is None:
             raise InputError(
-                f"{product.name!r} comes in {product.tiles.size / 1000:,.0f} km tiles; name the "
-                "area they must cover: fetch_grid(..., area=geometry or (W, S, E, N)), or "
+                f"{product.name!r} comes in tiles ({product.tiles.crs}, {product.tiles.size:g} a "
+                "side); name the area they must cover: fetch_grid(..., area=geometry or "
+                "(W, S, E, N)), or "
                 f"`riskmap data fetch {product.name} --around PLACE`"
             )
         pieces = [("tile", t) for t in product.tiles.tiles_for(area)]

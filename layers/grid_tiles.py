@@ -141,7 +141,7 @@ class TileGrid:
                         self.left + (col + 1) * self.size,
                         self.top - row * self.size,
                     )
-                    if box.intersects(projected):
+                    if box.intersects(projected) and not box.touches(projected):
                         found.add((row, col))
         return [self.name.format(row=r + 1, col=c + 1) for r, c in sorted(found)]
 
