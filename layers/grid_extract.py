@@ -22,6 +22,10 @@ from layers.grid_windows import part_clusters
 
 __all__ = ["cell_fractions", "zone_sums"]
 
+# The value exactextract gives nodata cells in cell_fractions (people are never negative:
+# PopulationGrid.read_window refuses negative values).
+_NODATA = -1.0
+
 
 class _CountSource(RasterSource):
     """Feeds exactextract people per cell, window by window, with nodata as NaN."""
@@ -168,7 +172,13 @@ def cell_fractions(
     if not pieces:
         return pd.DataFrame({k: np.empty(0, v) for k, v in columns.items()})
     stats = _extract(
-        grid, pieces, ["cell_id", "coverage", "values"], max_cells, progress, "cell fractions"
+        grid,
+        pieces,
+        # nodata cells are listed too, marked by a value no cell of people can hold
+        [f"{op}(default_value={_NODATA})" for op in ("cell_id", "coverage", "values")],
+        max_cells,
+        progress,
+        "cell fractions",
     )
     cells = [np.asarray(a, dtype=np.int64) for a in stats["cell_id"]]
     sizes = np.fromiter((len(c) for c in cells), dtype=np.int64, count=len(cells))
@@ -181,5 +191,6 @@ def cell_fractions(
         }
     )
     del stats, cells
+    frame.loc[frame["people"] == _NODATA, "people"] = np.nan
     frame = frame[frame["fraction"] > 0]
     return frame.reset_index(drop=True)

@@ -17,6 +17,7 @@ from affine import Affine
 from numpy.testing import assert_allclose
 from pyproj import Geod
 
+import geo
 import geo._boundary
 import layers.grid
 from layers import exposure
@@ -111,9 +112,16 @@ def test_grid_curve_by_country_matches_brute_force_distances(grid, monkeypatch):
     d = Geod(ellps="WGS84").inv(
         np.full(lon.size, centre[0]), np.full(lon.size, centre[1]), lon, lat
     )[2]
+    # each cell counts the share of it inside the top radius's band polygons (shapely's
+    # intersection area, in the grid's lon/lat plane), placed at its centre's distance
+    reach = shapely.union_all(geo.rings(shapely.Point(centre), [50_000.0, radius]).geometry)
+    boxes = shapely.box(lon - STEP / 2, lat - STEP / 2, lon + STEP / 2, lat + STEP / 2)
+    share = shapely.area(shapely.intersection(boxes, reach)) / STEP**2
     at = np.array([10_000.0, 50_000.0, 123_456.0, radius])
     for code, side in (("WW", lon < 129.0), ("EE", lon >= 129.0)):
         curve = res.curve(radii=at, country=code)
-        want = [people[side & (d <= r)].sum() for r in at]
-        assert_allclose(curve["population"], want, rtol=1e-12)
-        assert list(curve["places"]) == [int((side & (d <= r)).sum()) for r in at]
+        want = [(people * share)[side & (d <= r)].sum() for r in at]
+        assert_allclose(curve["population"], want, rtol=1e-9)
+        assert list(curve["places"]) == [int((side & (d <= r) & (share > 0)).sum()) for r in at]
+        # away from the top radius every cell within r is whole
+        assert_allclose(curve["population"][:3], [people[side & (d <= r)].sum() for r in at[:3]])

@@ -1,15 +1,17 @@
-"""Exposure over a population grid: exact zonal sums of geodesic bands per country.
+"""Exposure over a population grid: exact zonal sums of geodesic bands, by any breakdown.
 
 Used by :func:`layers.exposure` when the population layer is a
 :class:`~layers.grid.PopulationGrid`. Each band (:func:`geo.rings`) is intersected
-with each country of residence in lon/lat, reprojected to the grid's CRS and summed
-with exact partial-cell coverage (:meth:`PopulationGrid.zonal_sum`). The curve uses
-the exact distance of every non-empty cell's centre, so many radii cost one pass.
+with each polygon of the breakdown (countries of residence, a polygon layer), reprojected
+to the grid's CRS, and every cell it covers is counted by the exact fraction of its area
+inside (:meth:`PopulationGrid.cell_fractions`): a cell on a border is split between
+the two countries by area, never given whole to the one holding its centre. One pass
+over the cells gives both the table and the curve, which places each cell's share at
+the exact geodesic distance of the cell's centre, so many radii cost one pass.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 import geopandas
@@ -18,48 +20,26 @@ import pandas as pd
 import shapely
 
 import geo
-from geo.errors import CRSError, InputError, InputTypeError
-from layers.analysis.result import GRID_METHOD, TOTAL, Exposure
+from layers.analysis.grid_breakdown import OUTSIDE, Breakdown, grid_breakdown
+from layers.analysis.result import GRID_METHOD, Exposure
 from layers.analysis.source import SourceDescription, nobody_excluded
-from layers.analysis.values import country_codes
 from layers.grid import PopulationGrid
 from layers.territory import territory
 
-__all__ = ["grid_exposure"]
+#: How a cell is shared between the groups of a breakdown (said in every grid provenance).
+CELL_ASSIGNMENT = (
+    "each cell shared between the groups (countries, regions, polygons) by the exact fraction "
+    "of its area inside each group's polygon (exactextract), not given whole to the group "
+    "holding its centre; the curve places each share at the exact geodesic distance of the "
+    "cell's centre"
+)
 
-
-def _countries(by: Any, exclude: tuple[str, ...] | None) -> list[tuple[str, Any]]:
-    """``[(name, lon/lat polygon or None)]`` for the countries of residence of a grid."""
-    if by is None:
-        return [(TOTAL, None)]
-    if isinstance(by, geopandas.GeoDataFrame):
-        if by.crs is None:
-            raise CRSError("the countries GeoDataFrame given as by= has no CRS; set it first")
-        lonlat = by.to_crs(4326)
-        key = next(
-            (c for c in ("iso2", "ISO_A2", "iso3", "ADM0_A3", "name", "NAME") if c in by.columns),
-            None,
-        )
-        names = lonlat[key].astype(str).tolist() if key else [str(i) for i in lonlat.index]
-        pairs = list(zip(names, lonlat.geometry, strict=True))
-        return [(n, g) for n, g in pairs if n not in (exclude or ())]
-    if isinstance(by, str):
-        raise InputError(
-            f"by={by!r} cannot be used with a population grid, which has no country column; pass "
-            "the countries of residence, by=['RU', 'CN'] or a GeoDataFrame of country polygons, "
-            "or by=None for totals"
-        )
-    if isinstance(by, Sequence):
-        codes = [c for c in country_codes(by) if c not in (exclude or ())]
-        return [(c, _union(territory(c))) for c in codes]
-    raise InputTypeError(
-        f"by {type(by).__name__} is not usable; expected None, a list of codes or a GeoDataFrame"
-    )
+__all__ = ["CELL_ASSIGNMENT", "grid_exposure"]
 
 
 def _union(gdf: Any) -> Any:
     geoms = np.asarray(gdf.to_crs(4326).geometry if gdf.crs is not None else gdf.geometry)
-    return shapely.union_all(geoms)
+    return geoms[0] if len(geoms) == 1 else shapely.union_all(geoms)
 
 
 def _exclusion_area(
@@ -88,21 +68,50 @@ def _source_area(src: SourceDescription) -> Any:
 
 
 def _tables(
-    sums: pd.DataFrame, countries: list[tuple[str, Any]], radii: np.ndarray
+    cells: pd.DataFrame, names: list[str], radii: np.ndarray
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Return the per-radius table (cumulative) and the per-band table of the zonal sums."""
+    """Return the per-radius table (cumulative) and the per-band table of the cell shares."""
+    n = len(names) * len(radii)
+    zone = cells["zone"].to_numpy()
+    fraction = cells["fraction"].to_numpy()
+    people = cells["people"].to_numpy()
+    nodata = np.isnan(people)
+    sums = np.column_stack(
+        [
+            np.bincount(zone, weights=np.where(nodata, 0.0, fraction * people), minlength=n),
+            np.bincount(zone, weights=fraction, minlength=n),
+            np.bincount(zone, weights=np.where(nodata, fraction, 0.0), minlength=n),
+        ]
+    ).reshape(len(names), len(radii), 3)
+    cum = np.cumsum(sums, axis=1)
     cols = ["population", "cells", "nodata_cells"]
-    table_rows, band_rows = [], []
     lo = np.concatenate([[0.0], radii[:-1]])
-    for j, (name, _) in enumerate(countries):
-        part = sums.iloc[j * len(radii) : (j + 1) * len(radii)][cols]
-        cum = part.cumsum()
+    table_rows, band_rows = [], []
+    for j, name in enumerate(names):
         for i, r in enumerate(radii):
-            table_rows.append((name, r, r / 1000, *cum.iloc[i].tolist()))
-            band_rows.append((name, lo[i], r, *part.iloc[i].tolist()))
+            table_rows.append((name, r, r / 1000, *cum[j, i].tolist()))
+            band_rows.append((name, lo[i], r, *sums[j, i].tolist()))
     table = pd.DataFrame(table_rows, columns=["country", "radius_m", "radius_km", *cols])
     bands = pd.DataFrame(band_rows, columns=["country", "distance_min_m", "distance_max_m", *cols])
     return table, bands
+
+
+def _pieces(bands: np.ndarray, breakdown: Breakdown) -> tuple[list[str], list[Any]]:
+    """Group names and the band x group pieces, group by group (outside last)."""
+    names = list(breakdown.names)
+    pieces: list[Any] = []
+    for poly in breakdown.polygons:
+        if poly is None:
+            pieces.extend(bands)
+        else:
+            shapely.prepare(poly)
+            pieces.extend(shapely.intersection(bands, poly))
+    if breakdown.exhaustive:
+        every = [*breakdown.polygons, *breakdown.excluded]
+        covered = shapely.union_all(np.asarray(every, dtype=object)) if every else None
+        names.append(OUTSIDE)
+        pieces.extend(bands if covered is None else shapely.difference(bands, covered))
+    return names, pieces
 
 
 def grid_exposure(
@@ -160,24 +169,24 @@ def grid_exposure(
     1       20.0      1344.5
     >>> folder.cleanup()
     """
-    countries = _countries(by, exclude)
     area, rule, codes = _exclusion_area(src, exclude, by)
     rings = geo.rings(src.geometry, [float(r) for r in radii])
     bands = np.asarray(rings.geometry, dtype=object)
     if area is not None:
         bands = shapely.difference(bands, area)
-    pieces = [
-        band if poly is None else shapely.intersection(band, poly)
-        for _, poly in countries
-        for band in bands
-    ]
-    table, band_table = _tables(grid.zonal_sum(pieces, progress=progress), countries, radii)
-    d, people, groups = _cell_distances(src, grid, radii, bands, countries, area, progress)
+    breakdown = grid_breakdown(by, exclude, shapely.union_all(bands))
+    names, pieces = _pieces(bands, breakdown)
+    cells = grid.cell_fractions(pieces, progress=progress)
+    table, band_table = _tables(cells, names, radii)
+    d, people, groups = _cell_curve(src, grid, cells, names, len(radii), float(radii[-1]))
+    del cells
     buffer_error = (
         float(np.nanmax(rings["error_m"])) if "error_m" in rings.columns else float("nan")
     )
+    extra = () if breakdown.provenance is None else (breakdown.provenance,)
     provenance = src.provenance.merge(
         grid.provenance,
+        *extra,
         method=GRID_METHOD,
         source=src.label,
         radii_m=[float(r) for r in radii],
@@ -187,6 +196,8 @@ def grid_exposure(
         grid_kind=grid.kind,
         grid_crs=grid.crs.to_string(),
         excluded=rule,
+        breakdown=breakdown.layer,
+        cell_assignment=CELL_ASSIGNMENT,
     )
     return Exposure(
         kind="grid",
@@ -209,58 +220,39 @@ def grid_exposure(
     )
 
 
-def _cell_distances(
+def _cell_curve(
     src: SourceDescription,
     grid: PopulationGrid,
-    radii: np.ndarray,
-    bands: np.ndarray,
-    countries: list,
-    area: Any,
-    progress: bool | None = None,
+    cells: pd.DataFrame,
+    names: list[str],
+    nbands: int,
+    top: float,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Exact distance, people and country of each non-empty cell centre within the top radius.
+    """Exact distance of each covered cell's centre, its people in each group, the group.
 
-    Sorted by distance. Cells are read a window at a time; only the cells within the
-    top radius are kept (8 + 8 + 1 bytes each until the final sort), so memory
-    follows the number of cells near the source, not the size of the grid.
+    Sorted by distance. A cell shared by groups (a border, the coast) has one entry per
+    group holding its share of the people; its distance is measured once. Cells whose
+    centre is beyond the top radius are left out (the curve stops there).
     """
+    people = cells["people"].to_numpy()
+    keep = np.isfinite(people) & (people > 0)
+    cell = cells["cell"].to_numpy()[keep]
+    group = cells["zone"].to_numpy()[keep] // nbands
+    share = cells["fraction"].to_numpy()[keep] * people[keep]
+    if not len(cell):
+        return np.empty(0), np.empty(0), np.empty(0, dtype=object)
+    # one entry per (cell, group): a cell in two bands of a group is one share
+    pair, inverse = np.unique(cell * len(names) + group, return_inverse=True)
+    share = np.bincount(inverse, weights=share, minlength=len(pair))
+    del inverse
+    unique_cells, at = np.unique(pair // len(names), return_inverse=True)
     index = geo.DistanceIndex(src.geometry)
-    reach = shapely.union_all(bands)
-    if reach.is_empty:
-        return np.empty(0), np.empty(0), np.empty(0, dtype=object)
-    for poly in [area, *[p for _, p in countries if p is not None]]:
-        if poly is not None:
-            shapely.prepare(poly)
-    names = np.asarray([name for name, _ in countries], dtype=object)
-    code_type = np.min_scalar_type(len(countries))  # country index; len(countries) = none
-    ds, ps, gs = [], [], []
-    for lonlat, people, _ in grid.cells(tuple(reach.bounds), progress=progress):
-        x, y = lonlat[:, 0], lonlat[:, 1]
-        # country (and exclusion) first: distances are only computed for cells counted
-        group = np.full(len(people), len(countries), dtype=code_type)
-        for i, (_, poly) in enumerate(countries):
-            todo = np.flatnonzero(group == len(countries))
-            if poly is not None:
-                todo = todo[shapely.contains_xy(poly, x[todo], y[todo])]
-            group[todo] = i
-        keep = group != len(countries)
-        if area is not None:
-            keep &= ~shapely.contains_xy(area, x, y)
-        if not keep.any():
-            continue
-        lonlat, people, group = lonlat[keep], people[keep], group[keep]
-        # geo measures in pieces of bounded size, so a whole window goes in one call
-        d = np.asarray(index.distance_to(lonlat, max_distance=float(radii[-1])), dtype=np.float64)
-        near = np.isfinite(d)
-        ds.append(d[near])
-        ps.append(people[near])
-        gs.append(group[near])
-    if not ds:
-        return np.empty(0), np.empty(0), np.empty(0, dtype=object)
-    d = np.concatenate(ds)
-    del ds
+    centre_d = np.asarray(
+        index.distance_to(grid.cell_centres(unique_cells), max_distance=top), dtype=np.float64
+    )
+    d = centre_d[at]
+    near = np.isfinite(d)
+    d, share, group_of = d[near], share[near], (pair % len(names))[near]
     order = np.argsort(d, kind="stable")
-    d = d[order]
-    people = np.concatenate(ps)[order]
-    del ps
-    return d, people, names[np.concatenate(gs)[order]]
+    labels = np.asarray(names, dtype=object)
+    return d[order], share[order], labels[group_of[order]]
