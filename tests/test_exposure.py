@@ -387,8 +387,8 @@ def test_grid_exposure_by_countries_and_exclusion(density_grid):
     everyone = exposure(box, density_grid, "30km", by=None, exclude_source=False)
     box_km2 = abs(GEOD.geometry_area_perimeter(shapely.segmentize(box, 0.001))[0]) / 1e6
     assert_allclose(everyone.population() - outside.population(), box_km2, rtol=1e-4)
-    with pytest.raises(InputError, match="by='country' cannot be used with a population grid"):
-        exposure(centre, density_grid, "100km")
+    with pytest.raises(InputError, match="by='admin1' cannot be used with a population grid"):
+        exposure(centre, density_grid, "100km", by="admin1")
 
 
 def test_grid_exposure_reports_nodata(tmp_path):
