@@ -7,10 +7,10 @@ what a user passes as ``by=`` into those polygons:
 
 - ``None``: no breakdown, one ``"total"`` group;
 - ``"country"``: every country (Natural Earth 1:10m admin-0, package data) that the
-  question reaches, plus an ``"outside"`` group for the cells in no country (the sea);
+  question reaches, plus an ``"unassigned"`` group for the cells in no country (the sea);
 - a list of countries (codes or names): only those, drawn with :func:`layers.territory`;
 - a GeoDataFrame of polygons: one group per row, named by its key column, plus
-  ``"outside"``; rows that overlap are made disjoint (the first row keeps the overlap),
+  ``"unassigned"``; rows that overlap are made disjoint (the first row keeps the overlap),
   so that every cell's share is counted once and the groups sum to the total.
 """
 
@@ -31,10 +31,10 @@ from layers.naturalearth import naturalearth_countries
 from layers.provenance import Provenance
 from layers.territory import territory
 
-__all__ = ["KEY_COLUMNS", "OUTSIDE", "Breakdown", "grid_breakdown"]
+__all__ = ["KEY_COLUMNS", "UNASSIGNED", "Breakdown", "grid_breakdown"]
 
 #: The group of the cells inside no polygon of a breakdown (the sea, for countries).
-OUTSIDE = "outside"
+UNASSIGNED = "unassigned"
 
 #: Columns that name the rows of a polygon layer given as ``by=``, first found first.
 KEY_COLUMNS = ("iso2", "ISO_A2", "iso3", "ADM0_A3", "iso_3166_2", "name", "NAME")
@@ -51,7 +51,7 @@ class Breakdown:
     polygons : list of shapely geometry or None
         Each group's polygon (lon/lat degrees); None for :data:`~layers.analysis.result.TOTAL`.
     exhaustive : bool
-        Whether an :data:`OUTSIDE` group holds the cells in no polygon.
+        Whether an :data:`UNASSIGNED` group holds the cells in no polygon.
     excluded : list of shapely geometry
         Polygons of groups left out by ``exclude_source`` (their cells count nowhere).
     layer : str

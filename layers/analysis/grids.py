@@ -20,7 +20,7 @@ import pandas as pd
 import shapely
 
 import geo
-from layers.analysis.grid_breakdown import OUTSIDE, Breakdown, grid_breakdown
+from layers.analysis.grid_breakdown import UNASSIGNED, Breakdown, grid_breakdown
 from layers.analysis.result import GRID_METHOD, Exposure
 from layers.analysis.source import SourceDescription, nobody_excluded
 from layers.grid import PopulationGrid
@@ -109,7 +109,7 @@ def _pieces(bands: np.ndarray, breakdown: Breakdown) -> tuple[list[str], list[An
     if breakdown.exhaustive:
         every = [*breakdown.polygons, *breakdown.excluded]
         covered = shapely.union_all(np.asarray(every, dtype=object)) if every else None
-        names.append(OUTSIDE)
+        names.append(UNASSIGNED)
         pieces.extend(bands if covered is None else shapely.difference(bands, covered))
     return names, pieces
 
