@@ -339,7 +339,7 @@ class Exposure:
         return write_exposure(self, path, rings=rings)
 
     def _repr_html_(self) -> str:
-        from layers.analysis.export import exposure_html
+        from layers.analysis.notebook import exposure_html
 
         return exposure_html(self)
 
