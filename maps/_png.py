@@ -8,17 +8,22 @@ mid-latitude, so that shapes are not stretched east–west.
 
 from __future__ import annotations
 
+import html
 import io
 import math
+import re
 import textwrap
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from matplotlib import rc_context
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
+from matplotlib.patheffects import withStroke
+from matplotlib.ticker import MaxNLocator
 
 from geo.errors import InputError
 from maps.panel import SERIES_COLORS
@@ -41,6 +46,8 @@ _METADATA: dict[str, dict[str, str | None]] = {
 _DASH = (0, (4, 3))
 _WRAP = 100  # characters per line of panel text
 _LINE_IN = 6.5 * 1.2 / 72  # height of one line of 6.5 pt text, inches
+_MARKER_SCALE = 0.8  # marker diameter in points per pixel of the page's marker radius
+_NAMED_POINTS = 6  # a point layer of at most this many points is labelled with their names
 
 
 def _mpl_style(style: dict[str, Any]) -> dict[str, Any]:
@@ -60,7 +67,6 @@ def _draw_layer(ax: Axes, layer: Layer) -> None:
         st = _mpl_style(layer.styles[int(s)])
         polygons = part[kinds[part.index].str.contains("Polygon")]
         lines = part[kinds[part.index].str.contains("LineString")]
-        points = part[kinds[part.index] == "Point"]
         if len(polygons) and st["fill_alpha"] > 0:
             polygons.plot(ax=ax, color=st["facecolor"], alpha=st["fill_alpha"], linewidth=0)
         if st["linewidth"] > 0:
@@ -71,23 +77,9 @@ def _draw_layer(ax: Axes, layer: Layer) -> None:
                     shape.plot(
                         ax=ax, color=st["edgecolor"], linewidth=width, linestyle=st["linestyle"]
                     )
-        if len(points):
-            xy = np.array([(g.x, g.y) for g in points.geometry])
-            radius = (
-                points["radius"].to_numpy(float)
-                if "radius" in points
-                else np.full(len(points), 4.0)
-            )
-            ax.scatter(
-                xy[:, 0],
-                xy[:, 1],
-                s=(0.9 * radius) ** 2,
-                c=st["facecolor"],
-                edgecolors=st["edgecolor"],
-                linewidths=0.4,
-                alpha=max(st["fill_alpha"], 0.5),
-                zorder=4,
-            )
+    points = feats[kinds == "Point"]
+    if len(points):
+        _draw_points(ax, layer, points)
     for lon, lat, text in layer.labels:
         ax.text(
             lon,
@@ -101,6 +93,58 @@ def _draw_layer(ax: Axes, layer: Layer) -> None:
             zorder=5,
             bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.75},
         )
+
+
+def _draw_points(ax: Axes, layer: Layer, points: Any) -> None:
+    """Draw markers largest first, so that a small town on a city stays visible.
+
+    A marker whose outline has its fill's colour gets a thin white one instead, so
+    that the circles of a city's many districts stay apart instead of merging into
+    one blob. A layer of a few points (the ends of a line, the places a claim
+    names) is labelled with their names beside the markers.
+    """
+    radius = points["radius"].to_numpy(float) if "radius" in points else np.full(len(points), 4.0)
+    order = np.argsort(-radius, kind="stable")
+    points, radius = points.iloc[order], radius[order]
+    styles = [_mpl_style(layer.styles[int(s)]) for s in points["style"]]
+    same = [st["edgecolor"].lower() == st["facecolor"].lower() for st in styles]
+    ax.scatter(
+        points.geometry.x.to_numpy(),
+        points.geometry.y.to_numpy(),
+        s=(_MARKER_SCALE * radius) ** 2,
+        c=[to_rgba(st["facecolor"], max(st["fill_alpha"], 0.5)) for st in styles],
+        edgecolors=["white" if x else st["edgecolor"] for x, st in zip(same, styles, strict=True)],
+        linewidths=[0.5 if x else 1.0 for x in same],
+        zorder=4,
+    )
+    if len(points) > _NAMED_POINTS:
+        return
+    labelled = {(round(lon, 6), round(lat, 6)) for lon, lat, _ in layer.labels}
+    for row, r in zip(points.itertuples(index=False), radius, strict=True):
+        name = _point_name(row)
+        if not name or (round(row.geometry.x, 6), round(row.geometry.y, 6)) in labelled:
+            continue
+        ax.annotate(
+            name,
+            (row.geometry.x, row.geometry.y),
+            xytext=(_MARKER_SCALE * r / 2 + 3, 3),
+            textcoords="offset points",
+            fontsize=7.5,
+            fontweight="bold",
+            color="#222222",
+            zorder=6,
+            path_effects=[withStroke(linewidth=2.5, foreground="white")],
+        )
+
+
+def _point_name(row: Any) -> str:
+    """Return a point's name: its ``name`` column, else its tooltip's first line as text."""
+    name = getattr(row, "name", None)
+    if isinstance(name, str) and name:
+        return name
+    tip = str(getattr(row, "tooltip", "") or "")
+    first = re.split(r"<br\s*/?>", tip, maxsplit=1)[0]
+    return html.unescape(re.sub(r"<[^>]+>", "", first)).strip()
 
 
 def _handles(desc: MapDescription) -> list[Any]:
@@ -130,21 +174,62 @@ def _handles(desc: MapDescription) -> list[Any]:
 
 
 def _draw_curve(fig: Figure, rect: tuple[float, float, float, float], desc: MapDescription) -> None:
+    """Draw one small panel per series, each on its own axis.
+
+    On one axis a country of 1.3 M residents is a flat line under one of 120 M;
+    stacked panels sharing the distance axis show every series' own shape. The
+    claim's threshold is drawn on the panels whose range holds it.
+    """
     curve = desc.panel.curves[0]
-    ax = fig.add_axes(rect)
     km = curve.distance_m / 1000.0
+    x, y, w, h = rect
+    n = max(len(curve.series), 1)
+    gap = 0.012
+    each = (h - gap * (n - 1)) / n
+    first = None
     for i, (label, values) in enumerate(curve.series.items()):
-        ax.plot(km, values, color=SERIES_COLORS[i % len(SERIES_COLORS)], lw=1.4, label=label)
-    for mark in curve.marks_m:
-        ax.axvline(mark / 1000.0, color="#999999", ls=":", lw=1)
-    if curve.threshold is not None:
-        ax.axhline(curve.threshold, color="#b2182b", ls="--", lw=1)
-    ax.set_title(curve.title, fontsize=8, loc="left")
-    ax.set_xlabel("distance (km)", fontsize=7)
-    ax.tick_params(labelsize=7)
-    ax.yaxis.set_major_formatter(lambda v, _pos: f"{v / 1e6:g} M" if abs(v) >= 1e6 else f"{v:,.0f}")
-    ax.legend(fontsize=6, loc="upper left", frameon=False)
-    ax.grid(alpha=0.3)
+        ax = fig.add_axes((x, y + h - (i + 1) * each - i * gap, w, each), sharex=first)
+        first = first or ax
+        color = SERIES_COLORS[i % len(SERIES_COLORS)]
+        ax.plot(km, values, color=color, lw=1.4)
+        finite = values[np.isfinite(values)]
+        top = float(finite.max()) if finite.size else 0.0
+        for mark in curve.marks_m:
+            ax.axvline(mark / 1000.0, color="#999999", ls=":", lw=1)
+        if curve.threshold is not None and curve.threshold <= 1.5 * max(top, 1.0):
+            ax.axhline(curve.threshold, color="#b2182b", ls="--", lw=1)
+            top = max(top, curve.threshold)
+        ax.set_ylim(0, 1.12 * top if top > 0 else 1.0)
+        ax.set_xlim(0, float(km.max()) if km.size else 1.0)
+        ax.text(
+            0.01,
+            0.95,
+            label,
+            transform=ax.transAxes,
+            fontsize=7,
+            fontweight="bold",
+            color=color,
+            va="top",
+        )
+        ax.tick_params(labelsize=6.5)
+        ax.yaxis.set_major_locator(MaxNLocator(3))
+        ax.yaxis.set_major_formatter(_people)
+        ax.grid(alpha=0.3)
+        if i < n - 1:
+            ax.tick_params(labelbottom=False)
+        else:
+            ax.set_xlabel("distance (km)", fontsize=7)
+        if i == 0:
+            ax.set_title(curve.title + " (each on its own scale)", fontsize=8, loc="left")
+
+
+def _people(value: float, _pos: Any = None) -> str:
+    """Tick label for a count of people: 1.2 M, 350 k, 900."""
+    if abs(value) >= 1e6:
+        return f"{value / 1e6:g} M"
+    if abs(value) >= 1e4:
+        return f"{value / 1e3:g} k"
+    return f"{value:,.0f}"
 
 
 def _text_columns(desc: MapDescription, n_columns: int) -> list[str]:
@@ -214,9 +299,7 @@ def figure(
     ax = fig.add_axes(rect(0.5, text_h + 0.6, map_w - 0.6, top_h - 1.2))
     _draw_map(ax, desc)
     if curve:
-        _draw_curve(
-            fig, rect(map_w + 0.5, text_h + top_h * 0.35, width - map_w - 0.8, top_h * 0.5), desc
-        )
+        _draw_curve(fig, rect(map_w + 0.6, text_h + 0.6, width - map_w - 0.9, top_h - 1.45), desc)
     if desc.title:
         fig.text(0.2 / width, 1 - 0.25 / height, desc.title, fontsize=12, va="top")
     credit = desc.attribution
