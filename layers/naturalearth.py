@@ -17,7 +17,7 @@ The repair is of package data, not of user data, so it is silent.
 from __future__ import annotations
 
 import gzip
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any
 
 import geopandas
@@ -25,11 +25,17 @@ import numpy as np
 import shapely
 
 from geo.errors import InputError
-from layers.countries import country
+from layers.countries import Country, country
 from layers.package_data import data_file, manifest
 from layers.provenance import DataSource, Provenance
 
-__all__ = ["land", "land_within", "naturalearth_countries", "naturalearth_source"]
+__all__ = [
+    "country_geometry",
+    "land",
+    "land_within",
+    "naturalearth_countries",
+    "naturalearth_source",
+]
 
 
 def naturalearth_source() -> DataSource:
@@ -151,11 +157,39 @@ def _as_multipolygon(parts: list[shapely.Polygon]) -> shapely.Geometry:
 
 
 @lru_cache(maxsize=1)
-def _land_parts() -> tuple[np.ndarray, shapely.STRtree]:
-    """Return the land polygons, one per part, with a spatial index over them."""
-    df = _read("land-10m.json.gz", "land")
-    parts = np.array([p for g in df.geometry.values for p in _fixed_parts(g)], dtype=object)
-    return parts, shapely.STRtree(parts)
+def _raw_land() -> tuple[np.ndarray, shapely.STRtree]:
+    """Return the land polygons as read, one per part, and an index of where each lies.
+
+    A part lies inside its box, except a wide one (more than 180° of longitude), which
+    crosses ±180 and may circle a pole: after repair it may lie anywhere in longitude
+    and reach the pole on its side, so its box is widened to all that.
+    """
+    parts = shapely.get_parts(_read("land-10m.json.gz", "land").geometry.values)
+    x0, y0, x1, y1 = shapely.bounds(parts).T
+    wide = x1 - x0 > 180
+    south = (y0 + y1) / 2 < 0
+    boxes = shapely.box(
+        np.where(wide, -180.0, x0),
+        np.where(wide & south, -90.0, y0),
+        np.where(wide, 180.0, x1),
+        np.where(wide & ~south, 90.0, y1),
+    )
+    return parts, shapely.STRtree(boxes)
+
+
+@cache
+def _fixed_land(index: int) -> tuple[shapely.Polygon, ...]:
+    """Return one land part repaired (valid, cut at ±180): repaired when first needed."""
+    return tuple(_fixed_parts(_raw_land()[0][index]))
+
+
+def _land_parts() -> np.ndarray:
+    """Return every land polygon, each valid and inside [-180, 180] (in the order read)."""
+    raw = _raw_land()[0]
+    bounds = shapely.bounds(raw)
+    repaired = ~shapely.is_valid(raw) | (bounds[:, 2] - bounds[:, 0] > 180)
+    order = np.concatenate([np.flatnonzero(~repaired), np.flatnonzero(repaired)])
+    return np.array([p for i in order for p in _fixed_land(int(i))], dtype=object)
 
 
 def land_within(geometry: shapely.Geometry) -> shapely.Geometry:
@@ -180,11 +214,16 @@ def land_within(geometry: shapely.Geometry) -> shapely.Geometry:
     >>> near.geom_type, near.contains(vladivostok)
     ('MultiPolygon', True)
     """
-    parts, tree = _land_parts()
+    _, tree = _raw_land()
     pieces = shapely.get_parts(geometry)
+    # Repaired parts lie inside their boxes: the parts whose boxes meet the geometry's
+    # hold every repaired piece whose box does; only those are repaired.
     idx = np.unique(tree.query(pieces)[1]) if len(pieces) else np.array([], dtype=int)
+    fixed = np.array([p for i in idx for p in _fixed_land(int(i))], dtype=object)
+    if len(fixed):
+        fixed = fixed[np.unique(shapely.STRtree(fixed).query(pieces)[1])]
     # Land parts do not overlap: a MultiPolygon of them needs no (slow) union
-    return _as_multipolygon(list(parts[idx]))
+    return _as_multipolygon(list(fixed))
 
 
 def land() -> Any:
@@ -202,8 +241,7 @@ def land() -> Any:
     >>> gdf.crs.to_epsg(), gdf.attrs["kind"], bool(gdf.is_valid.all())
     (4326, 'land', True)
     """
-    parts, _ = _land_parts()
-    gdf = geopandas.GeoDataFrame(geometry=list(parts), crs="EPSG:4326")
+    gdf = geopandas.GeoDataFrame(geometry=list(_land_parts()), crs="EPSG:4326")
     gdf.attrs["kind"] = "land"
     method = "Natural Earth 1:10m land polygons"
     Provenance(sources=(naturalearth_source(),), method=method).attach(gdf)
@@ -225,30 +263,67 @@ def _iso2(ident: Any, name: Any) -> str | None:
 
 
 @lru_cache(maxsize=1)
-def _countries() -> Any:
+def _raw_countries() -> Any:
+    """Return the country features as read, with their alpha-2 code (None for no country)."""
     df = _read("countries-10m.json.gz", "countries")
     df["iso2"] = [_iso2(i, n) for i, n in zip(df["id"], df["name"], strict=True)]
-    df = df[df["iso2"].notna()]
-    geoms = [_as_multipolygon(_fixed_parts(g)) for g in df.geometry.values]
-    frame = geopandas.GeoDataFrame(
-        {"iso2": df["iso2"].to_numpy(), "ne_name": df["name"].to_numpy()},
-        geometry=list(geoms),
-        crs="EPSG:4326",
+    return df[df["iso2"].notna()]
+
+
+@cache
+def _country(iso2: str) -> tuple[str, shapely.Geometry] | None:
+    """Return one country's Natural Earth name and repaired geometry (None if it has none).
+
+    Only this country's features are repaired, when first asked for: the five a map
+    needs take a few hundredths of a second where all 255 take about a second.
+    """
+    raw = _raw_countries()
+    rows = raw[raw["iso2"] == iso2]
+    if rows.empty:
+        return None
+    geoms = [_as_multipolygon(_fixed_parts(g)) for g in rows.geometry.values]
+    # Some countries come as several features (Australia and its islands): one geometry
+    # of all their parts (not a union, which takes seconds)
+    geometry = (
+        geoms[0]
+        if len(geoms) == 1
+        else _as_multipolygon([p for x in geoms for p in shapely.get_parts(x)])
     )
-    # Some countries come as several features (Australia and its islands): one row each
-    # (not GeoDataFrame.dissolve, which unions every group and takes seconds)
-    groups = frame.groupby("iso2", sort=True)
+    return str(rows["name"].iloc[0]), geometry
+
+
+def country_geometry(code: str | Country) -> shapely.Geometry | None:
+    """Return one country's Natural Earth 1:10m admin-0 polygon (package data).
+
+    Parameters
+    ----------
+    code : str or Country
+        Anything :func:`layers.country` accepts.
+
+    Returns
+    -------
+    shapely.MultiPolygon or None
+        The country's polygons in lon/lat degrees (EPSG:4326), valid and inside
+        [-180, 180], as in :func:`naturalearth_countries`; None when Natural Earth maps
+        the country as part of another. Repaired on first use, one country at a time.
+
+    Examples
+    --------
+    >>> kp = country_geometry("KP")
+    >>> kp.geom_type, kp.contains(shapely.Point(125.75, 39.03))
+    ('MultiPolygon', True)
+    """
+    found = _country(country(code).iso2)
+    return None if found is None else found[1]
+
+
+@lru_cache(maxsize=1)
+def _countries() -> Any:
+    codes = sorted(set(_raw_countries()["iso2"]))
+    found = [_country(c) for c in codes]
     dissolved = geopandas.GeoDataFrame(
-        {
-            "iso2": list(groups.groups),
-            "ne_name": [g["ne_name"].iloc[0] for _, g in groups],
-        },
-        geometry=[
-            g.geometry.iloc[0]
-            if len(g) == 1
-            else _as_multipolygon([p for x in g.geometry for p in shapely.get_parts(x)])
-            for _, g in groups
-        ],
+        {"iso2": codes, "ne_name": [f[0] for f in found if f is not None]},
+        geometry=[f[1] for f in found if f is not None],
         crs="EPSG:4326",
     )
     records = [country(c) for c in dissolved["iso2"]]
