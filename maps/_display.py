@@ -6,6 +6,7 @@ the full geometry, before any of this.
 
 from __future__ import annotations
 
+import html
 import math
 from collections.abc import Sequence
 from typing import Any
@@ -32,6 +33,7 @@ __all__ = [
     "top_point",
     "format_km",
     "format_int",
+    "notebook_frame",
 ]
 
 #: The most metres one degree can span in any direction on WGS84 (a degree of
@@ -177,3 +179,13 @@ def label_of(row: pd.Series, fallback: str) -> str:
         if key in row and isinstance(row[key], str) and row[key]:
             return row[key]
     return fallback
+
+
+def notebook_frame(page: str) -> str:
+    """Return a whole HTML page as a notebook cell shows it: in an iframe, 60 % as high as wide."""
+    return (
+        '<div style="width:100%;"><div style="position:relative;width:100%;height:0;'
+        'padding-bottom:60%;"><iframe srcdoc="' + html.escape(page) + '" style="position:absolute;'
+        'width:100%;height:100%;left:0;top:0;border:none !important;" allowfullscreen>'
+        "</iframe></div></div>"
+    )

@@ -8,8 +8,12 @@ from typing import Any
 import pandas as pd
 
 import geo
-from maps.elements import Credit, Settlements
+from maps.elements import Credit, Rings, Settlements
+from maps.instrument import RadiusControl
 from maps.panel import Curve, Note, Table
+
+#: What an exposure adds to a map.
+_Item = Rings | Settlements | Table | Curve | Note | Credit | RadiusControl
 
 __all__ = ["exposure_items", "exposure_table"]
 
@@ -36,21 +40,29 @@ def exposure_items(
     max_distance: float | str | None,
     curve_step_m: float,
     show: bool,
-) -> list[Settlements | Table | Curve | Note | Credit]:
+    source: Any = None,
+    rings: bool = True,
+    control: bool = True,
+) -> list[_Item]:
     """Return what :meth:`maps.RiskMap.add_exposure` adds, in order (see its parameters)."""
     radii = list(exposure.radii_m)
     r = radii[-1] if radius is None else geo.parse_distance(radius)
     limit = 1.1 * r if max_distance is None else geo.parse_distance(max_distance)
     where = f" of {of}" if of else ""
     since = f" from {of}" if of else ""
-    items: list[Settlements | Table | Curve | Note | Credit] = []
+    items: list[_Item] = []
+    if source is not None and rings:
+        items.append(Rings.around(source, radii, of=of))
     if exposure.places is not None:
         places = exposure.places
         if countries is not None and "country" in places.columns:
             places = places[places["country"].isin(list(countries))]
-        name = f"Settlements within {limit / 1000:g} km{where}"
+        # Not "within": the places drawn reach past the radius, coloured by it.
+        name = f"Settlements around {of}" if of else "Settlements"
         items.append(
-            Settlements(places, radius_m=r, of=of, max_distance_m=limit, show=show, name=name)
+            Settlements(
+                places, radius_m=r, of=of, max_distance_m=limit, show=show, name=name, fit=True
+            )
         )
     wide = exposure_table(exposure, countries)
     items.append(Table(f"Population within each distance{where}", wide, "{:,.0f}"))
@@ -64,4 +76,8 @@ def exposure_items(
     items.append(Curve(f"Population by distance{since}", distance_m, series, tuple(marks)))
     items += [Note(text, warning=True) for text in exposure.warnings]
     items.append(Credit(exposure.provenance))
+    if control:
+        items.append(
+            RadiusControl.of_exposure(exposure, radius=r, countries=countries, of=of, source=source)
+        )
     return items

@@ -21,7 +21,7 @@ from folium.plugins import Fullscreen, GroupedLayerControl, MeasureControl
 from folium.template import Template
 
 from maps._display import display_decimals
-from maps.assets import CSS, JS
+from maps.assets import CSS, JS, page_script
 from maps.panel import legend_html
 
 if TYPE_CHECKING:
@@ -82,7 +82,7 @@ class _GeoJsonLayer(MacroElement):
         {% macro script(this, kwargs) %}
         (function() {
             var styles = {{ this.styles|tojson }};
-            L.geoJSON({{ this.data|tojson }}, {
+            var layer = L.geoJSON({{ this.data|tojson }}, {
                 style: function(f) { return styles[f.properties.s]; },
                 pointToLayer: function(f, latlng) {
                     if (f.properties.label !== undefined) {
@@ -97,16 +97,37 @@ class _GeoJsonLayer(MacroElement):
                     if (f.properties.t) { layer.bindTooltip(f.properties.t, {sticky: true}); }
                 }
             }).addTo({{ this._parent.get_name() }});
+            riskmapPage.register(layer, {recolour: {{ this.recolour|tojson }}, styles: styles});
         })();
         {% endmacro %}
         """
     )
 
-    def __init__(self, data: dict[str, Any], styles: list[dict[str, Any]]) -> None:
+    def __init__(
+        self, data: dict[str, Any], styles: list[dict[str, Any]], *, recolour: bool = False
+    ) -> None:
         super().__init__()
         self._name = "GeoJsonLayer"
         self.data = data
         self.styles = styles
+        self.recolour = recolour
+
+
+class _Instrument(MacroElement):
+    """The page's radius control, readouts, search and URL state (maps/static/riskmap)."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        riskmapPage.instrument({{ this._parent.get_name() }}, {{ this.config|tojson }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, config: dict[str, Any]) -> None:
+        super().__init__()
+        self._name = "RiskmapInstrument"
+        self.config = config
 
 
 class _Control(MacroElement):
@@ -157,7 +178,9 @@ class _Attribution(MacroElement):
 
 def _geojson(layer: Layer, decimals: int) -> dict[str, Any]:
     features = []
-    has_radius = "radius" in layer.features.columns
+    columns = layer.features.columns
+    has_radius, has_name = "radius" in columns, "name" in columns
+    has_distance = "distance_m" in columns
     for row in layer.features.itertuples(index=False):
         geom = row.geometry
         if geom is None or geom.is_empty:
@@ -165,6 +188,10 @@ def _geojson(layer: Layer, decimals: int) -> dict[str, Any]:
         props: dict[str, Any] = {"s": int(row.style), "t": row.tooltip}
         if has_radius:
             props["r"] = float(row.radius)
+        if has_name:
+            props["n"] = str(row.name)
+        if has_distance:
+            props["d"] = float(row.distance_m)
         features.append(
             {"type": "Feature", "geometry": shapely.geometry.mapping(geom), "properties": props}
         )
@@ -191,9 +218,19 @@ def _without_tile_credit(credit: str, m: folium.Map) -> str:
 
 
 def _map_assets(m: folium.Map) -> None:
-    # Only Leaflet: riskmap pages use no jQuery, Bootstrap or icon fonts.
-    m.default_js = [(name, url) for name, url, _ in JS if name == "leaflet"]
+    # Leaflet and GeographicLib: riskmap pages use no jQuery, Bootstrap or icon fonts.
+    m.default_js = [
+        (name, url) for name, url, _ in JS if name in ("leaflet", "geographiclib-geodesic")
+    ]
     m.default_css = [(name, url) for name, url, _ in CSS if name == "leaflet_css"]
+    # riskmap's own script has no CDN: it is always inline, before the layers that use it.
+    js, css = page_script()
+    root = m.get_root()
+    assert isinstance(root, Figure)
+    root.header.add_child(
+        Element("<script>" + js.replace("</script", "<\\/script") + "</script>"), name="riskmap_js"
+    )
+    root.header.add_child(Element("<style>" + css + "</style>"), name="riskmap_page_css")
 
 
 def build(desc: MapDescription) -> folium.Map:
@@ -214,11 +251,14 @@ def build(desc: MapDescription) -> folium.Map:
 
     decimals = display_decimals(desc.tolerance_m)
     groups: dict[str, list[folium.FeatureGroup]] = {}
+    overlays: list[dict[str, str]] = []
     for layer in desc.layers:
         fg = folium.FeatureGroup(name=layer.name, show=layer.show)
-        fg.add_child(_GeoJsonLayer(_geojson(layer, decimals), list(layer.styles)))
+        data = _geojson(layer, decimals)
+        fg.add_child(_GeoJsonLayer(data, list(layer.styles), recolour=layer.recolour))
         fg.add_to(m)
         groups.setdefault(layer.group, []).append(fg)
+        overlays.append({"name": layer.name, "layer": fg.get_name()})
     if groups:
         GroupedLayerControl(
             groups, exclusive_groups=False, collapsed=True, position="topright"
@@ -239,7 +279,9 @@ def build(desc: MapDescription) -> folium.Map:
     Fullscreen(position="topleft").add_to(m)
 
     legend = legend_html(desc.title or "Legend", desc.legend, desc.legend_notes)
-    m.add_child(_Control(legend, position="bottomleft", css_class="riskmap-box riskmap-legend"))
+    m.add_child(
+        _Control(legend, position=desc.legend_position, css_class="riskmap-box riskmap-legend")
+    )
     if desc.panel:
         m.add_child(
             _Control(
@@ -256,4 +298,6 @@ def build(desc: MapDescription) -> folium.Map:
         padding_top_left=(50, 10),
         padding_bottom_right=(right, 10),
     )
+    radius = None if desc.radius is None else desc.radius.to_json()
+    m.add_child(_Instrument({"overlays": overlays, "radius": radius}))
     return m

@@ -1,11 +1,14 @@
 """The JavaScript and CSS a riskmap page needs, and how to inline them.
 
-A riskmap page uses Leaflet and three Leaflet plugins, nothing else (no jQuery,
-no Bootstrap, no icon fonts). Each is vendored from the npm registry into
-``maps/static/`` (see ``maps/static/README.md``; ``python tools/vendor_assets.py``
-re-fetches them). A saved map either links them from the CDN folium uses, or,
-with ``self_contained=True``, carries them inline so that it opens with no
-network at all (tiles aside).
+A riskmap page uses Leaflet, three Leaflet plugins and GeographicLib's geodesic
+routines (so that measuring in the page is on WGS84, as in the library), nothing
+else (no jQuery, no Bootstrap, no icon fonts). Each is vendored from the npm
+registry into ``maps/static/`` (see ``maps/static/README.md``;
+``python tools/vendor_assets.py`` re-fetches them). riskmap's own page script
+(``maps/static/riskmap/``: the radius control, the WGS84 readouts, search and the
+state in the URL) is always inlined. A saved map carries everything inline by
+default, so that it opens with no network at all (tiles aside); with
+``self_contained=False`` it links the packages from the CDNs folium uses.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from importlib import resources
 
 from geo.errors import DataError
 
-__all__ = ["Package", "PACKAGES", "JS", "CSS", "inline_assets"]
+__all__ = ["Package", "PACKAGES", "JS", "CSS", "inline_assets", "page_script"]
 
 
 @dataclass(frozen=True)
@@ -55,7 +58,7 @@ _MEASURE_IMAGES = tuple(
     for suffix in ("", "_@2X")
 )
 
-#: The vendored packages; versions match what folium 0.20 links to.
+#: The vendored packages; Leaflet and its plugins at the versions folium 0.20 links to.
 PACKAGES: tuple[Package, ...] = (
     Package(
         "leaflet",
@@ -108,6 +111,15 @@ PACKAGES: tuple[Package, ...] = (
             ("package/LICENSE.txt", "LICENSE.txt"),
         ),
     ),
+    Package(
+        "geographiclib-geodesic",
+        "2.2.0",
+        "MIT",
+        (
+            ("package/geographiclib-geodesic.min.js", "geographiclib-geodesic.min.js"),
+            ("package/LICENSE.txt", "LICENSE.txt"),
+        ),
+    ),
 )
 
 # (folium resource name, CDN URL, vendored file under maps/static/). The URLs are
@@ -129,6 +141,11 @@ JS: tuple[tuple[str, str, str], ...] = (
         "https://cdnjs.cloudflare.com/ajax/libs/leaflet-groupedlayercontrol/0.6.1/"
         "leaflet.groupedlayercontrol.min.js",
         "leaflet-groupedlayercontrol/leaflet.groupedlayercontrol.min.js",
+    ),
+    (
+        "geographiclib-geodesic",
+        "https://cdn.jsdelivr.net/npm/geographiclib-geodesic@2.2.0/geographiclib-geodesic.min.js",
+        "geographiclib-geodesic/geographiclib-geodesic.min.js",
     ),
 )
 CSS: tuple[tuple[str, str, str], ...] = (
@@ -238,3 +255,24 @@ def inline_assets(html: str, *, allowed: Iterable[tuple[str, str, str]] = JS + C
 
     # One pass, so that inlined code is never scanned again.
     return _ASSET_RE.sub(replace, html)
+
+
+def page_script() -> tuple[str, str]:
+    """Return riskmap's own page script and stylesheet (``maps/static/riskmap/``).
+
+    They are always inlined: they are riskmap's, with no CDN to link them from.
+
+    Returns
+    -------
+    (str, str)
+        The JavaScript and the CSS, as text.
+
+    Examples
+    --------
+    >>> js, css = page_script()
+    >>> "riskmapInstrument" in js, ".riskmap-radius" in css
+    (True, True)
+    """
+    js = _static("riskmap/riskmap.js").decode("utf-8")
+    css = _static("riskmap/riskmap.css").decode("utf-8")
+    return js, css

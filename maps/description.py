@@ -14,16 +14,54 @@ from typing import TypeAlias
 
 import numpy as np
 
+from geo.errors import InputError
 from layers import Provenance
 from maps._display import check_bounds
 from maps.elements import Credit
+from maps.instrument import RadiusControl
 from maps.layer import Element, Layer
 from maps.panel import Curve, LegendEntry, Note, Panel, Table
 
-__all__ = ["Item", "MapDescription", "DEFAULT_VIEW"]
+__all__ = ["Item", "MapDescription", "DEFAULT_VIEW", "POSITIONS", "check_position"]
 
-#: What a map holds: elements drawn on it, panel content, and credits.
-Item: TypeAlias = Element | Note | Table | Curve | Credit
+#: What a map holds: elements drawn on it, panel content, credits and the radius control.
+Item: TypeAlias = Element | Note | Table | Curve | Credit | RadiusControl
+
+#: Where a control may sit on the page (Leaflet's corners).
+POSITIONS = ("topleft", "topright", "bottomleft", "bottomright")
+
+
+def check_position(position: str, what: str) -> str:
+    """Return ``position`` if it is a corner of the page, else refuse it.
+
+    Parameters
+    ----------
+    position : str
+        One of :data:`POSITIONS`.
+    what : str
+        The option's name, for the message.
+
+    Returns
+    -------
+    str
+
+    Raises
+    ------
+    InputError
+        For anything else, naming the corners.
+
+    Examples
+    --------
+    >>> check_position("bottomright", "legend")
+    'bottomright'
+    """
+    if position not in POSITIONS:
+        raise InputError(
+            f"{what}={position!r} is not a corner of the page; "
+            f"give one of {', '.join(map(repr, POSITIONS))}"
+        )
+    return position
+
 
 #: The initial view (west, south, east, north) in degrees of a map with nothing to fit.
 DEFAULT_VIEW = (-180.0, -60.0, 180.0, 75.0)
@@ -55,6 +93,10 @@ class MapDescription:
         Notes, tables and curves of the results panel.
     provenance : layers.Provenance
         Sources and methods of everything shown.
+    legend_position : {"bottomleft", "bottomright", "topleft", "topright"}
+        Corner of the page the legend sits in.
+    radius : RadiusControl or None
+        The page's radius control (the last one added), or None.
 
     Examples
     --------
@@ -80,6 +122,8 @@ class MapDescription:
     legend_notes: tuple[str, ...]
     panel: Panel
     provenance: Provenance
+    legend_position: str = "bottomleft"
+    radius: RadiusControl | None = None
 
     @property
     def attribution(self) -> str:
@@ -95,6 +139,7 @@ class MapDescription:
         tiles: str | None = "OpenStreetMap",
         tolerance_m: float = 200.0,
         bounds: Sequence[float] | None = None,
+        legend_position: str = "bottomleft",
     ) -> MapDescription:
         """Describe a map of ``items``: draw them, lay out the legend, panel and view.
 
@@ -110,6 +155,8 @@ class MapDescription:
             Display simplification in metres.
         bounds : (west, south, east, north), optional
             Initial view in degrees; default the extent of the layers that fit.
+        legend_position : {"bottomleft", "bottomright", "topleft", "topright"}
+            Corner of the legend.
 
         Returns
         -------
@@ -121,7 +168,9 @@ class MapDescription:
         (-180.0, -60.0, 180.0, 75.0)
         """
         items = tuple(items)
+        check_position(legend_position, "legend")
         elements = [item for item in items if isinstance(item, Element)]
+        controls = [item for item in items if isinstance(item, RadiusControl)]
         drawn = [layer for e in elements for layer in e.layers(tolerance_m)]
         layers = tuple(x for x in drawn if x.background) + tuple(
             x for x in drawn if not x.background
@@ -149,9 +198,11 @@ class MapDescription:
             elements=items,
             layers=layers,
             legend=tuple(entry for layer in layers for entry in layer.legend),
-            legend_notes=_legend_notes(elements, tolerance_m),
+            legend_notes=_legend_notes(elements, tolerance_m, controls[-1] if controls else None),
             panel=panel,
             provenance=provenance,
+            legend_position=legend_position,
+            radius=controls[-1] if controls else None,
         )
 
 
@@ -165,13 +216,20 @@ def _extent(layers: Sequence[Layer]) -> tuple[float, float, float, float]:
     return (float(w), float(s), float(e), float(n))
 
 
-def _legend_notes(elements: Sequence[Element], tolerance_m: float) -> tuple[str, ...]:
-    """Methods first (the largest ring error), then each kind's notes once, then the tolerance."""
+def _legend_notes(
+    elements: Sequence[Element], tolerance_m: float, control: RadiusControl | None
+) -> tuple[str, ...]:
+    """Methods first (the largest ring errors), then each kind's notes once, then the tolerance."""
     notes: list[str] = []
     errors = [e.boundary_error_m for e in elements if e.boundary_error_m is not None]
     if errors:
         worst = max(0.0, *errors)
         notes.append(f"Rings: geodesic on WGS84, boundary within {worst:,.1f} m of exact")
+    if control is not None and control.field is not None:
+        notes.append(
+            f"Dashed ring at the chosen radius: within {control.field.error_m:,.0f} m of exact "
+            "(measured on its distance grid)"
+        )
     for element in elements:
         notes += [n for n in element.legend_notes if n not in notes]
     return (*notes, f"Shapes simplified for display to ≤ {tolerance_m:g} m")

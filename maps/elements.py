@@ -26,7 +26,7 @@ import shapely
 import geo
 from geo.errors import InputError, InputTypeError
 from geo.validation import as_points
-from layers import Provenance, Source
+from layers import Provenance, Source, variant_label
 from maps._display import (
     as_frame,
     check_bounds,
@@ -153,7 +153,8 @@ class Territory(Element):
         name = self.name
         if name is None:
             row = frame.iloc[0]
-            name = label_of(row, "Territory") + (f" ({row['variant']})" if "variant" in row else "")
+            variant = f" ({variant_label(str(row['variant']))})" if "variant" in row else ""
+            name = label_of(row, "Territory") + variant
         legend = (
             [] if self.context else [LegendEntry(name, "area", style["color"], style["fillColor"])]
         )
@@ -466,6 +467,9 @@ class Settlements(Element):
         style_idx = np.where(inside, 0, 1) if inside is not None else np.zeros(len(frame), int)
         feats = features(frame.geometry.values, tolerance_m, tooltip=tips, style=style_idx)
         feats["radius"] = marker_radius(frame["population"].to_numpy(float))
+        feats["name"] = frame["name"].astype(str).to_numpy()
+        if dist is not None:
+            feats["distance_m"] = dist
         name = self.name or "Settlements"
         if inside is not None:
             legend = [
@@ -474,7 +478,21 @@ class Settlements(Element):
             ]
         else:
             legend = [LegendEntry(name, "point", INSIDE_COLOR, INSIDE_COLOR)]
-        return (Layer(name, self.group, "point", feats, styles, (), legend, self.show, False),)
+        recolour = inside is not None
+        return (
+            Layer(
+                name,
+                self.group,
+                "point",
+                feats,
+                styles,
+                (),
+                legend,
+                self.show,
+                bool(self.fit),
+                recolour=recolour,
+            ),
+        )
 
 
 @dataclass(frozen=True, kw_only=True, eq=False)
@@ -540,6 +558,7 @@ class GeodesicLine(Element):
             style=0,
         )
         end_feats["radius"] = 5.0
+        end_feats["name"] = list(labels)
         end_style = {"color": color, "weight": 2, "fillColor": "#ffffff", "fillOpacity": 1.0}
         end_layer = Layer(
             f"{name} (ends)", self.group, "point", end_feats, [end_style], show=self.show, fit=fit

@@ -35,7 +35,8 @@ class Layer:
         What the features are.
     features : geopandas.GeoDataFrame
         EPSG:4326 (lon/lat degrees), with columns ``style`` (index into ``styles``),
-        ``tooltip`` (HTML, escaped) and, for points, ``radius`` (pixels).
+        ``tooltip`` (HTML, escaped) and, for points, ``radius`` (pixels); optional
+        ``name`` (what the page's search finds) and ``distance_m`` (metres).
     styles : sequence of dict
         Leaflet path options (``color``, ``weight``, ``fillColor``, ...).
     labels : sequence of (float, float, str)
@@ -46,6 +47,9 @@ class Layer:
         Whether the layer is on at first, and whether it sets the initial view.
     background : bool, default False
         Drawn under every other layer (neighbouring countries).
+    recolour : bool, default False
+        Points whose ``distance_m`` (metres) the page's radius control recolours:
+        style 0 inside the radius, style 1 beyond it.
 
     Examples
     --------
@@ -67,6 +71,7 @@ class Layer:
     show: bool = True
     fit: bool = True
     background: bool = False
+    recolour: bool = False
 
 
 @dataclass(frozen=True, kw_only=True, eq=False)

@@ -24,11 +24,11 @@ from typing import TYPE_CHECKING, Any
 
 from geo.errors import InputError, InputTypeError
 from layers import Provenance
-from maps._display import check_bounds
+from maps._display import check_bounds, notebook_frame
 from maps._exposure import exposure_items
 from maps._io import atomic_write, image_format
 from maps.assets import inline_assets
-from maps.description import Item, MapDescription
+from maps.description import Item, MapDescription, check_position
 from maps.elements import (
     LINE_COLOR,
     Border,
@@ -38,6 +38,7 @@ from maps.elements import (
     Settlements,
     Territory,
 )
+from maps.instrument import RadiusControl
 from maps.layer import Element
 from maps.panel import Curve, Note, Table
 
@@ -63,6 +64,8 @@ class RiskMap:
         the computed geometry. Numbers are always computed on the full geometry.
     bounds : (west, south, east, north), optional
         Initial view in degrees; by default the extent of the layers added with ``fit=True``.
+    legend : {"bottomleft", "bottomright", "topleft", "topright"}, default "bottomleft"
+        Corner of the page the legend sits in.
 
     Examples
     --------
@@ -85,7 +88,9 @@ class RiskMap:
         tiles: str | None = "OpenStreetMap",
         tolerance_m: float = 200.0,
         bounds: Sequence[float] | None = None,
+        legend: str = "bottomleft",
     ) -> None:
+        check_position(legend, "legend")
         if (
             not isinstance(tolerance_m, (int, float))
             or not math.isfinite(tolerance_m)
@@ -98,6 +103,7 @@ class RiskMap:
         self.tiles = tiles
         self.tolerance_m = float(tolerance_m)
         self.bounds = None if bounds is None else check_bounds(bounds)
+        self.legend = legend
         self._items: list[Item] = []
 
     # -- adding content ------------------------------------------------------------------
@@ -107,8 +113,9 @@ class RiskMap:
 
         Parameters
         ----------
-        *items : Element, Note, Table, Curve or Credit
-            From :mod:`maps.elements` and :mod:`maps.panel`, in the order to show them.
+        *items : Element, Note, Table, Curve, Credit or RadiusControl
+            From :mod:`maps.elements`, :mod:`maps.panel` and :mod:`maps.instrument`, in
+            the order to show them (the last radius control added is the page's).
 
         Returns
         -------
@@ -125,7 +132,7 @@ class RiskMap:
         for item in items:
             if isinstance(item, Element):
                 item.layers(self.tolerance_m)
-            elif not isinstance(item, (Note, Table, Curve, Credit)):
+            elif not isinstance(item, (Note, Table, Curve, Credit, RadiusControl)):
                 raise InputTypeError(
                     f"{type(item).__name__} is not a map element; give one from maps.elements "
                     "(Territory, Rings, ...) or maps.panel (Note, Table, Curve)"
@@ -334,19 +341,24 @@ class RiskMap:
         max_distance: float | str | None = None,
         curve_step_m: float = 5000.0,
         show: bool = True,
+        source: Any = None,
+        rings: bool = True,
+        control: bool = True,
     ) -> RiskMap:
-        """Show an exposure result: its settlements, table, curve, warnings and sources.
+        """Show an exposure result: settlements, table, curve, rings, warnings, sources.
 
-        The result's warnings (a settlement coverage above 1.2 or below 0.6, or
-        unknown: ``Exposure.warnings``) go in the results panel as warnings.
+        The result's warnings (``Exposure.warnings``: a settlement coverage above 1.2,
+        below 0.6, or unknown) go in the panel. The page gets a radius control (0 to
+        the largest radius) that recounts the people and recolours the places from
+        their exact distances and, given the ``source``, redraws its ring (the
+        ring's measured error is in the legend). The settlements are in the view.
 
         Parameters
         ----------
         exposure : layers.Exposure
-            The result of ``layers.exposure`` on settlements.
+            The result of ``layers.exposure``.
         radius : float or str, optional
-            The radius (metres, or ``"200km"``) that colours places inside/outside;
-            default the largest radius of the result.
+            The radius the page opens at, metres or ``"200km"``; default the largest.
         of : str, default ""
             What distances are measured from, for tooltips and captions.
         countries : sequence of str, optional
@@ -357,22 +369,31 @@ class RiskMap:
             Spacing of the curve, in metres.
         show : bool, default True
             Whether the settlements are on when the page opens.
+        source : GeoDataFrame, GeoSeries, shapely geometry or layers.Source, optional
+            What the exposure measured from: its rings at the exposure's radii are
+            drawn (unless ``rings=False``, e.g. after :meth:`add_rings`), and the ring
+            of the radius control.
+        rings, control : bool, default True
+            Draw those rings; give the page a radius control.
 
         Returns
         -------
         RiskMap
             ``self``.
+
+        Examples
+        --------
+        >>> import layers, shapely
+        >>> towns = layers.settlements(country="RU", bbox=(131, 42, 134, 45))
+        >>> exp = layers.exposure(shapely.Point(131.9, 43.1), towns, ["20km", "50km"])
+        >>> m = RiskMap(tiles=None).add_exposure(exp, source=shapely.Point(131.9, 43.1))
+        >>> m.describe().radius.population(20_000) == exp.population("20km")
+        True
         """
-        items = exposure_items(
-            exposure,
-            radius=radius,
-            of=of,
-            countries=countries,
-            max_distance=max_distance,
-            curve_step_m=curve_step_m,
-            show=show,
-        )
-        return self.add(*items)
+        options: dict[str, Any] = dict(radius=radius, of=of, countries=countries)
+        options.update(max_distance=max_distance)
+        options.update(curve_step_m=curve_step_m, show=show, source=source, rings=rings)
+        return self.add(*exposure_items(exposure, control=control, **options))
 
     def add_note(self, text: str, *, warning: bool = False) -> RiskMap:
         """Add a line of text (a verdict, a caveat) to the results panel.
@@ -457,6 +478,7 @@ class RiskMap:
             tiles=self.tiles,
             tolerance_m=self.tolerance_m,
             bounds=self.bounds,
+            legend_position=self.legend,
         )
 
     @property
@@ -481,18 +503,11 @@ class RiskMap:
 
         return build(self.describe())
 
-    def render(self, *, self_contained: bool = False) -> str:
-        """Return the whole HTML page as a string.
+    def render(self, *, self_contained: bool = True) -> str:
+        """Return the whole HTML page as a string (``self_contained``: see :meth:`save`)."""
+        return (inline_assets if self_contained else str)(self.to_folium().get_root().render())
 
-        Parameters
-        ----------
-        self_contained : bool, default False
-            Inline every JS and CSS asset (from ``maps/static``) instead of linking the CDN.
-        """
-        page = self.to_folium().get_root().render()
-        return inline_assets(page) if self_contained else page
-
-    def save(self, path: str | os.PathLike[str], *, self_contained: bool = False) -> Path:
+    def save(self, path: str | os.PathLike[str], *, self_contained: bool = True) -> Path:
         """Write the map as an HTML page, atomically.
 
         Parameters
@@ -500,9 +515,10 @@ class RiskMap:
         path : str or path-like
             The file to write (its folder must exist). A symbolic link is written
             through to its file and stays a link.
-        self_contained : bool, default False
-            Inline Leaflet, its plugins and their images, so that the page opens with no
-            network (tiles aside: without them the layers show on a plain background).
+        self_contained : bool, default True
+            Inline Leaflet, its plugins and GeographicLib, so that the page opens with
+            no network (tiles aside); False links them from their CDNs (a smaller
+            file that needs the network). riskmap's page script is inline either way.
 
         Returns
         -------
@@ -580,4 +596,5 @@ class RiskMap:
         return png_bytes(self.describe(), dpi=dpi, size_in=size_in)
 
     def _repr_html_(self) -> str:
-        return self.to_folium()._repr_html_()
+        # The notebook view is the self-contained page in an iframe: it shows offline too.
+        return notebook_frame(self.render(self_contained=True))

@@ -63,7 +63,11 @@ def square() -> gpd.GeoDataFrame:
 
 
 def test_known_point_is_lon_lat_in_geojson_and_lat_lon_for_leaflet(places):
-    page = RiskMap(tiles=None, bounds=(130, 42, 137, 49)).add_settlements(places).render()
+    page = (
+        RiskMap(tiles=None, bounds=(130, 42, 137, 49))
+        .add_settlements(places)
+        .render(self_contained=False)
+    )
     features = [f for layer in _geojson_layers(page) for f in layer["features"]]
     by_tip = {re.sub("<[^>]+>", " ", f["properties"]["t"]).split()[0]: f for f in features}
     # GeoJSON carries (lon, lat) (RFC 7946); Leaflet reads it as such.

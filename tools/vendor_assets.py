@@ -30,11 +30,16 @@ STATIC = Path(__file__).resolve().parents[1] / "maps" / "static"
 _README_HEAD = """# Vendored map assets
 
 The JavaScript and CSS a riskmap page needs, copied from the npm registry so that
-`RiskMap.save(path, self_contained=True)` writes a page that opens with no network.
-The versions are the ones folium 0.20 links to. Only the files listed in
-`maps/assets.py` (`PACKAGES`) are kept, unmodified; each package's licence file sits
-beside its files. A page inlines them (images as data: URIs) only when saved with
-`self_contained=True`; otherwise it links the same versions on folium's CDNs.
+`RiskMap.save(path)` writes a page that opens with no network (the default;
+`self_contained=False` links the same versions on their CDNs instead). Leaflet and
+its plugins are at the versions folium 0.20 links to; `geographiclib-geodesic`
+measures on the WGS84 ellipsoid in the page, as riskmap does in Python. Only the
+files listed in `maps/assets.py` (`PACKAGES`) are kept, unmodified; each package's
+licence file sits beside its files. A self-contained page inlines them (images as
+data: URIs).
+
+`riskmap/` is riskmap's own page script and stylesheet (radius control, WGS84
+readouts, search, state in the URL), always inlined; it is not fetched.
 
 Regenerate with `python tools/vendor_assets.py` (needs `npm`).
 
