@@ -53,10 +53,18 @@ WEST, NORTH, SPAN_DEG = 120.0, 50.0, 20.0
 RADII = ["50km", "100km", "200km"]
 RADII_M = [50_000.0, 100_000.0, 200_000.0]
 COUNTRIES = ["CN", "RU", "KR"]
+#: Where the synthetic grid is written (the system's temporary folder by default).
+TMP = os.environ.get("BENCH_GRID_TMP") or None
+
+
+#: The global grid of ``--global``: 30 arc-seconds, 43,200 x 21,600 cells.
+GLOBAL_COLS, GLOBAL_ROWS = 43_200, 21_600
 
 
 def people_per_cell(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
-    """The analytic field: people in a cell centred at (lon, lat), degrees."""
+    """The analytic field: people in a cell centred at (lon, lat), degrees (positive everywhere)."""
+    if os.environ.get("BENCH_GRID_GLOBAL") == "1":
+        return 10.0 + (lon + 180.0) / 36.0 + (lat + 90.0) / 18.0
     return 10.0 + 2.0 * (lon - WEST) + 1.0 * (lat - (NORTH - SPAN_DEG))
 
 
@@ -66,6 +74,8 @@ def make_grid(path: Path, n: int) -> float:
     from affine import Affine
     from rasterio.windows import Window
 
+    if os.environ.get("BENCH_GRID_GLOBAL") == "1":
+        return _make_global(path)
     h = SPAN_DEG / n
     profile = {
         "driver": "GTiff", "width": n, "height": n, "count": 1, "dtype": "float32",
@@ -81,6 +91,41 @@ def make_grid(path: Path, n: int) -> float:
             ds.write(people_per_cell(lon[None, :], lat[:, None]).astype("float32"), 1,
                      window=Window(0, r, n, k))  # fmt: skip
     return h
+
+
+def _make_global(path: Path) -> float:
+    """Write the global 30" grid of the same kind (tiled 512 x 512, deflate), strip by strip."""
+    import rasterio
+    from affine import Affine
+    from rasterio.windows import Window
+
+    h = 1 / 120
+    profile = {
+        "driver": "GTiff", "width": GLOBAL_COLS, "height": GLOBAL_ROWS, "count": 1,
+        "dtype": "float32", "crs": "EPSG:4326", "transform": Affine(h, 0.0, -180.0, 0.0, -h, 90.0),
+        "nodata": -1.0, "tiled": True, "blockxsize": 512, "blockysize": 512, "compress": "deflate",
+        "predictor": 3, "BIGTIFF": "YES",
+    }  # fmt: skip
+    lon = -180.0 + (np.arange(GLOBAL_COLS) + 0.5) * h
+    with rasterio.open(path, "w", **profile) as ds:
+        for r in range(0, GLOBAL_ROWS, 512):
+            k = min(512, GLOBAL_ROWS - r)
+            lat = 90.0 - (np.arange(r, r + k) + 0.5) * h
+            ds.write(people_per_cell(lon[None, :], lat[:, None]).astype("float32"), 1,
+                     window=Window(0, r, GLOBAL_COLS, k))  # fmt: skip
+    return h
+
+
+def _country_zones(layers, geo, shapely):
+    """The band x country zones of ``by="country"`` (every country reached, and the rest)."""
+    from layers.analysis.grid_breakdown import grid_breakdown
+    from layers.analysis.grids import _pieces
+
+    source = layers.territory("KP")
+    bands = np.asarray(geo.rings(source, RADII_M).geometry, dtype=object)
+    names, zones = _pieces(bands, grid_breakdown("country", ("KP",), shapely.union_all(bands)))
+    keys = [(name, i) for name in names for i in range(len(RADII_M))]
+    return source, zones, keys
 
 
 # --------------------------------------------------------------------------- child process
@@ -115,7 +160,10 @@ def child(mode: str, path: str, h: float) -> None:
     import geo
     import layers
 
-    source, zones, keys = _zones(layers, geo, shapely)
+    by_country = os.environ.get("BENCH_GRID_GLOBAL") == "1"
+    make_zones = _country_zones if by_country else _zones
+    source, zones, keys = make_zones(layers, geo, shapely)
+    groups = sorted({k for k, _ in keys}, key=[k for k, _ in keys].index)
     expected = _expected(zones, h)
     grid = layers.population_grid(path, kind="count")
     reads: list[int] = []
@@ -142,7 +190,8 @@ def child(mode: str, path: str, h: float) -> None:
 
     grid.zonal_sum = timed("zonal", grid.zonal_sum)
     geo.rings = timed("rings", geo.rings)
-    exposure_grid._cell_distances = timed("cells", exposure_grid._cell_distances)
+    grid.cell_fractions = timed("fractions", grid.cell_fractions)
+    exposure_grid._cell_curve = timed("cells", exposure_grid._cell_curve)
     baseline = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     out: dict = {"mode": mode, "baseline_mb": baseline / 1024}
     t0 = time.perf_counter()
@@ -151,13 +200,13 @@ def child(mode: str, path: str, h: float) -> None:
         out["seconds"] = time.perf_counter() - t0
         cum_got, cum_exp = got, expected
     else:
-        result = layers.exposure(source, grid, RADII, by=COUNTRIES)
+        result = layers.exposure(source, grid, RADII, by="country" if by_country else COUNTRIES)
         out["seconds"] = time.perf_counter() - t0
         out["step_seconds"] = seconds
         table = result.table.set_index(["country", "radius_m"])["population"]
         cum_got = np.array([table[(c, RADII_M[i])] for c, i in keys])
         cum_exp = np.concatenate(
-            [np.cumsum(expected[j * 3 : j * 3 + 3]) for j in range(len(COUNTRIES))]
+            [np.cumsum(expected[j * 3 : j * 3 + 3]) for j in range(len(groups))]
         )
         t1 = time.perf_counter()
         curve = result.curve(step_m=100.0)
@@ -166,8 +215,11 @@ def child(mode: str, path: str, h: float) -> None:
         out["curve_cells"] = int(curve["places"].iloc[-1])
         out["curve_vs_table"] = float(curve["population"].iloc[-1] / result.population())
     out["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    out["max_rel_diff"] = float(np.max(np.abs(cum_got - cum_exp) / cum_exp))
-    out["people_200km"] = float(np.sum(cum_exp.reshape(len(COUNTRIES), 3)[:, -1]))
+    ok = cum_exp > 0
+    out["max_rel_diff"] = float(np.max(np.abs(cum_got - cum_exp)[ok] / cum_exp[ok]))
+    out["people_200km"] = float(np.sum(cum_exp.reshape(len(groups), 3)[:, -1]))
+    out["groups"] = len(groups)
+    out["zones"] = len(zones)
     out["reads"] = len(reads)
     out["largest_read"] = max(reads)
     out["cells_read"] = int(sum(reads))
@@ -198,13 +250,15 @@ def run(sizes: list[int]) -> str:
         "|---|---|---|---|---|---|---|---|",
     ]
     for n in sizes:
-        with tempfile.TemporaryDirectory(prefix="riskmap-bench-grid-") as tmp:
+        with tempfile.TemporaryDirectory(prefix="riskmap-bench-grid-", dir=TMP) as tmp:
             path = Path(tmp) / "synthetic_count.tif"
             t0 = time.perf_counter()
             h = make_grid(path, n)
             made = time.perf_counter() - t0
             size_mb = path.stat().st_size / 2**20
             grid = f"{n:,} × {n:,} ({h:g}°, {n * n / 1e6:,.0f} M cells)"
+            if os.environ.get("BENCH_GRID_GLOBAL") == "1":
+                grid = f'global 30" {GLOBAL_COLS:,} × {GLOBAL_ROWS:,}, by country'
             print(f"{grid}: written in {made:.1f} s, {size_mb:.0f} MB on disk", file=sys.stderr)
             z = run_child("zonal", path, h)
             e = run_child("exposure", path, h)
@@ -213,18 +267,19 @@ def run(sizes: list[int]) -> str:
             return f"{r['peak_mb']:,.0f} ({r['baseline_mb']:,.0f})"
 
         lines.append(
-            f"| {grid} | zonal sums | 9 | {z['seconds']:.2f} | {mem(z)} | "
+            f"| {grid} | zonal sums | {z['zones']} | {z['seconds']:.2f} | {mem(z)} | "
             f"{z['largest_read']:,} | {z['cells_read']:,} in {z['reads']} windows | "
             f"max rel. diff vs closed form {z['max_rel_diff']:.1e} |"
         )
         steps = e["step_seconds"]
         lines.append(
-            f"| {grid} | `layers.exposure`: bands {steps['rings']:.1f} s, zonal sums "
-            f"{steps['zonal']:.2f} s, distances of {e['curve_cells']:,} cell centres "
-            f"{steps['cells']:.1f} s | 9 | {e['seconds']:.1f} | {mem(e)} | "
+            f"| {grid} | `layers.exposure`: bands {steps['rings']:.1f} s, cell fractions "
+            f"{steps['fractions']:.2f} s, distances of {e['curve_cells']:,} cell centres "
+            f"{steps['cells']:.1f} s | {e['zones']} | {e['seconds']:.1f} | {mem(e)} | "
             f"{e['largest_read']:,} | {e['cells_read']:,} in {e['reads']} windows | "
             f"table max rel. diff {e['max_rel_diff']:.1e}; {e['people_200km']:,.0f} people "
-            "within 200 km |"
+            f"within 200 km; {e['seconds'] / z['seconds']:.1f} × the zonal sums, "
+            f"{(e['seconds'] - steps['rings']) / z['seconds']:.1f} × without the bands |"
         )
         lines.append(
             f"| {grid} | `Exposure.curve`, {e['curve_radii']:,} radii | – | "
@@ -246,7 +301,17 @@ def main() -> None:
     parser.add_argument(
         "--size", type=int, action="append", help="cells per side (repeatable); 10000 by default"
     )
+    parser.add_argument(
+        "--global",
+        dest="whole",
+        action="store_true",
+        help='the global 30" grid (43,200 x 21,600 cells), by="country" (about 4 GB on disk)',
+    )
     args = parser.parse_args()
+    if args.whole:
+        os.environ["BENCH_GRID_GLOBAL"] = "1"  # read by the child processes too
+        print(run([GLOBAL_COLS]))
+        return
     print(run(args.size or [10_000]))
 
 

@@ -133,9 +133,13 @@ def grid_exposure(
         People per cell or per km² (:func:`layers.population_grid`).
     radii : numpy.ndarray
         Ascending radii in metres.
-    by : list of str, GeoDataFrame or None
-        Countries of residence (codes or names, drawn with :func:`layers.territory`),
-        country polygons, or None for totals.
+    by : "country", list of str, GeoDataFrame or None
+        ``"country"``: every country reached (Natural Earth 1:10m admin-0), with an
+        ``"unassigned"`` row for the cells in none; a list of countries (codes or names,
+        drawn with :func:`layers.territory`): only those; a GeoDataFrame of polygons:
+        one row per polygon (named by its key column) and ``"unassigned"``; None for
+        totals. Cells are shared between the rows by the exact fraction of their area
+        in each polygon (:func:`~layers.analysis.grid_breakdown.grid_breakdown`).
     exclude : tuple of str or None
         Alpha-2 codes whose residents are left out; None for the geometric rule (the
         cells inside a polygonal source).
