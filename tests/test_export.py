@@ -273,3 +273,40 @@ def test_the_notebook_table_is_escaped_with_units_and_provenance(result):
     assert "Harbour survey & co" in credit and result.provenance.library in credit
     assert result.provenance.method in credit
     assert "<survey>" not in page.replace("&lt;survey&gt;", "")
+
+
+def test_cli_exposure_out_writes_the_file_with_rings(tmp_path, capsys):
+    from maps.cli import main
+
+    path = tmp_path / "vladivostok.gpkg"
+    code = main(
+        ["exposure", "--around", "Vladivostok,RU", "--radius", "10km,30km", "--out", str(path)]
+    )
+    assert code == 0 and f"file: {path}" in capsys.readouterr().out
+    back = read_exposure(path)
+    assert back.description["radii_m"] == [10_000.0, 30_000.0]
+    # the places' distances are geodesic from the city's point
+    city = layers.resolve_source("Vladivostok,RU").data.geometry.iloc[0]  # the place's point
+    _, _, want = GEOD.inv(
+        np.full(len(back.places), city.x),
+        np.full(len(back.places), city.y),
+        back.places.geometry.x.to_numpy(),
+        back.places.geometry.y.to_numpy(),
+    )
+    np.testing.assert_allclose(back.places["distance_m"], want, rtol=0, atol=0.01)
+    assert list(back.rings["distance_max"]) == [10_000.0, 30_000.0]
+    assert (
+        back.layers["rings"].sources == layers.resolve_source("Vladivostok,RU").provenance.sources
+    )
+    assert "geo.rings" in back.layers["rings"].method
+
+
+def test_cli_exposure_out_refuses_a_bad_extension_before_any_work(tmp_path, capsys):
+    from maps.cli import main
+
+    code = main(
+        ["exposure", "--around", "KP", "--radius", "200km", "--out", str(tmp_path / "x.xlsx")]
+    )
+    assert code != 0
+    assert ".gpkg (GeoPackage)" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []

@@ -52,6 +52,7 @@ if TYPE_CHECKING:
 __all__ = [
     "EXPORT_FORMATS",
     "ExposureFile",
+    "export_format",
     "read_exposure",
     "ring_layer",
     "sidecar_path",
@@ -152,7 +153,29 @@ def sidecar_path(path: str | os.PathLike[str]) -> Path:
     return Path(path).with_suffix(".provenance.json")
 
 
-def _format(path: str | os.PathLike[str]) -> str:
+def export_format(path: str | os.PathLike[str]) -> str:
+    """Return the extension (lower case) an exposure export of ``path`` is written as, or raise.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The file to write.
+
+    Returns
+    -------
+    str
+        A key of :data:`EXPORT_FORMATS`.
+
+    Raises
+    ------
+    InputError
+        For any other extension; the message lists the four.
+
+    Examples
+    --------
+    >>> export_format("out/North_Korea.GPKG")
+    '.gpkg'
+    """
     suffix = Path(path).suffix.lower()
     if suffix in EXPORT_FORMATS:
         return suffix
@@ -193,7 +216,7 @@ def ring_layer(source: Any, distances: Any, *, outside_only: bool = False) -> An
     """
     data = getattr(source, "data", source)
     bands = geo.rings(data, distances, outside_only=outside_only)
-    own = Provenance.of(data) or Provenance()
+    own = getattr(source, "provenance", None) or Provenance.of(data) or Provenance()
     details = {
         "distance_max_m": [float(x) for x in bands["distance_max"]],
         "error_m": float(bands["error_m"].max()),
@@ -288,7 +311,7 @@ def write_exposure(exposure: Exposure, path: str | os.PathLike[str], *, rings: A
     >>> read_exposure(path).places["distance_m"].round(1).tolist()
     [11109.4, 23663.4]
     """
-    ext = _format(path)
+    ext = export_format(path)
     places = None if exposure.places is None else _lonlat(exposure.places, "places")
     layers: dict[str, Any] = {}
     provenance: dict[str, Provenance] = {}
@@ -456,7 +479,7 @@ def read_exposure(path: str | os.PathLike[str]) -> ExposureFile:
     >>> back.layers["places"].method == result.provenance.method
     True
     """
-    ext, target = _format(path), Path(path).expanduser()
+    ext, target = export_format(path), Path(path).expanduser()
     if not target.is_file():
         raise InputError(f"exposure file {str(target)!r} does not exist; check the path")
     reader = {".gpkg": _read_gpkg, ".geojson": _read_geojson}.get(ext)
