@@ -28,7 +28,9 @@ import geo
 import layers
 from geo.errors import InputError, RiskmapError
 from layers import BOUNDARY_VARIANTS, DEFAULT_BOUNDARY, resolve_place
+from layers.analysis.export import export_format, ring_layer
 from layers.countries import resolve_countries
+from layers.output import check_target
 from maps.panel import Table
 from maps.riskmap import RiskMap
 from maps.scenario import run_scenario
@@ -147,6 +149,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--map", metavar="HTML", help="write an interactive map to this file")
     p.add_argument("--png", metavar="PNG", help="write a static image to this file")
+    p.add_argument(
+        "--out",
+        metavar="FILE",
+        help="write the exposure and its provenance to a file: .gpkg (with the rings), "
+        ".geojson (with the rings), .csv (+ .provenance.json) or .parquet",
+    )
     p.add_argument(
         "--self-contained", action="store_true", help="inline the map's JS/CSS (opens offline)"
     )
@@ -280,6 +288,9 @@ def _cmd_exposure(args: argparse.Namespace) -> int:
         raise InputError(
             f"--variants needs a territory (a country code) but --around is {args.around!r}"
         )
+    if args.out:  # a bad extension or folder fails before any work
+        check_target(args.out)
+        export_format(args.out)
     settlements = layers.settlements()
     exp = layers.exposure(source, settlements, radii, by=countries if countries else "country")
     out = sys.stderr if args.json else sys.stdout
@@ -299,6 +310,11 @@ def _cmd_exposure(args: argparse.Namespace) -> int:
                 print(f"  range: {var.low:,.0f} – {var.high:,.0f}")
         print(f"\nmethod: {exp.provenance.method}")
         print(f"sources: {exp.provenance.attribution()}")
+    if args.out:
+        rings = None
+        if export_format(args.out) != ".csv":
+            rings = ring_layer(source, radii, outside_only=kind == "territory")
+        print(f"file: {exp.to_file(args.out, rings=rings)}", file=out)
     if args.map or args.png:
         rmap = RiskMap(title=f"Population within {radii[-1] / 1000:g} km of {label}")
         if kind == "territory":
