@@ -31,6 +31,7 @@ from layers import BOUNDARY_VARIANTS, DEFAULT_BOUNDARY, resolve_place
 from layers.analysis.export import export_format, ring_layer
 from layers.countries import resolve_countries
 from layers.output import check_target
+from maps.cli_data import add_data_parser, run_data
 from maps.panel import Table
 from maps.riskmap import RiskMap
 from maps.scenario import run_scenario
@@ -167,6 +168,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--self-contained", action="store_true", help="inline the map's JS/CSS (opens offline)"
     )
+    add_data_parser(sub)
     return parser
 
 
@@ -365,7 +367,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     0
     """
     args = build_parser().parse_args(argv)
-    commands = {"distance": _cmd_distance, "exposure": _cmd_exposure, "run": _cmd_run}
+    commands = {
+        "distance": _cmd_distance,
+        "exposure": _cmd_exposure,
+        "run": _cmd_run,
+        "data": run_data,
+    }
     try:
         return commands[args.command](args)
     except BrokenPipeError:  # e.g. `riskmap ... | head`: the reader left, nothing to report
