@@ -180,3 +180,15 @@ def test_several_files_move_into_place_only_together(tmp_path):
         ta.write_text("new a")
         tb.write_text("new b")
     assert (a.read_text(), b.read_text()) == ("new a", "new b") and _temps(tmp_path) == []
+
+
+def test_maps_and_layers_write_through_one_atomic_writer():
+    """Exposure exports (layers) and map files (maps) share layers.output, not two copies."""
+    import layers.output
+    from maps import OutputError, _io
+
+    for name in ("atomic_paths", "atomic_path", "atomic_write", "check_target", "check_folder"):
+        assert getattr(_io, name) is getattr(layers.output, name)
+    assert OutputError is layers.output.OutputError
+    source = (REPO / "maps" / "_io.py").read_text(encoding="utf-8")
+    assert "os.replace" not in source and "mkstemp" not in source
