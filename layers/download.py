@@ -30,7 +30,13 @@ _BLOCK = 1 << 16
 
 
 class NotFoundError(DataError):
-    """The server has no file at the URL (HTTP 404 or 410)."""
+    """The server has no file at the URL (HTTP 404 or 410).
+
+    Examples
+    --------
+    >>> issubclass(NotFoundError, DataError)
+    True
+    """
 
 
 def part_paths(target: Path) -> tuple[Path, Path]:

@@ -7,11 +7,11 @@ import hashlib
 from pathlib import Path
 
 import pytest
+from _http import serve
 
 from geo.errors import DataError, InputError
 from layers import cache
-from layers.lockfile import LOCK_ENV, lock_path, read_lock
-from _http import serve
+from layers.lockfile import LOCK_ENV
 
 PAYLOAD = b"riskmap test payload\n" * 100
 
