@@ -25,8 +25,9 @@ from layers.sources import Source
 
 __all__ = ["RANGE_COLUMNS", "read_sites", "sites_source"]
 
-#: Columns :func:`read_sites` looks for when no ``range=`` is given, in this order.
-RANGE_COLUMNS = ("range", "range_km", "range_m", "radius", "radius_km", "radius_m", "ranges")
+#: Columns :func:`read_sites` looks for when no ``range=`` is given, in this order, with
+#: or without a unit at the end of the name (``range_km``, ``radius (nmi)``).
+RANGE_COLUMNS = ("range", "radius", "ranges", "zones")
 
 #: Units a range column's name may end with, and their metres.
 _COLUMN_UNITS = {"km": 1000.0, "m": 1.0, "mi": 1609.344, "nmi": 1852.0}
@@ -81,8 +82,8 @@ def _range_column(frame: Any, range_: str | None, label: str) -> str:
                 f"{columns!r}; name the column that holds each site's range"
             )
         return range_
-    by_lower = {c.lower(): c for c in columns}
-    found = next((by_lower[c] for c in RANGE_COLUMNS if c in by_lower), None)
+    bases = {_UNIT_SUFFIX.sub("", c).strip().lower(): c for c in reversed(columns)}
+    found = next((bases[c] for c in RANGE_COLUMNS if c in bases), None)
     if found is None:
         raise InputError(
             f"sites {label} have no range column (looked for {', '.join(RANGE_COLUMNS)}; "
