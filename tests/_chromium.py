@@ -214,9 +214,14 @@ class Chromium:
         return report
 
     def evaluate(self, expression: str) -> Any:
-        """Evaluate a JavaScript expression in the page and return its value."""
+        """Evaluate a JavaScript expression in the page and return its value (a promise's once
+        it settles)."""
         result = self.call(
-            "Runtime.evaluate", session=True, expression=expression, returnByValue=True
+            "Runtime.evaluate",
+            session=True,
+            expression=expression,
+            returnByValue=True,
+            awaitPromise=True,
         )
         if "exceptionDetails" in result:
             raise RuntimeError(f"{expression!r} threw: {result['exceptionDetails']}")

@@ -270,7 +270,7 @@
     var marker = this.places[hit.sort()[0]], ll = marker.getLatLng ? marker.getLatLng() : marker.getBounds().getCenter();
     var parent = this.overlays.find(function (fg) { return fg && fg.hasLayer && fg.getLayers().some(function (g) { return g.hasLayer && g.hasLayer(marker); }); });
     if (parent && !this.map.hasLayer(parent)) { parent.addTo(this.map); }
-    this.map.setView(ll, Math.max(this.map.getZoom(), 8));
+    this.map.setView(ll, Math.max(this.map.getZoom(), 8), {animate: false});
     if (marker.openTooltip) { marker.openTooltip(); }
     out.textContent = hit.sort()[0];
     return hit.sort()[0];
@@ -352,14 +352,21 @@
     }
   };
 
+  /** Copy the page's link (state included); where the clipboard is refused, show it selected. */
   Instrument.prototype.copyLink = function () {
-    var url = this.link(), button = this.tool.querySelector(".riskmap-copy");
+    var url = this.link(), tool = this.tool, button = tool.querySelector(".riskmap-copy");
     button.setAttribute("data-link", url);
-    var done = function () { button.textContent = "Link copied"; };
+    var show = function () {
+      var field = tool.querySelector(".riskmap-link") || L.DomUtil.create("input", "riskmap-link", tool);
+      field.readOnly = true;
+      field.value = url;
+      field.select();
+      button.textContent = "Copy the link shown";
+    };
     if (navigator.clipboard && window.isSecureContext) {
-      navigator.clipboard.writeText(url).then(done, function () { prompt("Copy this link:", url); });
+      navigator.clipboard.writeText(url).then(function () { button.textContent = "Link copied"; }, show);
     } else {
-      prompt("Copy this link:", url);
+      show();
     }
     return url;
   };
