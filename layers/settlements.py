@@ -12,7 +12,10 @@ out by default, kept and flagged with ``include_sections=True``.
 
 from __future__ import annotations
 
+import hashlib
 import math
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from typing import Any
@@ -23,6 +26,7 @@ import pandas as pd
 import shapely
 
 from geo.errors import InputError, InputTypeError
+from geo.points import PointIndex
 from layers.countries import Country, country, resolve_countries
 from layers.package_data import data_file, manifest
 from layers.provenance import DataSource, Provenance
@@ -34,8 +38,15 @@ __all__ = [
     "coverage",
     "geonames_source",
     "read_settlements",
+    "settlement_index",
     "settlements",
 ]
+
+#: How many settlement indexes a process keeps (least recently used dropped first).
+INDEX_CACHE_SIZE = 2
+
+_INDEXES: OrderedDict[tuple[int, bytes], PointIndex] = OrderedDict()
+_INDEX_LOCK = threading.Lock()
 
 
 def geonames_source() -> DataSource:
@@ -315,3 +326,69 @@ def coverage(
     if record.population <= 0:
         return float("nan")
     return float(places["population"].sum()) / record.population
+
+
+def _fingerprint(lonlat: np.ndarray) -> tuple[int, bytes]:
+    """Return a key only the same points in the same order share: count, BLAKE2 digest."""
+    data = np.ascontiguousarray(lonlat, dtype=np.float64)
+    return len(data), hashlib.blake2b(data.tobytes(), digest_size=20).digest()
+
+
+def settlement_index(points: Any) -> PointIndex:
+    """Return a :class:`geo.PointIndex` over settlement points, built once per process.
+
+    The index is keyed to the points' coordinates themselves (their number and a
+    BLAKE2 digest of the lon/lat values, in order), not to the frame object: the
+    same table passed again, or a fresh copy of it, reuses the index; a filtered
+    table, another order, or a table whose points were moved gets its own. Only
+    the coordinates enter the index, so a changed population or name never makes
+    it stale. The last :data:`INDEX_CACHE_SIZE` indexes are kept.
+
+    Parameters
+    ----------
+    points : GeoDataFrame, GeoSeries or array_like of shape (n, 2)
+        Settlement points in lon/lat degrees (EPSG:4326 or with a CRS).
+
+    Returns
+    -------
+    geo.PointIndex
+        The index; its positions are the rows of ``points`` in order.
+
+    Notes
+    -----
+    The digest costs about 10 ms for the 234,908 packaged places, the index about
+    0.5 s to build.
+
+    Examples
+    --------
+    >>> towns = settlements(country="KP")
+    >>> settlement_index(towns) is settlement_index(towns.copy())
+    True
+    >>> settlement_index(towns) is settlement_index(towns.iloc[1:])
+    False
+    """
+    geometry = getattr(points, "geometry", None)
+    if (
+        geometry is not None
+        and getattr(points, "crs", None) is not None
+        and points.crs.equals("EPSG:4326")
+    ):
+        lonlat = shapely.get_coordinates(np.asarray(geometry.values))
+        if len(lonlat) != len(points):  # not one point per row: let PointIndex say why
+            lonlat = None
+    else:
+        lonlat = None
+    if lonlat is None:
+        return PointIndex(points)
+    key = _fingerprint(lonlat)
+    with _INDEX_LOCK:
+        index = _INDEXES.get(key)
+        if index is not None:
+            _INDEXES.move_to_end(key)
+            return index
+    index = PointIndex(lonlat)
+    with _INDEX_LOCK:
+        _INDEXES[key] = index
+        while len(_INDEXES) > INDEX_CACHE_SIZE:
+            _INDEXES.popitem(last=False)
+    return index
