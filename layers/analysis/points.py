@@ -25,11 +25,12 @@ from layers.analysis.result import DISTANCE_ERROR_M, POINT_METHOD, TOTAL, Exposu
 from layers.analysis.source import SourceDescription, nobody_excluded
 from layers.analysis.values import country_codes, radius_label
 from layers.provenance import Provenance
-from layers.settlements import check_population
+from layers.settlements import check_population, settlement_index
 
 __all__ = ["check_settlements", "exposure_from_distances", "max_distance", "settlement_exposure"]
 
 _BATCH = 100_000  # settlements measured per call to geo, between progress updates
+_INDEXED = 1_000_000  # up to this many settlements: one PointIndex per process, reused
 
 
 def _cumulative_table(
@@ -181,6 +182,11 @@ def settlement_exposure(
 def _distances(index: geo.DistanceIndex, gdf: Any, max_d: float, progress: bool | None) -> Any:
     """Each settlement's distance (metres), in batches that a progress bar can follow."""
     n = len(gdf)
+    if 0 < n <= _INDEXED:  # the same distances (inf beyond max_d) from the reused index
+        d = np.full(n, np.inf)
+        positions, metres = settlement_index(gdf).within(index, max_d)
+        d[positions] = metres
+        return d
     d = np.empty(n, dtype=np.float64)
     points = gdf.geometry
     with progress_bar(total=n, desc="distances", unit="place", progress=progress) as bar:
