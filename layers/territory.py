@@ -31,7 +31,7 @@ from geo.errors import DataError, InputError, InputTypeError
 from geo.units import WGS84
 from geo.validation import as_geometry
 from layers.countries import Country, country
-from layers.naturalearth import land_within, naturalearth_countries, naturalearth_source
+from layers.naturalearth import country_geometry, land_within, naturalearth_source
 from layers.provenance import DataSource, Provenance
 
 __all__ = ["territory", "border", "time_zones", "FILE_CODE_COLUMNS"]
@@ -233,14 +233,13 @@ def _mtime(path: Path) -> str:
 
 
 def _ne_geometry(record: Country) -> shapely.Geometry:
-    table = naturalearth_countries()
-    rows = table[table["iso2"] == record.iso2]
-    if rows.empty:
+    geometry = country_geometry(record)
+    if geometry is None:
         raise InputError(
             f"{record} has no polygon in Natural Earth 1:10m admin-0 countries "
             "(it is mapped as part of another country there); use source='osm'"
         )
-    return rows.geometry.iloc[0]
+    return geometry
 
 
 def territory(code: str | Country, *, source: Any = "osm", land_only: bool = True) -> Any:
