@@ -31,6 +31,8 @@ from layers import BOUNDARY_VARIANTS, DEFAULT_BOUNDARY, resolve_place
 from layers.analysis.export import export_format, ring_layer
 from layers.countries import resolve_countries
 from layers.output import check_target
+from layers.sites import sites_source
+from layers.sites_exposure import sites_exposure
 from maps.cli_data import add_data_parser, run_data
 from maps.panel import Table
 from maps.riskmap import RiskMap
@@ -112,9 +114,25 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--around",
-        required=True,
         help="a country (KP, PRK, 'North Korea': its territory), a border (KP-RU), "
-        "a place ('Vladivostok,RU') or 'lon,lat'",
+        "a region, a place ('Vladivostok,RU'), 'lon,lat' or a file (GeoJSON, GeoPackage...)",
+    )
+    p.add_argument(
+        "--sites",
+        metavar="FILE",
+        help="a table of sites (CSV with lon/lat columns, or any file geopandas reads), "
+        "each with its own range(s): see --range-column, or --radius for all",
+    )
+    p.add_argument(
+        "--range-column",
+        metavar="COL",
+        help="column of each site's range(s), e.g. range_km or values like 30km",
+    )
+    p.add_argument("--crs", help="CRS of a CSV's lon/lat columns, e.g. EPSG:4326")
+    p.add_argument(
+        "--by",
+        default="country",
+        help="split the counts by country (default), admin1 or country,admin1",
     )
     p.add_argument(
         "--boundary",
@@ -126,7 +144,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--radius",
         action="append",
-        required=True,
         metavar="DIST",
         help="distance with unit, e.g. 200km; repeat or give a comma list for several",
     )
@@ -279,8 +296,44 @@ def _refuse_population(values: Sequence[str] | None) -> None:
     )
 
 
+def _by(text: str) -> str | list[str]:
+    parts = [p.strip() for p in text.split(",") if p.strip()]
+    if not parts or any(p not in ("country", "admin1") for p in parts):
+        raise InputError(f"--by {text!r}: expected country, admin1 or country,admin1")
+    return parts[0] if len(parts) == 1 else parts
+
+
+def _cmd_sites(args: argparse.Namespace) -> int:
+    """``riskmap exposure --sites FILE``: people within each range of each site."""
+    if args.around:
+        raise InputError("give --around or --sites, not both")
+    radius = _radii(args.radius) if args.radius else None
+    if radius is None and not args.range_column:
+        raise InputError(
+            f"--sites {args.sites!r} needs its ranges: --range-column COL (e.g. range_km), "
+            "or --radius 30km for every site"
+        )
+    source = sites_source(args.sites, range=args.range_column, radius=radius, crs=args.crs)
+    result = sites_exposure(source, by=_by(args.by), union=True)
+    table = result.groups if result.by else result.table
+    rows = table.drop(columns=["radius_m"]).rename(columns={"radius_km": "within (km)"})
+    print(Table(f"Population within each range of {source.name}", rows).to_text())
+    if result.union is not None:
+        union = result.union.drop(columns=["radius_m"])
+        print(
+            "\n" + Table("Within range of at least one site (each counted once)", union).to_text()
+        )
+    print(f"\nmethod: {result.provenance.method}")
+    print(f"sources: {result.provenance.attribution()}")
+    return 0
+
+
 def _cmd_exposure(args: argparse.Namespace) -> int:
     _refuse_population(args.population)
+    if args.sites:
+        return _cmd_sites(args)
+    if not args.around:
+        raise InputError("give what to measure from: --around SOURCE or --sites FILE")
     radii = _radii(args.radius)
     countries = _codes(args.country)
     source = layers.resolve_source(args.around, boundary=args.boundary)
@@ -294,7 +347,8 @@ def _cmd_exposure(args: argparse.Namespace) -> int:
         check_target(args.out)
         export_format(args.out)
     settlements = layers.settlements()
-    exp = layers.exposure(source, settlements, radii, by=countries if countries else "country")
+    by = countries if countries else _by(args.by)
+    exp = layers.exposure(source, settlements, radii, by=by)
     out = sys.stderr if args.json else sys.stdout
     if args.json:
         print(exp.to_json())

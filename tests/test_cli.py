@@ -112,8 +112,9 @@ def test_bad_input_is_one_line_on_stderr(args, expected):
 
 def test_usage_errors_are_one_line_too():
     proc = riskmap("exposure", "--radius", "200km")
-    assert proc.returncode == 2
-    assert "--around" in _one_line_error(proc)
+    assert proc.returncode == 1  # --around or --sites: riskmap says which to give
+    line = _one_line_error(proc)
+    assert "--around SOURCE" in line and "--sites FILE" in line
     assert riskmap().returncode == 2
 
 
@@ -284,3 +285,29 @@ def test_distance_names_the_place_chosen_and_its_runners_up():
     kyiv = layers.resolve_place("Kyiv")
     expected = GEOD.inv(*zap.lonlat, *kyiv.lonlat)[2] / 1000
     assert km == pytest.approx(expected, abs=0.001)
+
+
+def test_sites_table_counts_each_site_against_geod_inv(tmp_path):
+    import numpy as np
+
+    import layers
+
+    table = tmp_path / "plants.csv"
+    table.write_text(
+        "name,lon,lat,range_km\nFukushima Daiichi,141.0329,37.4213,30\n"
+        "Zaporizhzhia,34.5858,47.5119,80\n",
+        encoding="utf-8",
+    )
+    proc = riskmap("exposure", "--sites", table, "--range-column", "range_km", "--crs", "EPSG:4326")
+    assert proc.returncode == 0, proc.stderr
+    towns = layers.settlements()
+    xy = towns.geometry.get_coordinates().to_numpy()
+    for name, lon, lat, km in (
+        ("Fukushima Daiichi", 141.0329, 37.4213, 30),
+        ("Zaporizhzhia", 34.5858, 47.5119, 80),
+    ):
+        d = GEOD.inv(np.full(len(xy), lon), np.full(len(xy), lat), xy[:, 0], xy[:, 1])[2]
+        people = int(towns["population"][d <= km * 1000].sum())
+        assert re.search(rf"{name}\s+{km}\.0\s+\w\w\s+{people:,}\s", proc.stdout), proc.stdout
+    missing = _one_line_error(riskmap("exposure", "--sites", table))
+    assert "--range-column COL" in missing and "--radius 30km" in missing
