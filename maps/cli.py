@@ -174,7 +174,10 @@ def build_parser() -> argparse.ArgumentParser:
         ".geojson (with the rings), .csv (+ .provenance.json) or .parquet",
     )
     p.add_argument(
-        "--self-contained", action="store_true", help="inline the map's JS/CSS (opens offline)"
+        "--self-contained", action="store_true", help="inline the map's JS/CSS (the default)"
+    )
+    p.add_argument(
+        "--linked", action="store_true", help="link Leaflet from its CDNs (needs the network)"
     )
     p.add_argument("--json", action="store_true", help="print the exposure as JSON")
 
@@ -183,7 +186,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default=".", help="folder for the map files (default: current folder)")
     p.add_argument("--no-png", action="store_true", help="skip the static image")
     p.add_argument(
-        "--self-contained", action="store_true", help="inline the map's JS/CSS (opens offline)"
+        "--self-contained", action="store_true", help="inline the map's JS/CSS (the default)"
+    )
+    p.add_argument(
+        "--linked", action="store_true", help="link Leaflet from its CDNs (needs the network)"
     )
     add_data_parser(sub)
     return parser
@@ -381,7 +387,7 @@ def _cmd_exposure(args: argparse.Namespace) -> int:
         rmap.add_rings(source.data, radii, of=of, outside_only=kind == "territory")
         rmap.add_exposure(exp, of=of, countries=countries)
         if args.map:
-            print(f"map: {rmap.save(args.map, self_contained=args.self_contained)}", file=out)
+            print(f"map: {rmap.save(args.map, self_contained=not args.linked)}", file=out)
         if args.png:
             print(f"image: {rmap.to_png(args.png)}", file=out)
     return 0
@@ -393,7 +399,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         args.scenario,
         out_dir=out,
         png=not args.no_png,
-        self_contained=True if args.self_contained else None,
+        self_contained=False if args.linked else (True if args.self_contained else None),
     )
     print(result.to_text())
     return 0

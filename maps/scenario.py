@@ -376,7 +376,12 @@ def _build_map(
     if ov is not None:
         countries = list(ov.overview.table["country"]) or None
         rmap.add_exposure(
-            ov.exposure, radius=ov.overview.radius_m, of=ov.source.name, countries=countries
+            ov.exposure,
+            radius=ov.overview.radius_m,
+            of=ov.source.name,
+            countries=countries,
+            source=ov.source.data,
+            rings=False,  # drawn above, at the [map] rings
         )
     for line in distances:
         rmap.add_geodesic_line(line.a.lonlat, line.b.lonlat, labels=(line.a.name, line.b.name))
@@ -426,7 +431,7 @@ def run_scenario(
         Also write the static image.
     self_contained : bool, optional
         Inline the map's JS and CSS (the page then opens with no network); default
-        the scenario's ``[map] self_contained`` (False when absent).
+        the scenario's ``[map] self_contained`` (True when absent).
 
     Returns
     -------

@@ -145,8 +145,9 @@ class MapOptions(_Section):
     self_contained: bool = config_field(
         "self_contained",
         FLAG,
-        "Inline the page's JavaScript and CSS, so that it opens with no network (tiles aside).",
-        False,
+        "Inline the page's JavaScript and CSS, so that it opens with no network (tiles aside); "
+        "false links Leaflet and its plugins from their CDNs.",
+        True,
     )
 
 
