@@ -6,7 +6,6 @@ from typing import Any
 
 import numpy as np
 import shapely
-from scipy.spatial import cKDTree
 
 from geo._boundary import Boundary, ecef
 from geo._prepared import Prepared
@@ -38,6 +37,9 @@ class PointIndex:
     """
 
     def __init__(self, points: Any) -> None:
+        # scipy.spatial takes 0.3-0.5 s to import (python -X importtime), a third of `import geo`
+        from scipy.spatial import cKDTree
+
         self.lonlat, _ = as_points(points)
         self.n = len(self.lonlat)
         self._tree = cKDTree(ecef(self.lonlat[:, 0], self.lonlat[:, 1]))
