@@ -19,13 +19,12 @@ from collections import defaultdict
 from functools import cache, lru_cache
 from importlib import metadata, resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import geopandas
 import numpy as np
 import shapely
 import timezonefinder_data
-from timezonefinder import TimezoneFinder
 
 from geo.errors import DataError, InputError, InputTypeError
 from geo.units import WGS84
@@ -33,6 +32,9 @@ from geo.validation import as_geometry
 from layers.countries import Country, country
 from layers.naturalearth import country_geometry, land_within, naturalearth_source
 from layers.provenance import DataSource, Provenance
+
+if TYPE_CHECKING:
+    from timezonefinder import TimezoneFinder
 
 __all__ = ["territory", "border", "time_zones", "FILE_CODE_COLUMNS"]
 
@@ -100,6 +102,9 @@ def time_zones(code: str | Country) -> tuple[str, ...]:
 
 @lru_cache(maxsize=1)
 def _finder() -> TimezoneFinder:
+    # timezonefinder loads numba and its compiled helpers (about 1 s, python -X importtime)
+    from timezonefinder import TimezoneFinder
+
     return TimezoneFinder()
 
 
