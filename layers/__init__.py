@@ -13,6 +13,7 @@ from layers.grid import PopulationGrid, population_grid
 from layers.naturalearth import land
 from layers.places import Place, resolve_place
 from layers.provenance import DataSource, Provenance
+from layers.regions import region, regions
 from layers.settlements import coverage, read_settlements, settlements
 from layers.sources import Source, resolve_source
 from layers.territory import border, territory, time_zones
@@ -39,6 +40,8 @@ __all__ = [
     "land",
     "population_grid",
     "read_settlements",
+    "region",
+    "regions",
     "resolve_place",
     "resolve_source",
     "settlements",

@@ -37,9 +37,12 @@ from layers.territory import border, territory
 __all__ = ["SOURCE_KINDS", "Source", "resolve_source"]
 
 #: The kinds of source, as stamped on a layer's ``attrs["kind"]``.
-SOURCE_KINDS = ("territory", "border", "place", "point", "file", "sites")
+SOURCE_KINDS = ("territory", "border", "region", "place", "point", "file", "sites")
 
 _DASHES = re.compile(r"\s*[-–—]\s*")
+_PREFIX = re.compile(r"^\s*(country|border|region|place)\s*:\s*(.*)$", re.IGNORECASE)
+_ISO_3166_2 = re.compile(r"^[A-Za-z]{2}-[A-Za-z0-9]{1,3}$")
+_LONLAT = re.compile(r"^\s*[+-]?[\d.]+\s*,\s*[+-]?[\d.]+\s*$")
 
 
 @dataclass(frozen=True)
@@ -48,7 +51,7 @@ class Source:
 
     Attributes
     ----------
-    kind : {"territory", "border", "place", "point", "file", "sites"}
+    kind : {"territory", "border", "region", "place", "point", "file", "sites"}
         What the user named.
     data : geopandas.GeoDataFrame
         The geometry, EPSG:4326 (lon/lat degrees), with ``attrs["kind"]`` and
@@ -101,6 +104,17 @@ def _territory(code: str, variant: BoundaryVariant, note: str = "") -> Source:
 
 
 def _region(data: Any, note: str = "") -> Source:
+    """Return a region layer (:func:`layers.region`) as a source.
+
+    Examples
+    --------
+    >>> src = resolve_source("Kaliningrad Oblast")
+    >>> src.kind, src.name, src.codes
+    ('region', 'Kaliningrad (RU-KGD), Russia', ('RU',))
+    >>> print(resolve_source("Tokyo").note)
+    'Tokyo' is also the admin-1 region Tokyo (JP-13), Japan; the settlement of that name \
+was taken; write 'region:Tokyo' or JP-13 for it
+    """
     codes = tuple(dict.fromkeys(data["country"]))
     return Source("region", data, region_label(data), codes, note=note)
 
@@ -116,7 +130,7 @@ def _region_note(text: str, groups: list[list[int]], what: str) -> str:
 
 
 def _own_place(text: str, settlements: Any) -> Place | None:
-    """The settlement ``text`` names by its own name (not an alternate one), or None."""
+    """Return the settlement ``text`` names by its own name (not an alternate one), or None."""
     try:
         place = resolve_place(text, settlements)
     except InputError:
@@ -167,10 +181,14 @@ def resolve_source(
         border between two countries written with a dash (``"KP-RU"``,
         ``"North Korea–Russia"``), a settlement (``"Vladivostok"``,
         ``"Vladivostok,RU"``, ``"Vladivostok,Russia"``), a point ``"lon,lat"`` in
-        degrees, or the path of a file geopandas reads (its features together, with
-        the CRS it declares: :func:`layers.files.read_geometry_file`). Files are
-        tried first, then countries, then borders, then settlements. A :class:`Source` is returned
-        as it is.
+        degrees, an admin-1 region (``"Primorsky Krai"``, ``"RU-PRI"``,
+        ``"Limburg, NL"``: :func:`layers.region`), or the path of a file geopandas
+        reads (its features together, with the CRS it declares:
+        :func:`layers.files.read_geometry_file`). Files are tried first, then
+        countries, then borders, then regions, then settlements; a name that is both
+        a region and a settlement's own name is the settlement, and
+        :attr:`Source.note` names the region. A prefix ``country:``, ``region:`` or
+        ``place:`` forces the kind. A :class:`Source` is returned as it is.
     boundary : str or BoundaryVariant, optional
         How a territory is drawn (see :data:`layers.BOUNDARY_VARIANTS`); default
         :data:`layers.DEFAULT_BOUNDARY`. Ignored for other kinds.
@@ -212,9 +230,17 @@ def resolve_source(
     variant = boundary_variant(boundary)
     if is_file_path(query):  # a GeoJSON, GeoPackage, Shapefile, FlatGeobuf, GeoParquet...
         return Source("file", read_geometry_file(query), query.rsplit("/", 1)[-1])
+    forced = _PREFIX.match(query)
+    if forced:
+        return _forced(forced.group(1).lower(), forced.group(2).strip(), variant, settlements)
+    if _ISO_3166_2.match(query) and match_regions(query):
+        _refuse_code_clash(query)
+        return _region(region(query))
     code = _as_country(query)
     if code is not None:
-        return _territory(code, variant)
+        groups = match_regions(query) if len(query) > 3 else []
+        note = _region_note(query, groups, "the country was taken") if groups else ""
+        return _territory(code, variant, note)
     if "," not in query:
         # Names hold dashes too ("Guinea-Bissau"): try each dash as the split.
         for match in _DASHES.finditer(query):
@@ -225,9 +251,7 @@ def resolve_source(
     if groups:
         place = None if _ISO_3166_2.match(query) else _own_place(query, settlements)
         if place is None:
-            if len(groups) > 1:
-                region(query)  # raises the AmbiguousError that lists them
-            return _region(regions().iloc[groups[0]].reset_index(drop=True).pipe(_relayer))
+            return _region(region(query))  # an ambiguous name raises, listing the regions
         src = _place(place, "place")
         note = _region_note(query, groups, "the settlement of that name was taken")
         return Source(src.kind, src.data, src.name, place=src.place, note=note)
@@ -235,21 +259,30 @@ def resolve_source(
     return _place(place, "place" if place.country else "point")
 
 
-def _relayer(frame: Any) -> Any:
-    """A region layer of the rows picked, with its kind and provenance."""
-    return region(str(frame["adm1_code"].iat[0])) if len(frame) == 1 else _group_layer(frame)
-
-
-def _group_layer(frame: Any) -> Any:
-    out = frame.copy()
-    out.attrs = dict(regions().attrs)
-    return out
+def _refuse_code_clash(code: str) -> None:
+    """Refuse ``"US-CA"``: an ISO 3166-2 code (California) and two alpha-2 codes (a border)."""
+    a, _, b = code.partition("-")
+    if len(a) == len(b) == 2 and (ca := _as_country(a)) and (cb := _as_country(b)):
+        label = region_label(region(code))
+        raise AmbiguousError(
+            f"source {code!r} is ambiguous: the admin-1 region {label} (ISO 3166-2) or the "
+            f"border between {country(ca).name} and {country(cb).name}; write "
+            f"'region:{code}' for the region or 'border:{code}' for the border"
+        )
 
 
 def _forced(kind: str, text: str, variant: BoundaryVariant, settlements: Any) -> Source:
-    """Resolve ``text`` as the kind a ``country:``/``region:``/``place:`` prefix asks for."""
+    """Resolve ``text`` as the kind a ``country:``/``border:``/``region:``/``place:`` asks."""
     if kind == "country":
         return _territory(country(text).iso2, variant)
+    if kind == "border":
+        for match in _DASHES.finditer(text):
+            a, b = text[: match.start()], text[match.end() :]
+            if a and b and (ca := _as_country(a)) and (cb := _as_country(b)):
+                return _border(ca, cb)
+        raise InputError(
+            f"border {text!r} names no two countries; write them with a dash, e.g. 'KP-RU'"
+        )
     if kind == "region":
         return _region(region(text))
     place = resolve_place(text, settlements)

@@ -35,6 +35,7 @@ from layers.provenance import DataSource, Provenance
 
 if TYPE_CHECKING:
     from timezonefinder import TimezoneFinder
+from layers.regions import not_a_region
 
 __all__ = ["territory", "border", "time_zones", "FILE_CODE_COLUMNS"]
 
@@ -296,7 +297,7 @@ def territory(code: str | Country, *, source: Any = "osm", land_only: bool = Tru
     >>> kp[["iso2", "variant"]].iloc[0].tolist()
     ['KP', 'osm-land']
     """
-    record = country(code)
+    record = not_a_region(code, country)
     details: dict[str, Any] = {}
     if isinstance(source, str) and source == "osm":
         geometry = _osm_land(record.iso2) if land_only else _osm_with_sea(record.iso2)

