@@ -20,6 +20,13 @@ import geo
 from geo.errors import CRSError, InputError, InputTypeError
 from geo.units import HALF_CIRCUMFERENCE_M
 from layers._progress import progress_bar
+from layers.analysis.breakdown import (
+    ADMIN1_FALLBACK_M,
+    Breakdown,
+    admin1_breakdown,
+    assign,
+    breakdown,
+)
 from layers.analysis.coverage import settlement_coverage, with_coverage
 from layers.analysis.result import DISTANCE_ERROR_M, POINT_METHOD, TOTAL, Exposure
 from layers.analysis.source import SourceDescription, nobody_excluded
@@ -167,7 +174,7 @@ def settlement_exposure(
     >>> result.population()
     609981.0
     """
-    group_col, _ = _grouping(by)
+    group_col = None if breakdown(by) is not None else _grouping(by)[0]
     gdf = check_settlements(settlements, group_col)
     if not gdf.crs.equals("EPSG:4326"):  # places are reported in lon/lat
         gdf = gdf.to_crs("EPSG:4326")
@@ -233,6 +240,30 @@ def max_distance(radii: np.ndarray, edge_m: float) -> float:
     return min(float(radii[-1]) + edge_m, HALF_CIRCUMFERENCE_M)
 
 
+_REGION_RULE = (
+    "residents of the source region: places inside its polygon, and places of its country "
+    f"within {ADMIN1_FALLBACK_M / 1000:g} km of it that by='admin1' assigns to it (the "
+    "polygon is simplified: coastal places can lie just outside it)"
+)
+
+
+def _region_residents(src: SourceDescription, gdf: Any, d: np.ndarray) -> np.ndarray:
+    """Places of an admin-1 source region: inside it, or assigned to it by ``by="admin1"``."""
+    out = d == 0
+    near = np.flatnonzero((d > 0) & (d <= ADMIN1_FALLBACK_M))
+    if len(near) and "country" in gdf.columns:
+        codes = gdf["admin1"].astype(str).to_numpy(dtype=object)[near] if "admin1" in gdf else None
+        keys, _ = assign(
+            np.asarray(gdf.geometry)[near],
+            gdf["country"].astype(str).to_numpy(dtype=object)[near],
+            admin1_breakdown(),
+            geonames_admin1=codes,
+        )
+        wanted = set(src.geometry["iso_3166_2"].astype(str))
+        out[near] = np.isin(keys, list(wanted))
+    return out
+
+
 def _exclusion(
     src: SourceDescription, gdf: Any, d: np.ndarray, exclude: tuple[str, ...] | None
 ) -> tuple[np.ndarray, str, list[str]]:
@@ -240,6 +271,8 @@ def _exclusion(
     if exclude is not None and exclude and "country" not in gdf.columns:
         exclude = None  # no country column: fall back to the geometric rule
     if exclude is None:
+        if src.kind == "region" and "iso_3166_2" in getattr(src.geometry, "columns", ()):
+            return _region_residents(src, gdf, d), _REGION_RULE, []
         if src.polygonal:
             return d == 0, "places inside the source polygon (distance 0)", []
         return np.zeros(len(d), bool), "none (point or line source)", []
@@ -303,7 +336,8 @@ def exposure_from_distances(
     >>> result.population()
     609981.0
     """
-    group_col, only = _grouping(by)
+    bd = breakdown(by)
+    group_col, only = (None, None) if bd is not None else _grouping(by)
     excluded, rule, codes = _exclusion(src, gdf, d, exclude)
     people_all = gdf["population"].to_numpy(dtype=np.float64)
     excluded_near = excluded & (d <= radii[-1])
@@ -326,19 +360,27 @@ def exposure_from_distances(
         .astype(str)
         .to_numpy(dtype=object)
     )
+    labels: dict[str, str] = {}
+    if bd is not None:
+        groups, labels = _polygon_groups(gdf, keep, bd)
     # whole numbers of people stay integers, so sums are exact and print without ".0"
     integral = pd.api.types.is_integer_dtype(gdf["population"])
     people = gdf["population"].to_numpy(dtype=np.int64) if integral else people_all
     table, bands, ds, ps, gs = _cumulative_table(
         d[keep], people[keep], groups[keep], radii, only or []
     )
-    by_country = group_col == "country" or only is not None
+    if bd is not None:
+        table, bands = _split_groups(table, bd, labels), _split_groups(bands, bd, labels)
+        gs = np.array([g.split(_SEP)[0] for g in gs], dtype=object)  # curve() by country
+    by_country = group_col == "country" or only is not None or bd is not None
     ratios, warnings = settlement_coverage(
         gdf, keep & (d <= radii[-1]), list(table["country"]) if by_country else []
     )
     if by_country:
         table = with_coverage(table, ratios)
     places = _places(gdf, keep, d, radii)
+    if bd is not None:
+        places = _with_polygon(places, bd, groups, labels, keep, d)
     provenance = src.provenance.merge(
         Provenance.of(gdf) or Provenance(),
         method=POINT_METHOD,
@@ -353,7 +395,7 @@ def exposure_from_distances(
     return Exposure(
         kind="settlements",
         radii_m=tuple(float(r) for r in radii),
-        by=group_col if only is None else "country",
+        by=bd.column if bd is not None else group_col if only is None else "country",
         table=table,
         bands=bands,
         places=places,
@@ -371,6 +413,60 @@ def exposure_from_distances(
         coverage=ratios,
         warnings=warnings,
     )
+
+
+_SEP = "\x1f"  # joins a place's country and polygon key into one group name
+
+
+def _polygon_groups(gdf: Any, keep: np.ndarray, bd: Breakdown) -> tuple[np.ndarray, dict]:
+    """Each kept place's group, ``country<SEP>key``, and each key's polygon name."""
+    groups = np.full(len(gdf), "", dtype=object)
+    rows = np.flatnonzero(keep)
+    has_country = "country" in gdf.columns
+    countries = (
+        gdf["country"]
+        .astype(object)
+        .where(gdf["country"].notna(), "unknown")
+        .astype(str)
+        .to_numpy(dtype=object)[rows]
+        if has_country
+        else None
+    )
+    codes = (
+        gdf["admin1"].astype(str).to_numpy(dtype=object)[rows]
+        if "admin1" in gdf.columns and countries is not None
+        else None
+    )
+    keys, names = assign(np.asarray(gdf.geometry)[rows], countries, bd, geonames_admin1=codes)
+    prefix = countries if countries is not None else np.full(len(rows), "", dtype=object)
+    groups[rows] = [f"{c}{_SEP}{k}" for c, k in zip(prefix, keys, strict=True)]
+    labels: dict[str, str] = {}
+    for k, name in zip(keys, names, strict=True):
+        if name and name not in labels.setdefault(k, name).split(" / "):
+            labels[k] += f" / {name}"
+    return groups, labels
+
+
+def _split_groups(table: pd.DataFrame, bd: Breakdown, labels: dict[str, str]) -> pd.DataFrame:
+    """Split the ``country<SEP>key`` group column into country, key and the key's name."""
+    out = table.copy()
+    parts = [g.split(_SEP, 1) if _SEP in g else [g, g] for g in out["country"].astype(str)]
+    out["country"] = [p[0] for p in parts]
+    out.insert(1, bd.column, [p[1] for p in parts])
+    out.insert(2, bd.label_column, [labels.get(p[1], "") for p in parts])
+    return out
+
+
+def _with_polygon(
+    places: Any, bd: Breakdown, groups: np.ndarray, labels: dict, keep: np.ndarray, d: np.ndarray
+) -> Any:
+    """Add each listed place's polygon key and name (the places are nearest first)."""
+    order = np.flatnonzero(keep)[np.argsort(d[keep], kind="stable")]
+    keys = [g.split(_SEP, 1)[1] for g in groups[order]]
+    out = places.copy()
+    out[f"{bd.column}_key" if bd.column in out.columns else bd.column] = keys
+    out[bd.label_column] = [labels.get(k, "") for k in keys]
+    return out
 
 
 def _places(gdf: Any, keep: np.ndarray, d: np.ndarray, radii: np.ndarray) -> Any:
