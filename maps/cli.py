@@ -83,32 +83,8 @@ def _codes(values: Sequence[str] | None) -> list[str] | None:
     return [record.iso2 for record in resolve_countries(names)] if names else None
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """Return the argument parser of the ``riskmap`` command.
-
-    Returns
-    -------
-    argparse.ArgumentParser
-        The ``distance``, ``exposure`` and ``run`` commands and their options.
-
-    Examples
-    --------
-    >>> args = build_parser().parse_args(
-    ...     ["exposure", "--around", "KP", "--radius", "200km", "--country", "Russia,CN"]
-    ... )
-    >>> args.command, args.boundary, args.radius, args.country
-    ('exposure', 'osm-land', ['200km'], ['Russia,CN'])
-    """
-    parser = _Parser(
-        prog=PROG, description="Who lives within X km of Y, and how far is A from B (WGS84)."
-    )
-    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-
-    p = sub.add_parser("distance", help="geodesic distance between two places")
-    p.add_argument("a", help="place name ('Vladivostok', 'Vladivostok,RU') or 'lon,lat'")
-    p.add_argument("b", help="place name or 'lon,lat'")
-    p.add_argument("--json", action="store_true", help="print JSON instead of text")
-
+def _add_exposure_parser(sub: Any) -> None:
+    """Add the ``exposure`` command and its options."""
     p = sub.add_parser(
         "exposure", help="population within distances of a territory, border or place"
     )
@@ -180,6 +156,35 @@ def build_parser() -> argparse.ArgumentParser:
         "--linked", action="store_true", help="link Leaflet from its CDNs (needs the network)"
     )
     p.add_argument("--json", action="store_true", help="print the exposure as JSON")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the argument parser of the ``riskmap`` command.
+
+    Returns
+    -------
+    argparse.ArgumentParser
+        The ``distance``, ``exposure`` and ``run`` commands and their options.
+
+    Examples
+    --------
+    >>> args = build_parser().parse_args(
+    ...     ["exposure", "--around", "KP", "--radius", "200km", "--country", "Russia,CN"]
+    ... )
+    >>> args.command, args.boundary, args.radius, args.country
+    ('exposure', 'osm-land', ['200km'], ['Russia,CN'])
+    """
+    parser = _Parser(
+        prog=PROG, description="Who lives within X km of Y, and how far is A from B (WGS84)."
+    )
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    p = sub.add_parser("distance", help="geodesic distance between two places")
+    p.add_argument("a", help="place name ('Vladivostok', 'Vladivostok,RU') or 'lon,lat'")
+    p.add_argument("b", help="place name or 'lon,lat'")
+    p.add_argument("--json", action="store_true", help="print JSON instead of text")
+
+    _add_exposure_parser(sub)
 
     p = sub.add_parser("run", help="run a scenario file: its claims, numbers and map")
     p.add_argument("scenario", help="scenario TOML file")
