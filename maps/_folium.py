@@ -53,6 +53,7 @@ _CSS = """
 .riskmap-label span { display: inline-block; transform: translate(-50%, -50%); white-space: nowrap;
   font: 600 11px system-ui, sans-serif; color: #5a0000;
   text-shadow: 0 0 3px #fff, 0 0 3px #fff, 0 0 3px #fff; }
+.riskmap-label-above span { transform: translate(-50%, -145%); color: #08306b; }
 </style>
 """
 
@@ -86,8 +87,11 @@ class _GeoJsonLayer(MacroElement):
                 style: function(f) { return styles[f.properties.s]; },
                 pointToLayer: function(f, latlng) {
                     if (f.properties.label !== undefined) {
+                        // a place's name sits above its marker, a distance on its line
+                        var cls = f.properties.n === undefined ? "riskmap-label"
+                            : "riskmap-label riskmap-label-above";
                         return L.marker(latlng, {interactive: false, keyboard: false,
-                            icon: L.divIcon({className: "riskmap-label", iconSize: null,
+                            icon: L.divIcon({className: cls, iconSize: null,
                                              html: "<span>" + f.properties.label + "</span>"})});
                     }
                     var style = styles[f.properties.s];
@@ -197,9 +201,9 @@ def _geojson(layer: Layer, decimals: int) -> dict[str, Any]:
         )
     for lon, lat, text in layer.labels:
         point = {"type": "Point", "coordinates": [round(lon, decimals), round(lat, decimals)]}
-        features.append(
-            {"type": "Feature", "geometry": point, "properties": {"label": html.escape(text)}}
-        )
+        props = {"label": html.escape(text), "n": text} if layer.kind == "point" else {}
+        props.setdefault("label", html.escape(text))
+        features.append({"type": "Feature", "geometry": point, "properties": props})
     return {"type": "FeatureCollection", "features": features}
 
 

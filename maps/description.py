@@ -86,7 +86,9 @@ class MapDescription:
     layers : tuple of Layer
         The display layers, in drawing order (background layers first).
     legend : tuple of LegendEntry
-        The legend lines of every layer, in drawing order.
+        The legend lines of the layers shown when the map opens, in drawing order
+        (a layer off at first, e.g. a boundary variant, is named in the layer control
+        only), and the radius control's ring.
     legend_notes : tuple of str
         Lines under the legend: methods, then the display tolerance.
     panel : Panel
@@ -197,7 +199,7 @@ class MapDescription:
             bounds=view,
             elements=items,
             layers=layers,
-            legend=tuple(entry for layer in layers for entry in layer.legend),
+            legend=_legend(layers, controls[-1] if controls else None),
             legend_notes=_legend_notes(elements, tolerance_m, controls[-1] if controls else None),
             panel=panel,
             provenance=provenance,
@@ -214,6 +216,14 @@ def _extent(layers: Sequence[Layer]) -> tuple[float, float, float, float]:
     arr = np.array(boxes)
     w, s, e, n = arr[:, 0].min(), arr[:, 1].min(), arr[:, 2].max(), arr[:, 3].max()
     return (float(w), float(s), float(e), float(n))
+
+
+def _legend(layers: Sequence[Layer], control: RadiusControl | None) -> tuple[LegendEntry, ...]:
+    """Return the legend rows of the layers on at first, then the radius control's ring."""
+    rows = [entry for layer in layers if layer.show for entry in layer.legend]
+    if control is not None and control.field is not None:
+        rows.append(LegendEntry("Ring at the chosen radius", "line", "#000000", dash="6 4"))
+    return tuple(rows)
 
 
 def _legend_notes(

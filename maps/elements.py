@@ -560,8 +560,9 @@ class GeodesicLine(Element):
         end_feats["radius"] = 5.0
         end_feats["name"] = list(labels)
         end_style = {"color": color, "weight": 2, "fillColor": "#ffffff", "fillOpacity": 1.0}
+        names = [(*self.a, labels[0]), (*self.b, labels[1])]  # the places a claim names
         end_layer = Layer(
-            f"{name} (ends)", self.group, "point", end_feats, [end_style], show=self.show, fit=fit
+            f"{name} (ends)", self.group, "point", end_feats, [end_style], names, (), self.show, fit
         )
         return (line_layer, end_layer)
 

@@ -412,7 +412,8 @@ def legend_html(title: str, entries: Sequence[LegendEntry], notes: Sequence[str]
     >>> legend_html("Legend", [LegendEntry("Border", "line", "#000")], ["note"]).count("<svg")
     1
     """
-    out = [f'<div class="riskmap-legend-title">{html.escape(title)}</div>']
+    # Collapsible, so that a reader can uncover what it sits on.
+    out = [f'<details open><summary class="riskmap-legend-title">{html.escape(title)}</summary>']
     for e in entries:
         fill = e.fill_color or e.color
         if e.kind == "area":
@@ -432,4 +433,4 @@ def legend_html(title: str, entries: Sequence[LegendEntry], notes: Sequence[str]
             f"{html.escape(e.label)}</div>"
         )
     out += [f'<div class="riskmap-legend-note">{html.escape(n)}</div>' for n in notes]
-    return "".join(out)
+    return "".join(out) + "</details>"

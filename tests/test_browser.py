@@ -120,8 +120,8 @@ def test_self_contained_map_renders_offline(browser, serve, tmp_path, ne_north_k
     paths = browser.evaluate("document.querySelectorAll('path.leaflet-interactive').length")
     assert paths == _expected_paths(rmap)
     assert (
-        browser.evaluate("document.querySelectorAll('.riskmap-label').length") == 3
-    )  # 50, 200 km, 684 km
+        browser.evaluate("document.querySelectorAll('.riskmap-label').length") == 5
+    )  # 50, 200 km, 684 km, and the two places the line joins
     for selector in (
         ".leaflet-control-measure",
         ".leaflet-control-zoom-fullscreen",

@@ -215,6 +215,10 @@
 
   Instrument.prototype.recolour = function (r) {
     var label = fmtRadius(r);
+    document.querySelectorAll(".riskmap-legend-row").forEach(function (row) {
+      row.lastChild.textContent = row.lastChild.textContent.replace(
+        /^ Settlement (within|beyond) [0-9.,]+ km$/, " Settlement $1 " + label);
+    });
     layers.forEach(function (entry) {
       if (!entry.recolour) { return; }
       entry.layer.eachLayer(function (m) {
