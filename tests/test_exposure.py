@@ -209,9 +209,13 @@ def test_by_variants(settlements, result):
         total.table["population"].to_numpy()
         == result.table.groupby("radius_m")["population"].sum().to_numpy()
     ).all()
-    admin = exposure(territory(), settlements, RADII, by="admin1")
-    assert set(admin.table["country"]) <= {"north", "south"}
+    admin = exposure(territory(), settlements, RADII, by="admin1")  # Natural Earth regions
+    assert {"country", "admin1", "admin1_name"} <= set(admin.table.columns)
+    assert set(admin.table["country"]) == set(result.table["country"])
     assert admin.population() == result.population()
+    provinces = settlements.rename(columns={"admin1": "province"})
+    own = exposure(territory(), provinces, RADII, by="province")  # any other column
+    assert set(own.table["country"]) <= {"north", "south"}
 
 
 def test_radii_in_any_unit_and_order(settlements, result):
