@@ -34,6 +34,7 @@ __all__ = [
     "format_km",
     "format_int",
     "notebook_frame",
+    "check_tolerance",
 ]
 
 #: The most metres one degree can span in any direction on WGS84 (a degree of
@@ -189,3 +190,16 @@ def notebook_frame(page: str) -> str:
         'width:100%;height:100%;left:0;top:0;border:none !important;" allowfullscreen>'
         "</iframe></div></div>"
     )
+
+
+def check_tolerance(tolerance_m: Any) -> float:
+    """Return a display tolerance in metres as a float, or refuse it with an example."""
+    if (
+        not isinstance(tolerance_m, (int, float))
+        or not math.isfinite(tolerance_m)
+        or tolerance_m < 0
+    ):
+        raise InputError(
+            f"tolerance_m={tolerance_m!r} is not a distance >= 0 in metres; e.g. 200.0"
+        )
+    return float(tolerance_m)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import base64
 import math
+import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,10 +26,20 @@ import geo
 from geo.errors import InputError
 from maps._display import as_frame
 
-__all__ = ["DistanceField", "RadiusControl", "FIELD_NODES"]
+__all__ = [
+    "DistanceField",
+    "RadiusControl",
+    "FIELD_NODES",
+    "PAGE_BUDGET_BYTES",
+    "PageSizeWarning",
+    "check_page_size",
+]
 
 #: Default number of grid nodes of a distance field (2 bytes each in the page).
 FIELD_NODES = 90_000
+
+#: The size a page should stay under, bytes: it opens in a few seconds on a phone.
+PAGE_BUDGET_BYTES = 3_000_000
 
 _METRES_PER_DEGREE = 111_320.0
 _FAR = 65535  # code of a node beyond the field's reach
@@ -439,3 +450,54 @@ def _steps(exposure: Any, code: str, radii: tuple[float, ...]) -> dict[str, Any]
         "pop": curve["population"].astype(float).tolist(),
         "n": curve["places"].astype(int).tolist(),
     }
+
+
+class PageSizeWarning(UserWarning):
+    """A page is larger than its budget (``RiskMap(max_bytes=...)``).
+
+    Examples
+    --------
+    >>> issubclass(PageSizeWarning, UserWarning)
+    True
+    """
+
+
+def check_page_size(page: str, max_bytes: int, *, tolerance_m: float) -> str:
+    """Return ``page``; warn with the ways to shrink it when it is over ``max_bytes``.
+
+    Parameters
+    ----------
+    page : str
+        The HTML page.
+    max_bytes : int
+        Its budget, bytes (UTF-8).
+    tolerance_m : float
+        The map's display tolerance, metres (the warning suggests a larger one).
+
+    Returns
+    -------
+    str
+        ``page``, unchanged.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     _ = check_page_size("x" * 2_000, 1_000, tolerance_m=200)
+    >>> print(str(caught[0].message).split(";")[0])
+    the page is 0.00 MB (2,000 bytes), over its budget of 1,000 bytes
+    """
+    size = len(page.encode("utf-8"))
+    if size > max_bytes:
+        warnings.warn(
+            f"the page is {size / 1e6:.2f} MB ({size:,} bytes), over its budget of "
+            f"{max_bytes:,} bytes; draw it with less detail: RiskMap(tolerance_m="
+            f"{max(2 * tolerance_m, 1000):g}) simplifies its shapes more (now {tolerance_m:g} m), "
+            "add_exposure(max_distance=...) or add_settlements(min_population=...) draw fewer "
+            "places, RiskMap(tiles=None) and fewer context countries drop layers, or raise "
+            "RiskMap(max_bytes=...) to accept it",
+            PageSizeWarning,
+            stacklevel=3,
+        )
+    return page

@@ -16,15 +16,14 @@ options they share (``name``, ``group``, ``show``, ``fit``) on
 
 from __future__ import annotations
 
-import math
 import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from geo.errors import InputError, InputTypeError
+from geo.errors import InputTypeError
 from layers import Provenance
-from maps._display import check_bounds, notebook_frame
+from maps._display import check_bounds, check_tolerance, notebook_frame
 from maps._exposure import exposure_items
 from maps._io import atomic_write, image_format
 from maps.assets import inline_assets
@@ -38,7 +37,7 @@ from maps.elements import (
     Settlements,
     Territory,
 )
-from maps.instrument import RadiusControl
+from maps.instrument import PAGE_BUDGET_BYTES, RadiusControl, check_page_size
 from maps.layer import Element
 from maps.panel import Curve, Note, Table
 
@@ -66,6 +65,9 @@ class RiskMap:
         Initial view in degrees; by default the extent of the layers added with ``fit=True``.
     legend : {"bottomleft", "bottomright", "topleft", "topright"}, default "bottomleft"
         Corner of the page the legend sits in.
+    max_bytes : int, default PAGE_BUDGET_BYTES (3 MB)
+        A page larger than this warns (:class:`~maps.instrument.PageSizeWarning`) with
+        the less detailed options that make it smaller.
 
     Examples
     --------
@@ -89,19 +91,13 @@ class RiskMap:
         tolerance_m: float = 200.0,
         bounds: Sequence[float] | None = None,
         legend: str = "bottomleft",
+        max_bytes: int = PAGE_BUDGET_BYTES,
     ) -> None:
         check_position(legend, "legend")
-        if (
-            not isinstance(tolerance_m, (int, float))
-            or not math.isfinite(tolerance_m)
-            or tolerance_m < 0
-        ):
-            raise InputError(
-                f"tolerance_m={tolerance_m!r} is not a distance >= 0 in metres; e.g. 200.0"
-            )
         self.title = title
         self.tiles = tiles
-        self.tolerance_m = float(tolerance_m)
+        self.tolerance_m = check_tolerance(tolerance_m)
+        self.max_bytes = int(max_bytes)
         self.bounds = None if bounds is None else check_bounds(bounds)
         self.legend = legend
         self._items: list[Item] = []
@@ -505,7 +501,8 @@ class RiskMap:
 
     def render(self, *, self_contained: bool = True) -> str:
         """Return the whole HTML page as a string (``self_contained``: see :meth:`save`)."""
-        return (inline_assets if self_contained else str)(self.to_folium().get_root().render())
+        page = (inline_assets if self_contained else str)(self.to_folium().get_root().render())
+        return check_page_size(page, self.max_bytes, tolerance_m=self.tolerance_m)
 
     def save(self, path: str | os.PathLike[str], *, self_contained: bool = True) -> Path:
         """Write the map as an HTML page, atomically.

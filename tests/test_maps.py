@@ -305,3 +305,78 @@ def test_lat_lon_order_is_built_in_one_function_only():
                     if "lat" in first and "lon" in second:
                         found.append(f"{path.name}:{func.name}")
     assert set(found) == {"_folium.py:leaflet_latlon"}, found
+
+
+# -- the page as an instrument ---------------------------------------------------------------
+
+
+def test_pages_are_self_contained_unless_linked():
+    rmap = RiskMap(tiles=None).add_territory(shapely.box(0, 0, 1, 1))
+    page = rmap.render()
+    assert "<script src=" not in page and '<link rel="stylesheet" href=' not in page
+    assert "geodesic.Geodesic" in page or "Geodesic" in page  # GeographicLib inlined
+    linked = rmap.render(self_contained=False)
+    assert (
+        '<script src="https://cdn.jsdelivr.net/npm/geographiclib-geodesic@2.2.0/'
+        'geographiclib-geodesic.min.js"></script>' in linked
+    )
+    assert "riskmapPage" in linked  # riskmap's own script is inline either way
+    assert "riskmapPage" in rmap._repr_html_() and "<script src=" not in rmap._repr_html_()
+
+
+def test_legend_position_is_an_option_and_a_bad_corner_is_refused():
+    page = RiskMap(tiles=None, legend="topright").add_territory(shapely.box(0, 0, 1, 1)).render()
+    legend = page.index('"riskmap-box riskmap-legend"')
+    # the control created last before the legend's box is the legend's own
+    last = page.rfind("L.control(", 0, legend)
+    assert last == page.rfind('L.control({position: "topright"})', 0, legend)
+    with pytest.raises(geo.InputError, match=r"legend='middle' is not a corner.*'bottomright'"):
+        RiskMap(legend="middle")
+
+
+def test_legend_lists_what_is_shown_at_first():
+    rmap = (
+        RiskMap(tiles=None)
+        .add_territory(shapely.box(0, 0, 1, 1), name="Shown")
+        .add_territory(shapely.box(2, 0, 3, 1), name="Variant", show=False)
+    )
+    assert [e.label for e in rmap.describe().legend] == ["Shown"]
+
+
+def test_a_page_over_its_budget_warns_with_the_fix():
+    from maps.instrument import PageSizeWarning
+
+    rmap = RiskMap(tiles=None, max_bytes=10_000).add_territory(shapely.box(0, 0, 1, 1))
+    with pytest.warns(PageSizeWarning, match=r"over its budget of 10,000 bytes.*tolerance_m=1000"):
+        rmap.render()
+
+
+def test_radius_control_counts_as_the_exposure_does():
+    import layers
+
+    towns = layers.settlements(country="RU", bbox=(131, 42, 134, 45))
+    point = shapely.Point(131.9, 43.1)
+    exp = layers.exposure(point, towns, ["10km", "30km", "60km"])
+    control = RiskMap(tiles=None).add_exposure(exp, source=point).describe().radius
+    for r in exp.radii_m:
+        assert control.population(r) == exp.population(r)
+    between = np.linspace(0, 60_000, 61)[1:]
+    curve = exp.curve(radii=between)["population"].to_numpy(float)
+    assert [control.population(r) for r in between] == list(curve)
+    with pytest.raises(geo.InputError, match="beyond 60 km"):
+        RiskMap(tiles=None).add_exposure(exp, radius="70km")
+
+
+def test_distance_field_ring_is_within_its_stated_error():
+    """The page's ring at r passes where the bilinear field reads r; the true distance there
+    is within the stated error (checked against pyproj on a point source)."""
+    from maps.instrument import DistanceField
+
+    field = DistanceField.around(shapely.Point(131.9, 43.1), "100km", nodes=3_000)
+    rng = np.random.default_rng(3)
+    lon = rng.uniform(130.7, 133.1, 400)
+    lat = rng.uniform(42.3, 43.9, 400)
+    exact = GEOD.inv(np.full(400, 131.9), np.full(400, 43.1), lon, lat)[2]
+    for x, y, d in zip(lon, lat, exact, strict=True):
+        if 5_000 < d < 95_000:
+            assert abs(field.distance_at(x, y) - d) <= field.error_at(d) + 1e-6, (x, y, d)
