@@ -1,0 +1,98 @@
+"""Start-up time: ``import geo``, ``import layers``, ``import maps`` in fresh interpreters.
+
+Each import runs in a new ``python -c`` process, the targets interleaved round by
+round so that a busy machine slows them alike; the median wall time of the rounds is
+compared with the baseline ``import numpy, shapely, pyproj`` (the least any riskmap
+import can cost). The bars: ``geo`` <= 1.3 x the baseline, ``maps`` <= 2 x.
+
+``--detail MODULE`` also prints the slowest imports under MODULE by
+``python -X importtime`` (cumulative microseconds, as Python reports them), and
+``--heavy`` whether scipy.spatial, numba, matplotlib, folium, geopandas, pandas or
+pyogrio are loaded by each import.
+
+Usage: python benchmarks/bench_import.py [--rounds 7] [--detail geo] [--heavy]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import time
+
+TARGETS = {
+    "baseline": "import numpy, shapely, pyproj",
+    "geo": "import geo",
+    "layers": "import layers",
+    "maps": "import maps",
+}
+BARS = {"geo": 1.3, "maps": 2.0}
+HEAVY = ("scipy.spatial", "numba", "matplotlib", "folium", "geopandas", "pandas", "pyogrio")
+
+
+def wall(code: str) -> float:
+    """Seconds for a fresh interpreter to run ``code`` and exit."""
+    t = time.perf_counter()
+    subprocess.run([sys.executable, "-c", code], check=True)
+    return time.perf_counter() - t
+
+
+def importtime(module: str, top: int = 15) -> list[tuple[int, str]]:
+    """The ``top`` largest cumulative import times (microseconds) under ``module``."""
+    out = subprocess.run(
+        [sys.executable, "-X", "importtime", "-c", f"import {module}"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stderr
+    rows = []
+    for line in out.splitlines():
+        if line.startswith("import time:") and "|" in line and "cumulative" not in line:
+            _, cumulative, name = line.split("|")
+            rows.append((int(cumulative), name.rstrip()))
+    return sorted(rows, reverse=True)[:top]
+
+
+def heavy(module: str) -> list[str]:
+    """Which of the heavy packages ``import module`` loads."""
+    code = f"import sys, {module}; print(','.join(m for m in {HEAVY!r} if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return [m for m in out.stdout.strip().split(",") if m]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=7, help="fresh interpreters per target")
+    parser.add_argument("--detail", action="append", default=[], help="module for -X importtime")
+    parser.add_argument("--heavy", action="store_true", help="list heavy packages each loads")
+    args = parser.parse_args(argv)
+    for code in TARGETS.values():  # warm the file-system cache and the bytecode
+        wall(code)
+    times: dict[str, list[float]] = {name: [] for name in TARGETS}
+    for _ in range(args.rounds):
+        for name, code in TARGETS.items():
+            times[name].append(wall(code))
+    base = statistics.median(times["baseline"])
+    print(f"median of {args.rounds} fresh interpreters each, interleaved ({sys.executable})")
+    print("| import | median (s) | × baseline | bar |")
+    print("|---|---:|---:|---|")
+    failed = False
+    for name, code in TARGETS.items():
+        m = statistics.median(times[name])
+        bar = BARS.get(name)
+        verdict = "" if bar is None else (f"≤ {bar} ✓" if m / base <= bar else f"≤ {bar} ✗")
+        failed |= bar is not None and m / base > bar
+        print(f"| `{code}` | {m:.3f} | {m / base:.2f} | {verdict} |")
+    if args.heavy:
+        for name in ("geo", "layers", "maps"):
+            print(f"{name}: loads {', '.join(heavy(name)) or 'none of ' + ', '.join(HEAVY)}")
+    for module in args.detail:
+        print(f"\nslowest imports under {module} (cumulative µs, python -X importtime):")
+        for us, mod in importtime(module):
+            print(f"  {us:>9,}  {mod}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
