@@ -6,7 +6,10 @@ GeoDataFrame of settlements) and returns an :class:`Exposure`: population and pl
 per radius and country of residence, the bands between radii, a population-by-distance
 curve, the places near each radius, and the provenance of every number.
 :func:`exposure_variants` asks the same question over several boundary (and
-population) variants and reports the range.
+population) variants and reports the range; :func:`compare_populations` counts it with
+several population sources (settlements, grids and their years) and boundary variants,
+every combination labelled with its source's release, year, whom it counts and its
+coverage.
 
 Settlements: each place's exact geodesic distance to the source is computed once
 (:class:`geo.DistanceIndex`, WGS84, Karney); everything else is arithmetic on that
@@ -23,8 +26,16 @@ their plain values), one per worker (:mod:`~layers.analysis.points`,
 (:mod:`~layers.analysis.compute`) and :mod:`~layers.analysis.variants`.
 """
 
+from layers.analysis.compare import PopulationComparison, compare_populations
 from layers.analysis.compute import exposure
 from layers.analysis.result import Exposure
 from layers.analysis.variants import ExposureVariants, exposure_variants
 
-__all__ = ["Exposure", "ExposureVariants", "exposure", "exposure_variants"]
+__all__ = [
+    "Exposure",
+    "ExposureVariants",
+    "PopulationComparison",
+    "compare_populations",
+    "exposure",
+    "exposure_variants",
+]
