@@ -160,7 +160,8 @@
 
   Instrument.prototype.radiusControl = function (rc) {
     var self = this;
-    this.box = control(this.map, "bottomright", "riskmap-radius", radiusHtml(rc));
+    // under the layer control, so that the results panel keeps the bottom right to itself
+    this.box = control(this.map, "topright", "riskmap-radius", radiusHtml(rc));
     this.slider = this.box.querySelector(".riskmap-radius-slider");
     this.input = this.box.querySelector(".riskmap-radius-input");
     this.ring = L.polyline([], {color: "#000000", weight: 2, dashArray: "6 4", interactive: false});
