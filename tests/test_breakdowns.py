@@ -111,6 +111,23 @@ def test_coastal_place_just_outside_the_simplified_polygon_falls_back_to_its_reg
     assert keys.tolist() == ["RU-KGD"] and labels.tolist() == ["Kaliningrad"]
 
 
+def test_near_a_region_border_the_geonames_division_decides():
+    """Jurbarkas (GeoNames LT.62, Tauragė) is on the Neman; the simplified border puts it south."""
+    towns = layers.settlements(country="LT")
+    jurbarkas = towns[towns["name"] == "Jurbarkas"]
+    bd = breakdown("admin1")
+    points, country = np.asarray(jurbarkas.geometry), jurbarkas["country"].to_numpy(object)
+    by_polygon, _ = assign(points, country, bd)
+    by_division, _ = assign(
+        points, country, bd, geonames_admin1=jurbarkas["admin1"].to_numpy(object)
+    )
+    assert jurbarkas["admin1"].tolist() == ["62"]
+    assert by_polygon.tolist() == ["LT-MR"] and by_division.tolist() == ["LT-TA"]
+    # a division code that names no region changes nothing
+    same, _ = assign(points, country, bd, geonames_admin1=["99"])
+    assert same.tolist() == ["LT-MR"]
+
+
 def test_admin1_assignment_agrees_with_the_natural_earth_50m_reference():
     """Independent file: point in ne_50m_admin_1 polygon for the US, BR, CA, AU towns."""
     ref = geopandas.read_file(naturalearth_path("ne_50m_admin_1_states_provinces.gpkg"))
