@@ -78,8 +78,14 @@ def exposure(
         ``"108 nmi"``; each in [0, half the Earth's circumference].
     by : str, list of str, GeoDataFrame or None, default "country"
         Countries of residence. For settlements: a column to group by
-        (``"country"``), a list of countries (codes or names: only those), or None
-        for totals. For grids: a list of countries (polygons from
+        (``"country"``), a list of countries (codes or names: only those), None
+        for totals; ``"admin1"`` or ``["country", "admin1"]`` for rows by country and
+        Natural Earth admin-1 region (columns ``admin1``, the ISO 3166-2 code, and
+        ``admin1_name``; provinces of two countries are never merged); or a polygon
+        layer (``by=layer``, its key column found by name, or ``by=(layer, "COLUMN")``)
+        for rows by country and polygon. Places in no polygon are counted in their
+        country's ``"unassigned"`` row, so the rows always sum to the total (see
+        :mod:`layers.analysis.breakdown`). For grids: a list of countries (polygons from
         ``layers.territory``), a GeoDataFrame of country polygons (named by its
         ``iso2``/``ISO_A2``/``name`` column), or None for totals.
     exclude_source : bool, str or list of str, default True
