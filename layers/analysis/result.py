@@ -62,10 +62,13 @@ class Exposure:
     radii_m : tuple of float
         The radii, ascending, in metres.
     by : str or None
-        The column grouped by (``"country"``), or None for totals only.
+        The column grouped by (``"country"``; ``"admin1"`` or a polygon layer's key
+        column for a breakdown by polygons), or None for totals only.
     table : pandas.DataFrame
-        One row per country of residence (``"total"`` when ``by=None``) and radius:
-        ``country``, ``radius_m`` (metres), ``radius_km``, ``population`` (people
+        One row per country of residence (``"total"`` when ``by=None``; per country
+        and polygon for ``by="admin1"`` or a polygon layer, with the key column, e.g.
+        ``admin1`` and ``admin1_name``, after ``country``) and radius: ``country``,
+        ``radius_m`` (metres), ``radius_km``, ``population`` (people
         within the radius), and ``places`` (settlements counted) or, for grids,
         ``cells`` and ``nodata_cells`` (cells covered, partial cells by fraction).
     bands : pandas.DataFrame
