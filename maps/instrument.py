@@ -430,7 +430,7 @@ def _steps(exposure: Any, code: str, radii: tuple[float, ...]) -> dict[str, Any]
         at = np.union1d(np.arange(0.0, radii[-1], 1000.0), radii)
         curve = exposure.curve(radii=at[at > 0], country=country)
         d = curve["distance_m"].to_numpy(float)
-        pop = curve["population"].to_numpy(float)
+        pop = curve["population"].to_numpy(float, copy=True)
         for i, r in enumerate(d):
             if np.isclose(radii, r, rtol=0, atol=1e-6).any():
                 pop[i] = exposure.population(r, country=country)

@@ -380,3 +380,27 @@ def test_distance_field_ring_is_within_its_stated_error():
     for x, y, d in zip(lon, lat, exact, strict=True):
         if 5_000 < d < 95_000:
             assert abs(field.distance_at(x, y) - d) <= field.error_at(d) + 1e-6, (x, y, d)
+
+
+def test_radius_control_of_a_grid_is_exact_at_the_radii_and_the_cell_curve_between(tmp_path):
+    """One person per 0.1° cell: the table (partial cells by covered fraction) at the radii,
+    the curve of whole cells by their centre between them."""
+    import rasterio
+    from affine import Affine
+
+    import layers
+    from layers.grid import population_grid
+
+    path = tmp_path / "ones.tif"
+    profile = {"driver": "GTiff", "width": 30, "height": 20, "count": 1, "dtype": "float32"}
+    with rasterio.open(
+        path, "w", crs="EPSG:4326", transform=Affine(0.1, 0, 100, 0, -0.1, 50), **profile
+    ) as ds:
+        ds.write(np.ones((20, 30), "float32"), 1)
+    point = shapely.Point(101.5, 49.0)
+    exp = layers.exposure(point, population_grid(path, kind="count"), ["20km", "50km"], by=None)
+    control = RiskMap(tiles=None).add_exposure(exp, source=point).describe().radius
+    assert control.kind == "grid"
+    for r in exp.radii_m:
+        assert control.population(r) == exp.population(r)
+    assert control.population(35_000) == exp.curve(radii=[35_000])["population"].iloc[0]

@@ -129,6 +129,7 @@
     var source = rc.kind === "grid"
       ? "grid: cell centres between the radii computed, exact at them"
       : "exact distances of the places";
+    var unit = rc.kind === "grid" ? "cells" : "places";
     var ring = rc.field ? '<div class="riskmap-radius-ring" data-riskmap="ring-error"></div>' : "";
     return '<div class="riskmap-radius-title">Radius' + (rc.of ? " from " + esc(rc.of) : "") + '</div>' +
       '<input type="range" class="riskmap-radius-slider" min="0" max="' + rc.radii[rc.radii.length - 1] +
@@ -136,8 +137,8 @@
       '<input type="text" class="riskmap-radius-input" size="9" aria-label="radius with unit">' +
       '<div class="riskmap-radius-error" data-riskmap="radius-error"></div>' +
       '<div>Within <b data-riskmap="radius"></b>: <b data-riskmap="radius-population"></b> people, ' +
-      '<span data-riskmap="radius-places"></span> places</div>' +
-      '<table class="riskmap-table"><tr><th>country</th><th>people</th><th>places</th></tr>' + rows + '</table>' +
+      '<span data-riskmap="radius-places"></span> ' + unit + '</div>' +
+      '<table class="riskmap-table"><tr><th>country</th><th>people</th><th>' + unit + '</th></tr>' + rows + '</table>' +
       '<div class="riskmap-legend-note">from the ' + source + '</div>' + ring;
   }
 
