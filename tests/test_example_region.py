@@ -13,6 +13,9 @@ import pytest
 import shapely
 from pyproj import Transformer
 
+# the script loads every settlement and draws a map: about 15 s, so not in the default run
+pytestmark = pytest.mark.slow
+
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLE = REPO / "examples" / "region_exclave.py"
 
