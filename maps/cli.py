@@ -28,6 +28,8 @@ import geo
 import layers
 from geo.errors import InputError, RiskmapError
 from layers import BOUNDARY_VARIANTS, DEFAULT_BOUNDARY, resolve_place
+from layers.analysis import compare_populations
+from layers.analysis.compare_sources import SETTLEMENT_NAMES, check_population
 from layers.analysis.export import export_format, ring_layer
 from layers.countries import resolve_countries
 from layers.output import check_target
@@ -133,8 +135,11 @@ def _add_exposure_parser(sub: Any) -> None:
     p.add_argument(
         "--population",
         action="append",
-        metavar="SOURCE",
-        help="population source (countries of residence are --country)",
+        metavar="SOURCE[,SOURCE...]",
+        help="who is counted: geonames (the packaged settlements, the default), a grid "
+        "product with its year (ghs-pop:2020, worldpop-1km:2020:PRK+RUS; see riskmap data "
+        "list), a GeoTIFF path or URL; several give a table of every source x boundary "
+        "variant with the low/median/high (countries of residence are --country)",
     )
     p.add_argument(
         "--variants",
@@ -234,9 +239,10 @@ def _exposure_rows(exp: Any) -> Any:
             "country": table["country"],
             "within (km)": [f"{r / 1000:g}" for r in table["radius_m"]],
             "population": table["population"].round().astype("int64"),
-            "places": table["places"],
         }
     )
+    if "places" in table.columns:  # settlements (a grid counts cells, not places)
+        rows["places"] = table["places"]
     if "coverage" in table.columns:
         rows["coverage"] = [
             _coverage_cell(r, n)
@@ -288,23 +294,24 @@ def _print_exposure(exp: Any, label: str, radii: list[float]) -> None:
             print(f"  … and {len(shown) - 12} more")
 
 
-def _refuse_population(values: Sequence[str] | None) -> None:
-    """Refuse ``--population COUNTRY``: countries of residence are ``--country`` now."""
-    if not values:
-        return
-    names = [c.strip() for v in values for c in v.split(",") if c.strip()]
+def _populations(values: Sequence[str] | None) -> list[str]:
+    """Return the ``--population`` sources (default ``["geonames"]``); refuse countries."""
+    names = [c.strip() for v in values or () for c in v.split(",") if c.strip()]
+    if not names:
+        return ["geonames"]
     try:
-        resolve_countries(names)
-    except InputError:
+        for name in names:
+            check_population(name)
+    except InputError as exc:
+        try:
+            resolve_countries(names)
+        except InputError:
+            raise exc from None
         raise InputError(
-            f"--population {','.join(names)!r}: no population source of that name; "
-            "population sources are not available in this command yet (the settlements "
-            "are counted); for countries of residence use --country"
+            f"--population {','.join(names)!r} names countries; countries of residence are "
+            f"--country now: use --country {','.join(names)}"
         ) from None
-    raise InputError(
-        f"--population {','.join(names)!r} names countries; countries of residence are "
-        f"--country now: use --country {','.join(names)}"
-    )
+    return names
 
 
 def _by(text: str) -> str | list[str]:
@@ -339,9 +346,102 @@ def _cmd_sites(args: argparse.Namespace) -> int:
     return 0
 
 
+def _print_comparison(result: Any, label: str) -> None:
+    """Print every source x variant x country x radius, then the low / median / high."""
+    t = result.table
+    rows = pd.DataFrame(
+        {
+            "source": t["population_source"],
+            "release": t["release"],
+            "year": [("" if y is None or y != y else f"{y:.0f}") for y in t["year"]],
+            "counts": t["counts"],
+            "boundary": t["boundary"],
+            "country": t["country"],
+            "within (km)": [f"{r:g}" for r in t["radius_km"]],
+            "population": [("-" if p != p else f"{p:,.0f}") for p in t["population"]],
+            "places": [("" if p != p else f"{p:.0f}") for p in t["places"]],
+            "coverage": [
+                _coverage_cell(r, n) for r, n in zip(t["coverage"], t["coverage_note"], strict=True)
+            ],
+            "status": [x.split(":")[0] for x in t["status"]],  # the reasons are warnings
+        }
+    )
+    print(
+        Table(
+            f"Population within {', '.join(f'{r / 1000:g}' for r in result.radii_m)} km "
+            f"of {label}, by source",
+            rows,
+        ).to_text()
+    )
+    ranges = result.ranges.copy()
+    shown = pd.DataFrame(
+        {
+            "country": ranges["country"],
+            "within (km)": [f"{r:g}" for r in ranges["radius_km"]],
+            **{
+                k: [("-" if v != v else f"{v:,.0f}") for v in ranges[k]]
+                for k in ("low", "median", "high")
+            },
+            "counted": ranges["counted"],
+            "left out": ranges["left_out"],
+        }
+    )
+    print("\n" + Table("Range over the sources and variants counted", shown).to_text())
+    print(
+        "coverage = the source's people in the country ÷ its population (settlements: in the "
+        "data; grids: over its territory)"
+    )
+    for warning in result.warnings:
+        print(f"warning: {warning}")
+
+
+def _cmd_compare(args: argparse.Namespace, source: Any, label: str, populations: list[str]) -> int:
+    """``riskmap exposure --population A,B,...``: every source x variant, and the range."""
+    for option in ("map", "png", "out"):
+        if getattr(args, option):
+            raise InputError(
+                f"--{option} shows one exposure; give one --population source with it "
+                f"(not {len(populations)}: {','.join(populations)})"
+            )
+    countries = _codes(args.country)
+    result = compare_populations(
+        source,
+        _radii(args.radius),
+        populations=populations,
+        variants=list(BOUNDARY_VARIANTS) if args.variants else None,
+        country=countries,
+        by="country" if _by(args.by) == "country" else None,
+    )
+    if args.json:
+        print(result.to_json())
+        return 0
+    _print_comparison(result, label)
+    print(f"\nmethod: {result.provenance.method}")
+    print(f"sources: {result.provenance.attribution()}")
+    return 0
+
+
+def _population_layer(source: Any, spec: str, radii: list[float], by: Any) -> Any:
+    """Return the exposure of one grid ``--population`` source; None for the settlements."""
+    if spec.lower() in SETTLEMENT_NAMES:
+        return None
+    countries = by if isinstance(by, list) else None
+    got = compare_populations(
+        source, radii, populations=[spec], country=countries, by=by, coverage=False
+    )
+    for warning in got.warnings:  # a grid that misses part of the area says so
+        print(f"warning: {spec}: {warning.split(': ', 1)[-1]}", file=sys.stderr)
+    return next(iter(got.exposures.values()))
+
+
 def _cmd_exposure(args: argparse.Namespace) -> int:
-    _refuse_population(args.population)
+    populations = _populations(args.population)
     if args.sites:
+        if populations != ["geonames"]:
+            raise InputError(
+                f"--sites counts the packaged settlements; --population {','.join(populations)} "
+                "is not available with --sites"
+            )
         return _cmd_sites(args)
     if not args.around:
         raise InputError("give what to measure from: --around SOURCE or --sites FILE")
@@ -354,12 +454,16 @@ def _cmd_exposure(args: argparse.Namespace) -> int:
         raise InputError(
             f"--variants needs a territory (a country code) but --around is {args.around!r}"
         )
+    if len(populations) > 1:
+        return _cmd_compare(args, source, label, populations)
     if args.out:  # a bad extension or folder fails before any work
         check_target(args.out)
         export_format(args.out)
-    settlements = layers.settlements()
     by = countries if countries else _by(args.by)
-    exp = layers.exposure(source, settlements, radii, by=by)
+    exp = _population_layer(source, populations[0], radii, by)
+    settlements = layers.settlements() if exp is None or args.variants else None
+    if exp is None:
+        exp = layers.exposure(source, settlements, radii, by=by)
     out = sys.stderr if args.json else sys.stdout
     if args.json:
         print(exp.to_json())

@@ -8,9 +8,11 @@ are served by a real HTTP server on 127.0.0.1 (tests/_http.py), no internet.
 
 from __future__ import annotations
 
+import json
 import zipfile
 
 import numpy as np
+import pandas as pd
 import pytest
 import rasterio
 import shapely
@@ -305,7 +307,7 @@ def test_a_per_country_grid_counts_only_the_countries_it_holds(
     assert wide.ranges.set_index("country").loc["KP", "counted"] == 0
     # a country's file the server does not have (404) is unavailable, with its command
     with pytest.raises(
-        GridUnavailableError, match=r"get it with: riskmap data fetch test-pc:2020:PRK"
+        GridUnavailableError, match=r"get it with: riskmap data fetch test-pc:2020:PRK \(why"
     ):
         compare_populations(shapely.Point(*source), radii, populations=["test-pc:2020:PRK"])
 
@@ -333,3 +335,33 @@ def test_bad_input_is_refused_by_name(tmp_path):
         compare_populations((5.0, 5.0), "10km", populations=["geonames", "geonames"])
     with pytest.raises(InputError, match=r"populations=\[\] names no source"):
         compare_populations((5.0, 5.0), "10km", populations=[])
+
+
+def test_the_cli_compares_the_sources_it_is_given(tiled, tmp_path, capsys):
+    from maps.cli import main
+
+    other, sums = ringless((200, 400), 0.0, 10.0, seed=6)
+    path = write_tif(tmp_path / "other_ppp.tif", other, left=0.0, top=10.0)
+    args = ["exposure", "--around", "5,5", "--radius", "40km,100km", "--json"]
+    assert main([*args, "--population", f"test-tiles:2020,{path}"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    table = pd.DataFrame(out["table"])
+    # every group (countries reached and 'unassigned', the sea) sums to the analytic total
+    totals = table.groupby(["population_source", "radius_m"])["population"].sum()
+    assert_allclose([totals[("test-tiles:2020", r)] for r in RADII], tiled, rtol=1e-9)
+    assert_allclose([totals[("other_ppp.tif", r)] for r in RADII], sums, rtol=1e-9)
+    assert {r["country"] for r in out["ranges"]} >= {"unassigned"}
+    # one source: today's table for that source
+    assert (
+        main(["exposure", "--around", "5,5", "--radius", "100km", "--population", str(path)]) == 0
+    )
+    text = capsys.readouterr().out
+    assert "Population within 100 km of" in text and "places" not in text.split("\n")[1]
+    with pytest.raises(InputError, match=r"--map shows one exposure"):
+        from maps.cli import _cmd_exposure, build_parser
+
+        _cmd_exposure(
+            build_parser().parse_args(
+                [*args[:-1], "--population", f"geonames,{path}", "--map", str(tmp_path / "m.html")]
+            )
+        )

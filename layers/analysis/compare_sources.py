@@ -46,6 +46,7 @@ from layers.territory import territory
 __all__ = [
     "SETTLEMENT_NAMES",
     "GridUnavailableError",
+    "check_population",
     "PopulationSource",
     "fetch_command",
     "grid_coverage",
@@ -247,8 +248,8 @@ def _named_grid(
         if product.access == "local":
             command = product.instructions.replace("{year}", str(year))
         raise GridUnavailableError(
-            f"population source {label!r} is not in the cache and cannot be fetched now "
-            f"({' '.join(str(exc).split())}); get it with: {command}",
+            f"population source {label!r} is not in the cache and cannot be fetched now; "
+            f"get it with: {command} (why: {' '.join(str(exc).split())})",
             source=label,
             command=command,
         ) from exc
@@ -360,7 +361,7 @@ def population_source(
             "expected 'geonames', a grid product ('ghs-pop:2020'), a GeoTIFF path or URL, a "
             "settlements GeoDataFrame or a layers.PopulationGrid"
         )
-    text = str(spec).strip()
+    text = check_population(spec)
     if text.lower() in SETTLEMENT_NAMES:
         return _settlement_source(label or "geonames", settlements())
     if is_url(text):
@@ -368,13 +369,50 @@ def population_source(
     if text.split(":")[0].lower() in _product_names():
         return _named_grid(text, area, countries, around, radius_m)
     path = Path(text).expanduser()
-    if not path.exists():
+    return _grid_source(label or path.name, population_grid(path), area)
+
+
+def check_population(spec: str | Path) -> str:
+    """Return a population source as written if it names one, without opening or fetching it.
+
+    Parameters
+    ----------
+    spec : str or path-like
+        ``"geonames"``, a grid product with its year and countries, an ``http(s)`` URL,
+        or the path of an existing file.
+
+    Returns
+    -------
+    str
+        The source, stripped of surrounding spaces.
+
+    Raises
+    ------
+    InputError
+        For anything else (an unknown name, a product year that is not an epoch).
+
+    Examples
+    --------
+    >>> check_population(" ghs-pop:2020 ")
+    'ghs-pop:2020'
+    >>> check_population("Russia")
+    Traceback (most recent call last):
+    ...
+    geo.errors.InputError: population source 'Russia' is neither 'geonames' (the packaged ...
+    """
+    text = str(spec).strip()
+    if text.lower() in SETTLEMENT_NAMES or is_url(text):
+        return text
+    if text.split(":")[0].lower() in _product_names():
+        parse_product(text)
+        return text
+    if not Path(text).expanduser().exists():
         raise InputError(
             f"population source {text!r} is neither 'geonames' (the packaged settlements), a "
             f"grid product ({', '.join(_product_names())}), an http(s) URL nor an existing "
             "file; check the spelling, or see `riskmap data list`"
         )
-    return _grid_source(label or path.name, population_grid(path), area)
+    return text
 
 
 def _product_names() -> list[str]:
