@@ -14,6 +14,7 @@ import json
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, TypeVar
 
 import geo
@@ -40,6 +41,13 @@ __all__ = [
     "PEOPLE",
     "TOLERANCE",
     "PLACE",
+    "SOURCE",
+    "FILE",
+    "COLUMN",
+    "CRS_TEXT",
+    "RADII",
+    "BY",
+    "PEOPLE_TOLERANCE",
     "COUNTRY",
     "COUNTRIES",
     "BORDER",
@@ -60,6 +68,7 @@ class Where:
     section: str  # "[map]", "[[exposure]]", "the scenario"
     entry: int | None = None  # 1-based, for arrays of tables
     file: str | None = None
+    folder: Path | None = None  # where the file is: paths in it are relative to it
 
     def __str__(self) -> str:
         return self.section
@@ -137,6 +146,7 @@ class Kind:
     written: str
     unit: str
     reader: Callable[[Any], Any]
+    path: str = ""  # "file": a file named relative to the scenario file; "source": maybe one
 
     def read(self, value: Any, key: str, where: Where) -> Any:
         """Return ``value`` read, or raise an error naming ``key``, ``where`` and the fix.
@@ -156,7 +166,8 @@ class Kind:
             The value as the configuration holds it.
         """
         try:
-            return self.reader(value)
+            read = self.reader(value)
+            return _in_folder(read, where.folder, self.path) if self.path else read
         except _Wrong as exc:
             fix = f"; write {key} = {exc.example}" if exc.example else ""
             raise InputError(
@@ -218,6 +229,65 @@ def _percent_or_distance(value: Any) -> Tolerance:
         return Tolerance(metres=_distance(value))
     except _Wrong as exc:
         raise _Wrong(f"not a percentage, and {exc.problem}", '"5%"') from exc
+
+
+#: Suffixes of the files a source or sites key may name (what geopandas reads, and CSV).
+FILE_SUFFIXES = (".geojson", ".json", ".gpkg", ".shp", ".fgb", ".parquet", ".csv", ".kml", ".gml")
+
+
+def _in_folder(text: str, folder: Path | None, mode: str) -> str:
+    """Return a file named in the scenario as a path from here (relative to its folder).
+
+    A source (``mode="source"``) is a file only when it ends like one (``zone.geojson``);
+    ``"Kaliningrad Oblast"`` stays a name.
+    """
+    if mode == "source" and Path(text).suffix.lower() not in FILE_SUFFIXES and "/" not in text:
+        return text
+    path = Path(text).expanduser()
+    if not path.is_absolute():
+        path = (folder if folder is not None else Path.cwd()) / path
+    if not path.is_file():
+        raise _Wrong(
+            f"there is no file {str(path)!r}; a file is named relative to the scenario "
+            "file's folder (GeoJSON, GeoPackage, Shapefile, FlatGeobuf, GeoParquet or CSV)"
+        )
+    return str(path)
+
+
+def _radii(value: Any) -> tuple[float, ...]:
+    radii = _list_of(_distance)(value) if isinstance(value, list) else (_distance(value),)
+    if not radii:
+        raise _Wrong("expected at least one distance", '"30km"')
+    return tuple(sorted(set(radii)))
+
+
+_BY = ("country", "admin1")
+
+
+def _by(value: Any) -> tuple[str, ...]:
+    parts = value if isinstance(value, list) else [value]
+    if any(p not in _BY for p in parts) or len(set(parts)) != len(parts):
+        raise _Wrong('expected "country", "admin1" or ["country", "admin1"]', '"admin1"')
+    return tuple(parts)
+
+
+def _crs(value: Any) -> str:
+    import pyproj
+
+    text = _text(value)
+    try:
+        pyproj.CRS.from_user_input(text)
+    except pyproj.exceptions.CRSError as exc:
+        raise _Wrong(f"not a CRS pyproj knows ({exc})", '"EPSG:4326"') from exc
+    return text
+
+
+def _people_tolerance(value: Any) -> Tolerance:
+    if isinstance(value, str) and value.strip().endswith("%"):
+        return _percent_or_distance(value)
+    if _number(value) and math.isfinite(value) and value >= 0:
+        return Tolerance(people=float(value))
+    raise _Wrong('expected a share of the claimed number, "10%", or a number of people', '"10%"')
 
 
 def _variant(value: Any) -> BoundaryVariant:
@@ -302,6 +372,36 @@ PLACE = Kind(
     "",
     _text,
 )
+SOURCE = Kind(
+    "source",
+    "what distances are measured from, as `riskmap exposure --around` takes it: a country "
+    '`"KP"`, a border `"KP-RU"`, an admin-1 region `"Kaliningrad Oblast"` or `"RU-KGD"`, a '
+    'place `"Vladivostok,RU"`, a point `"lon,lat"` in degrees (`"141.03,37.42"`), or a file '
+    '(`"zone.geojson"`, relative to the scenario file)',
+    "",
+    _text,
+    path="source",
+)
+FILE = Kind(
+    "file",
+    'a path relative to the scenario file: `"plants.csv"` (CSV with lon/lat columns, or any '
+    "file geopandas reads)",
+    "",
+    _text,
+    path="file",
+)
+COLUMN = Kind("column", 'a column of the file: `"range_km"`', "", _text)
+CRS_TEXT = Kind("CRS", '`"EPSG:4326"`, anything pyproj reads', "", _crs)
+RADII = Kind(
+    "distance or list of distances", '`"30km"` or `["20km", "30km", "80km"]`', "metres", _radii
+)
+BY = Kind("breakdown", '`"country"`, `"admin1"` or `["country", "admin1"]`', "", _by)
+PEOPLE_TOLERANCE = Kind(
+    "percentage or number",
+    'a share of the claimed number, `"10%"`, or a number of people, `50_000`',
+    "people",
+    _people_tolerance,
+)
 COUNTRY = Kind(
     "country", 'an ISO 3166-1 code or English name: `"KP"`, `"PRK"`, `"North Korea"`', "", _text
 )
@@ -346,6 +446,8 @@ class Tolerance:
         A share of the claimed distance (0.05 for ``"5%"``).
     metres : float, optional
         A distance in metres (``"20km"``).
+    people : float, optional
+        A number of people (``50_000``), for exposure claims.
 
     Examples
     --------
@@ -357,10 +459,13 @@ class Tolerance:
 
     share: float | None = None
     metres: float | None = None
+    people: float | None = None
 
-    def of(self, claim_m: float) -> float:
-        """Return the tolerance in metres around a claim of ``claim_m`` metres."""
-        return self.share * claim_m if self.share is not None else float(self.metres or 0.0)
+    def of(self, claim: float) -> float:
+        """Return the tolerance around a claim of ``claim`` (metres, or people)."""
+        if self.share is not None:
+            return self.share * claim
+        return float(self.metres if self.metres is not None else self.people or 0.0)
 
 
 _T = TypeVar("_T")

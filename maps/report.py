@@ -10,7 +10,6 @@ import math
 import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -18,70 +17,31 @@ import pandas as pd
 from layers import Place, Provenance
 from maps._display import format_int, format_km
 from maps.riskmap import RiskMap
+from maps.verdicts import (
+    DEPENDS,
+    DOES_NOT_HOLD,
+    HOLDS,
+    Claimed,
+    table_lines,
+    verdict,
+    verdict_about,
+    verdict_more_than,
+)
 
 __all__ = [
+    "Claimed",
     "DistanceCheck",
     "ExposureCheck",
     "Overview",
     "ScenarioResult",
+    "table_lines",
+    "verdict",
     "verdict_more_than",
     "verdict_about",
     "HOLDS",
     "DOES_NOT_HOLD",
     "DEPENDS",
 ]
-
-HOLDS = "holds"
-DOES_NOT_HOLD = "does not hold"
-DEPENDS = "depends on the variant"
-
-
-def verdict_more_than(values: Any, threshold: float) -> str:
-    """Verdict on "more than ``threshold``" over variants: holds, does not hold, or depends.
-
-    Parameters
-    ----------
-    values : array_like
-        The value under each variant (people).
-    threshold : float
-        The number claimed; "more than" is strict.
-
-    Returns
-    -------
-    str
-        :data:`HOLDS` if every value is above, :data:`DOES_NOT_HOLD` if none is, else
-        :data:`DEPENDS`.
-
-    Examples
-    --------
-    >>> verdict_more_than([1_285_787, 1_120_000], 1_000_000)
-    'holds'
-    >>> verdict_more_than([1_285_787, 900_000], 1_000_000)
-    'depends on the variant'
-    """
-    above = np.asarray(values, dtype=float) > threshold
-    return HOLDS if above.all() else DOES_NOT_HOLD if not above.any() else DEPENDS
-
-
-def verdict_about(value_m: float, claim_m: float, tolerance_m: float) -> str:
-    """Verdict on "about ``claim_m`` metres": holds when within ``tolerance_m`` metres.
-
-    Parameters
-    ----------
-    value_m, claim_m, tolerance_m : float
-        The distance measured, the distance claimed and the tolerance, in metres.
-
-    Returns
-    -------
-    str
-        :data:`HOLDS` or :data:`DOES_NOT_HOLD`.
-
-    Examples
-    --------
-    >>> verdict_about(684_393.3, 700_000.0, 35_000.0)
-    'holds'
-    """
-    return HOLDS if abs(value_m - claim_m) <= tolerance_m else DOES_NOT_HOLD
 
 
 @dataclass
@@ -94,10 +54,13 @@ class DistanceCheck:
         The claim as quoted.
     a, b : layers.Place
         The two places.
-    distance_m, claim_m, tolerance_m : float
-        The geodesic distance, the distance claimed and the tolerance, in metres.
+    distance_m : float
+        The geodesic distance, in metres.
+    claimed : Claimed
+        What the claim says of it (``unit="m"``): about a distance (± a tolerance),
+        more than and/or less than one, in metres.
     verdict : str
-        :func:`verdict_about` of the three.
+        ``claimed.verdict(distance_m)``.
     method : str
         How the distance was measured.
 
@@ -108,41 +71,57 @@ class DistanceCheck:
     ...     "Vladivostok is about 700 km from Pyongyang",
     ...     Place("Vladivostok", "RU", 131.8869, 43.1056, 587_022),
     ...     Place("Pyongyang", "KP", 125.7625, 39.0392, 3_222_000),
-    ...     684_393.3, 700_000.0, 35_000.0, HOLDS)
+    ...     684_393.3, Claimed(about=700_000.0, tolerance=35_000.0, unit="m"), HOLDS)
     >>> print("\n".join(check.lines()[2:]))
       distance: 684.4 km (WGS84 geodesic (pyproj Geod, Karney's algorithm))
       claimed:  700 km; difference -15.6 km (-2.2 %), tolerance ±35.0 km
       verdict: holds
+    >>> check.claimed = Claimed(less_than=700_000.0, unit="m")
+    >>> print(check.lines()[3])
+      claimed:  less than 700 km; 15.6 km under it
     """
 
     claim: str
     a: Place
     b: Place
     distance_m: float
-    claim_m: float
-    tolerance_m: float
+    claimed: Claimed
     verdict: str
     method: str = "WGS84 geodesic (pyproj Geod, Karney's algorithm)"
 
     def lines(self) -> list[str]:
         """Return the check as report lines."""
-        diff = self.distance_m - self.claim_m
         out = []
         for label, place in (("from:", self.a), ("to:  ", self.b)):
             out.append(f"  {label} {place.describe()}")
             if place.describe_choice():  # a name that matched several places says so
                 out.append(f"        ({place.describe_choice()})")
+        claimed = self.claimed
+        if claimed.about is not None:
+            diff = self.distance_m - claimed.about
+            said = (
+                f"{format_km(claimed.about, decimals=0)}; difference {diff / 1000:+,.1f} km "
+                f"({100 * diff / claimed.about:+.1f} %), tolerance ±{format_km(claimed.tolerance)}"
+            )
+        else:
+            sides = []
+            if claimed.more_than is not None:
+                over = self.distance_m - claimed.more_than
+                sides.append(f"{format_km(abs(over))} {'over' if over > 0 else 'short of'} it")
+            if claimed.less_than is not None:
+                under = claimed.less_than - self.distance_m
+                sides.append(f"{format_km(abs(under))} {'under' if under > 0 else 'over'} it")
+            said = f"{claimed.text()}; {', '.join(sides)}"
         return out + [
             f"  distance: {format_km(self.distance_m)} ({self.method})",
-            f"  claimed:  {format_km(self.claim_m, decimals=0)}; difference {diff / 1000:+,.1f} km "
-            f"({100 * diff / self.claim_m:+.1f} %), tolerance ±{format_km(self.tolerance_m)}",
+            f"  claimed:  {said}",
             f"  verdict: {self.verdict}",
         ]
 
 
 @dataclass
 class ExposureCheck:
-    r"""An exposure claim checked over boundary variants.
+    r"""An exposure claim checked over boundary variants (or the numbers, with no claim).
 
     Parameters
     ----------
@@ -151,17 +130,18 @@ class ExposureCheck:
     source : str
         What the radius is measured from, in words ("North Korea").
     radius_m : float
-        The radius, in metres.
-    country : str
-        Country of residence counted (ISO alpha-2).
-    more_than : float
-        The number claimed (people).
+        The radius of the claim (the largest asked), in metres; NaN for sites at their
+        own ranges.
+    country : str or None
+        Country of residence counted (ISO alpha-2); None for everyone.
+    claimed : Claimed or None
+        What the claim says of the number of people; None reports the numbers only.
     variants : pandas.DataFrame
         One row per variant: ``boundary``, ``label``, ``population`` (people), ``places``.
     low, high : float
         The smallest and largest population over the variants (people).
     verdict : str
-        :func:`verdict_more_than` of the variants.
+        ``claimed.verdict`` of the variants; ``""`` with no claim.
     edge : pandas.DataFrame
         Places within ``edge_m`` of the radius: ``name``, ``country``, ``population``,
         ``distance_km``, ``inside``, ``variant``.
@@ -177,6 +157,12 @@ class ExposureCheck:
         printed after the verdict.
     notes : tuple of str
         What a variant's label means, printed after the variants.
+    heading : str
+        The first line ("people within 20 km of Fukushima Daiichi"); default residents
+        of ``country`` within ``radius_m`` of ``source``.
+    tables : tuple of (str, pandas.DataFrame)
+        More tables printed after the check, each with its title: the people at every
+        radius, per site, by country or admin-1 region (``population`` in people).
 
     Examples
     --------
@@ -186,7 +172,8 @@ class ExposureCheck:
     ...                          "population": [1_285_787.0, 1_120_000.0], "places": [60, 58]})
     >>> edge = pd.DataFrame(columns=["name", "country", "population", "distance_km", "inside",
     ...                              "variant"])
-    >>> check = ExposureCheck("claim", "North Korea", 200_000.0, "RU", 1_000_000.0, variants,
+    >>> check = ExposureCheck("claim", "North Korea", 200_000.0, "RU",
+    ...                       Claimed(more_than=1_000_000.0), variants,
     ...                       1_120_000.0, 1_285_787.0, HOLDS, edge, 5_000.0)
     >>> print("\n".join(check.lines()))
       residents of RU within 200 km of North Korea:
@@ -195,13 +182,18 @@ class ExposureCheck:
       range: 1,120,000 – 1,285,787; claim: more than 1,000,000
       margin over the claim: +120,000 to +285,787 people
       verdict: holds
+    >>> check.claimed = Claimed(about=1_200_000.0, tolerance=100_000.0)
+    >>> print("\n".join(check.lines()[1:4]))
+        OSM, with territorial sea    1,285,787  (60 places)  ≈ 1,200,000
+        Natural Earth                1,120,000  (58 places)  ≈ 1,200,000
+      range: 1,120,000 – 1,285,787; claim: about 1,200,000 (±100,000)
     """
 
     claim: str
     source: str
     radius_m: float
-    country: str
-    more_than: float
+    country: str | None
+    claimed: Claimed | None
     variants: pd.DataFrame  # boundary, label, population, places
     low: float
     high: float
@@ -212,12 +204,13 @@ class ExposureCheck:
     provenance: Provenance = field(default_factory=Provenance)
     warnings: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
+    heading: str = ""
+    tables: tuple[tuple[str, pd.DataFrame], ...] = ()
 
     def lines(self) -> list[str]:
         """Return the check as report lines."""
-        out = [
-            f"  residents of {self.country} within {self.radius_m / 1000:g} km of {self.source}:"
-        ]
+        who = f"residents of {self.country}" if self.country else "people"
+        out = [f"  {self.heading or f'{who} within {self.radius_m / 1000:g} km of {self.source}'}:"]
         if self.length_m is not None:
             parts = ", ".join(
                 f"{k} {format_km(v)}"
@@ -227,29 +220,28 @@ class ExposureCheck:
                 0, f"  border length: {format_km(float(self.length_m['length_m'].sum()))} ({parts})"
             )
         width = max(len(s) for s in self.variants["label"])
+        claimed = self.claimed
         for row in self.variants.itertuples(index=False):
-            mark = ">" if row.population > self.more_than else "≤"
+            mark = f"  {claimed.mark(row.population)}" if claimed else ""
             out.append(
                 f"    {row.label:<{width}}  {format_int(row.population):>11}  "
-                f"({format_int(row.places)} places)"
-                f"  {mark} {format_int(self.more_than)}"
+                f"({format_int(row.places)} places){mark}"
             )
         out += [
             textwrap.fill(n, 100, initial_indent="  ", subsequent_indent="   ") for n in self.notes
         ]
-        low, high = self.low - self.more_than, self.high - self.more_than
-        if len(self.variants) > 1:
-            out.append(
-                f"  range: {format_int(self.low)} – {format_int(self.high)}; "
-                f"claim: more than {format_int(self.more_than)}"
-            )
-            out.append(f"  margin over the claim: {low:+,.0f} to {high:+,.0f} people")
-        else:
-            out.append(f"  margin over the claim: {low:+,.0f} people")
-        out.append(f"  verdict: {self.verdict}")
+        one = len(self.variants) == 1
+        if not one:
+            said = f"; claim: {claimed.text()}" if claimed else ""
+            out.append(f"  range: {format_int(self.low)} – {format_int(self.high)}{said}")
+        if claimed is not None:
+            out += [f"  {line}" for line in claimed.margins(self.low, self.high, "people", one=one)]
+            out.append(f"  verdict: {self.verdict}")
         out += [f"  warning: {w}" for w in self.warnings]
         if len(self.edge):
             out += self._edge_lines()
+        for title, table in self.tables:
+            out += [f"  {title}:", *table_lines(table, indent="    ")]
         return out
 
     def edge_table(self) -> pd.DataFrame:

@@ -6,12 +6,16 @@ generated from :mod:`maps.scenario_config`, which reads and checks the file befo
 anything runs. In short:
 
 - ``title`` and ``name`` (the stem of the files written);
-- ``[[distance]]`` claims: ``from`` is ``about`` a distance from ``to``;
-- ``[[exposure]]`` claims: ``more_than`` residents of ``country`` within ``radius`` of
-  a ``territory`` (over its ``boundaries`` variants) or a ``border`` line;
-- ``[overview]``: the population by country within a radius of a territory, and
-  the curve by distance;
-- ``[map]``: tiles, display tolerance, rings, grey neighbours and the view.
+- ``[[distance]]`` claims: ``from`` is ``about`` (``more_than``, ``less_than``) a
+  distance from ``to``;
+- ``[[exposure]]``: the people (residents of ``country``) within ``radius`` of a
+  source ``around`` (a country over its ``boundaries`` variants, a border, an admin-1
+  region, a place, a point, a file) or of ``sites`` at their own ranges, by country
+  or admin-1 region, and a claim on them (``more_than``, ``less_than``, ``about``);
+- ``[overview]``: the population by country within a radius of a source, and the
+  curve by distance;
+- ``[map]``: tiles, display tolerance, rings, grey neighbours and the view; without
+  an overview the map opens on the claims' sources, with their rings.
 
 :func:`run_scenario` computes everything with :mod:`layers` and :mod:`geo`, and
 returns a :class:`~maps.report.ScenarioResult` that prints as a report and writes
@@ -32,22 +36,15 @@ import pandas as pd
 
 import geo
 import layers
-from geo.errors import InputError, InputTypeError, RiskmapError
-from layers import Source, resolve_place, resolve_source, variant_label
+from geo.errors import InputTypeError, RiskmapError
+from layers import Source, resolve_place, resolve_source
 from maps._display import format_int, format_km
 from maps._io import OutputError, atomic_paths, check_folder, check_stem, check_target
-from maps.report import (
-    DistanceCheck,
-    ExposureCheck,
-    Overview,
-    ScenarioResult,
-    verdict_about,
-    verdict_more_than,
-)
+from maps._scenario_exposure import ExposureRun, check_exposure, country_code
+from maps.report import DistanceCheck, ExposureCheck, Overview, ScenarioResult
 from maps.riskmap import RiskMap
 from maps.scenario_config import (
     DistanceClaim,
-    ExposureClaim,
     MapOptions,
     OverviewOptions,
     Scenario,
@@ -55,16 +52,11 @@ from maps.scenario_config import (
     parse_scenario,
     read_scenario,
 )
+from maps.verdicts import Claimed
 
 __all__ = ["load_scenario", "run_scenario"]
 
-ALL_PLACES = "all settlements"
-WITH_SECTIONS = "raw GeoNames sum"
-_WITH_SECTIONS_NOTE = (
-    f"({WITH_SECTIONS}: also the places GeoNames lists apart from the city that holds them, "
-    "districts and merged towns, counted again as a plain sum of the points would)"
-)
-_EDGE_COLUMNS = ["name", "country", "population", "distance_km", "offset_m", "inside", "variant"]
+_POLYGONS = ("territory", "region", "file")
 
 
 def _country_name(code: str) -> str:
@@ -74,14 +66,6 @@ def _country_name(code: str) -> str:
         return code
 
 
-def _country_code(text: str, key: str) -> str:
-    """Return the ISO alpha-2 code a scenario's country names, as the settlements carry it."""
-    try:
-        return layers.country(text).iso2
-    except InputError as exc:
-        raise InputError(f"{key} = {text!r} in the scenario: {exc}") from exc
-
-
 # -- the claims --------------------------------------------------------------------------
 
 
@@ -89,115 +73,23 @@ def _check_distance(claim: DistanceClaim, settlements: Any) -> DistanceCheck:
     a = resolve_place(claim.origin, settlements)
     b = resolve_place(claim.destination, settlements)
     d = float(geo.distance(a.lonlat, b.lonlat))
-    tol = claim.tolerance.of(claim.about_m)
-    text = claim.claim or f"{a.name} is about {format_km(claim.about_m, decimals=0)} from {b.name}"
+    about = claim.about_m
+    claimed = Claimed(
+        more_than=claim.more_than_m,
+        less_than=claim.less_than_m,
+        about=about,
+        tolerance=claim.tolerance.of(about) if about is not None else 0.0,
+        unit="m",
+    )
+    if claim.claim:
+        text = claim.claim
+    elif about is not None:
+        text = f"{a.name} is about {format_km(about, decimals=0)} from {b.name}"
+    else:
+        text = f"{a.name} is {claimed.text()} from {b.name}"
     return DistanceCheck(
-        claim=text,
-        a=a,
-        b=b,
-        distance_m=d,
-        claim_m=claim.about_m,
-        tolerance_m=tol,
-        verdict=verdict_about(d, claim.about_m, tol),
+        claim=text, a=a, b=b, distance_m=d, claimed=claimed, verdict=claimed.verdict(d)
     )
-
-
-def _exposure_sources(
-    claim: ExposureClaim, settlements: Any
-) -> tuple[str, dict[str, Source], pd.DataFrame | None]:
-    """Return what is measured from in words, its sources by variant, a border's lengths."""
-    if claim.border is not None:
-        source = resolve_source("-".join(claim.border), settlements=settlements)
-        if source.kind != "border":
-            raise InputError(
-                f"border = {list(claim.border)!r} in [[exposure]] names a {source.kind}, "
-                "not two countries; write e.g. border = ['KP', 'RU']"
-            )
-        border = source.data
-        key = f"{border['source'].iloc[0]} border" if "source" in border.columns else "border"
-        lengths = border.groupby("kind", sort=True)["length_m"].sum().reset_index()
-        return f"{source.name} line", {key: source}, lengths
-    assert claim.territory is not None  # the configuration holds one of the two
-    sources = {}
-    for variant in claim.boundaries:
-        source = resolve_source(claim.territory, boundary=variant, settlements=settlements)
-        if source.kind != "territory":
-            raise InputError(
-                f"territory = {claim.territory!r} in [[exposure]] names a {source.kind}, not "
-                "a country; give a country code or name, or border = ['KP', 'RU']"
-            )
-        sources[variant.name] = source
-    return next(iter(sources.values())).name, sources, None
-
-
-def _edge(result: Any, radius_m: float, country: str) -> pd.DataFrame:
-    """Return the places near the radius under every boundary variant (all settlements)."""
-    edges = []
-    for (boundary, pop), exp in result.exposures.items():
-        if exp.edge is None or exp.edge.empty or pop != ALL_PLACES:
-            continue
-        near = np.isclose(exp.edge["radius_m"], radius_m) & (exp.edge["country"] == country)
-        e = exp.edge[near].copy()
-        e["variant"] = variant_label(boundary)
-        edges.append(e)
-    return pd.concat(edges, ignore_index=True) if edges else pd.DataFrame(columns=_EDGE_COLUMNS)
-
-
-def _with_sections(settlements: Any) -> Any:
-    """Return the packaged settlements with the sections of cities, or a table as given.
-
-    ``layers.settlements()`` leaves out the places GeoNames lists apart from the city that
-    holds them; a table of one's own is used as it is (it carries its sections, if any).
-    """
-    kind = settlements.attrs.get("kind")
-    if kind != "settlements" or "section" not in settlements.columns:
-        raise InputError(
-            "with_sections = true needs settlements with a 'section' column, such as "
-            "layers.settlements(); remove the key, or pass settlements that flag their sections"
-        )
-    if settlements["section"].any():
-        return settlements  # already counts them
-    return layers.settlements(include_sections=True)
-
-
-def _check_exposure(
-    claim: ExposureClaim, settlements: Any
-) -> tuple[ExposureCheck, dict[str, Source]]:
-    label, sources, lengths = _exposure_sources(claim, settlements)
-    country = _country_code(claim.country, "country")
-    radius_m = claim.radius_m
-    populations = {ALL_PLACES: settlements}
-    if claim.with_sections:
-        populations[WITH_SECTIONS] = _with_sections(settlements)
-    data = {name: source.data for name, source in sources.items()}
-    result = layers.exposure_variants(data, populations, radius_m, country=country)
-    table = result.table.copy()
-    table["label"] = [
-        variant_label(b) + ("" if p == ALL_PLACES else f"; {p}")
-        for b, p in zip(table["boundary"], table["population_source"], strict=True)
-    ]
-    text = claim.claim or (
-        f"more than {format_int(claim.more_than)} residents of {country} within "
-        f"{radius_m / 1000:g} km of {label}"
-    )
-    check = ExposureCheck(
-        claim=text,
-        source=label,
-        radius_m=radius_m,
-        country=country,
-        more_than=claim.more_than,
-        variants=table[["boundary", "population_source", "label", "population", "places"]],
-        low=result.low,
-        high=result.high,
-        verdict=verdict_more_than(table["population"], claim.more_than),
-        edge=_edge(result, radius_m, country),
-        edge_m=next(iter(result.exposures.values())).edge_m,
-        length_m=lengths,
-        provenance=result.provenance,
-        warnings=tuple(result.warnings),
-        notes=(_WITH_SECTIONS_NOTE,) if claim.with_sections else (),
-    )
-    return check, sources
 
 
 # -- the overview ------------------------------------------------------------------------
@@ -213,12 +105,12 @@ class _OverviewRun:
 
 
 def _overview(spec: OverviewOptions, settlements: Any, rings_m: tuple[float, ...]) -> _OverviewRun:
-    source = resolve_source(spec.territory, boundary=spec.boundary, settlements=settlements)
+    source = resolve_source(spec.around, boundary=spec.boundary, settlements=settlements)
     radius_m, curve_to, step = spec.radius_m, spec.curve_to_m, spec.curve_step_m
     radii = sorted(set(rings_m) | {radius_m, curve_to})
     exp = layers.exposure(source.data, settlements, radii, by="country")
     at = exp.table[np.isclose(exp.table["radius_m"], radius_m)].set_index("country")
-    codes = [_country_code(c, "countries") for c in spec.countries] or list(
+    codes = [country_code(c, "countries") for c in spec.countries] or list(
         at.sort_values("population", ascending=False).index[:6]
     )
     rows = []
@@ -249,16 +141,26 @@ def _overview(spec: OverviewOptions, settlements: Any, rings_m: tuple[float, ...
 # -- the map -----------------------------------------------------------------------------
 
 
-def _draw_claims(
-    rmap: RiskMap,
-    exposures: list[tuple[ExposureCheck, dict[str, Source]]],
-    ov: _OverviewRun | None,
-) -> None:
-    """Each claim's sources and radius, off at first, in the "Claims" group."""
-    for check, sources in exposures:
+def _draw_source(rmap: RiskMap, source: Source, name: str, **style: Any) -> None:
+    """Draw what a source is: a polygon's outline and fill, a border's line (points: rings)."""
+    if source.kind == "border":
+        rmap.add_border(source.data, name=name, **style)
+    elif source.kind in _POLYGONS:
+        rmap.add_territory(source.data, name=name, color="#542788", **style)
+
+
+def _draw_claims(rmap: RiskMap, runs: list[ExposureRun], ov: _OverviewRun) -> None:
+    """Each claim's sources and radius, off at first, in the "Claims" group (with an overview)."""
+    for run in runs:
+        check = run.check
         km = f"{check.radius_m / 1000:g} km"
         hidden: dict[str, Any] = {"group": "Claims", "show": False, "fit": False}
-        for source in sources.values():
+        if run.sites is not None:
+            rmap.add_rings(
+                run.sites.rings(), name=f"Ranges of {check.source}", outside_only=False, **hidden
+            )
+            continue
+        for source in run.sources.values():
             if source.kind == "border":
                 rmap.add_border(source.data, name=check.source.removeprefix("the "), show=True)
                 rmap.add_rings(
@@ -271,13 +173,14 @@ def _draw_claims(
                     **hidden,
                 )
                 continue
-            if ov is not None and (source.codes, source.variant) == (
-                ov.source.codes,
+            if (source.kind, source.name, source.variant) == (
+                ov.source.kind,
+                ov.source.name,
                 ov.source.variant,
             ):
-                continue  # drawn already, as the overview's territory
+                continue  # drawn already, as the overview's source
             label = source.variant.label if source.variant else source.name
-            rmap.add_territory(source.data, name=source.label, color="#542788", **hidden)
+            _draw_source(rmap, source, source.label, **hidden)
             rmap.add_rings(
                 source.data,
                 [check.radius_m],
@@ -286,6 +189,36 @@ def _draw_claims(
                 color="#542788",
                 name=f"{km}, {label}",
                 **hidden,
+            )
+
+
+def _draw_subjects(rmap: RiskMap, runs: list[ExposureRun], rings_m: tuple[float, ...]) -> None:
+    """With no overview, the claims' sources are the subject: drawn, ringed, in the view.
+
+    Each source is drawn with the ``[map] rings`` (default its own radii), a sites table
+    with each site's own ranges; the first exposure's settlements and radius control
+    are on the page.
+    """
+    control = False
+    for run in runs:
+        check = run.check
+        if run.sites is not None:
+            rmap.add_rings(run.sites.rings(), name=f"Ranges of {check.source}", outside_only=False)
+            places = run.sites.places.drop_duplicates("position")
+            rmap.add_settlements(places, name=f"Settlements within range of {check.source}")
+            continue
+        source = next(iter(run.sources.values()))
+        _draw_source(rmap, source, check.source, fit=True)
+        rings = list(rings_m) or list(run.radii_m)
+        rmap.add_rings(source.data, rings, of=check.source, outside_only=source.kind in _POLYGONS)
+        if not control and run.exposure is not None:
+            control = True
+            rmap.add_exposure(
+                run.exposure,
+                radius=check.radius_m,
+                of=check.source,
+                source=source.data,
+                rings=False,  # drawn above
             )
 
 
@@ -321,7 +254,8 @@ def _add_notes(
             )
         else:
             value = format_int(check.low)
-        rmap.add_note(f"Claim {n}: {check.claim} — {value}: {check.verdict}.")
+        verdict = f": {check.verdict}" if check.verdict else ""
+        rmap.add_note(f"Claim {n}: {check.claim} — {value}{verdict}.")
         for text in check.warnings:  # listed once in the panel, with the overview's
             rmap.add_note(text, warning=True)
 
@@ -339,11 +273,11 @@ def _add_tables(rmap: RiskMap, exposures: list[ExposureCheck], ov: Overview | No
         frame = check.variants[["label", "population", "places"]].rename(
             columns={"label": check.source}
         )
-        rmap.add_table(
-            frame,
-            title=f"Residents of {check.country} within {check.radius_m / 1000:g} km",
-            float_format="{:,.0f}",
-        )
+        who = f"Residents of {check.country}" if check.country else "People"
+        within = f"{check.radius_m / 1000:g} km" if math.isfinite(check.radius_m) else "range"
+        rmap.add_table(frame, title=f"{who} within {within}", float_format="{:,.0f}")
+        for title, table in check.tables:
+            rmap.add_table(table, title=title[:1].upper() + title[1:], float_format="{:,.0f}")
         rmap.add_provenance(check.provenance)
     if ov is not None:
         cov = ov.table[["country", "population", "coverage"]].copy()
@@ -358,7 +292,7 @@ def _add_tables(rmap: RiskMap, exposures: list[ExposureCheck], ov: Overview | No
 def _build_map(
     config: Scenario,
     distances: list[DistanceCheck],
-    exposures: list[tuple[ExposureCheck, dict[str, Source]]],
+    runs: list[ExposureRun],
     ov: _OverviewRun | None,
 ) -> RiskMap:
     options: MapOptions = config.map
@@ -368,12 +302,16 @@ def _build_map(
         tolerance_m=options.tolerance_m,
         bounds=options.bounds,
     )
-    if ov is not None:
-        rmap.add_territory(ov.source.data, name=ov.source.label)
+    if ov is None:
+        _draw_subjects(rmap, runs, options.rings_m)
+    else:
+        if ov.source.kind in _POLYGONS:
+            rmap.add_territory(ov.source.data, name=ov.source.label)
+        elif ov.source.kind == "border":
+            rmap.add_border(ov.source.data, name=ov.source.label, fit=True)
         if options.rings_m:
             rmap.add_rings(ov.source.data, list(options.rings_m), of=ov.source.name)
-    _draw_claims(rmap, exposures, ov)
-    if ov is not None:
+        _draw_claims(rmap, runs, ov)
         countries = list(ov.overview.table["country"]) or None
         rmap.add_exposure(
             ov.exposure,
@@ -386,7 +324,7 @@ def _build_map(
     for line in distances:
         rmap.add_geodesic_line(line.a.lonlat, line.b.lonlat, labels=(line.a.name, line.b.name))
     _draw_context(rmap, options.context)
-    checks = [check for check, _ in exposures]
+    checks = [run.check for run in runs]
     _add_notes(rmap, distances, checks)
     _add_tables(rmap, checks, ov.overview if ov is not None else None)
     return rmap
@@ -468,15 +406,15 @@ def run_scenario(
     if settlements is None:
         settlements = layers.settlements()
     distances = [_check_distance(claim, settlements) for claim in config.distances]
-    exposures = [_check_exposure(claim, settlements) for claim in config.exposures]
+    runs = [check_exposure(claim, settlements, i) for i, claim in enumerate(config.exposures, 1)]
     ov = None
     if config.overview is not None:
         ov = _overview(config.overview, settlements, config.map.rings_m)
-    rmap = _build_map(config, distances, exposures, ov)
+    rmap = _build_map(config, distances, runs, ov)
     result = ScenarioResult(
         config.title,
         distances,
-        [check for check, _ in exposures],
+        [run.check for run in runs],
         ov.overview if ov is not None else None,
         rmap,
     )

@@ -22,24 +22,29 @@ import dataclasses
 import os
 import sys
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from geo.errors import InputError, InputTypeError
 from layers import DEFAULT_BOUNDARY, BoundaryVariant
 from maps._scenario_keys import (
-    BORDER,
     BOUNDS,
+    BY,
+    COLUMN,
     COUNTRIES,
     COUNTRY,
+    CRS_TEXT,
     DISTANCE,
     DISTANCES,
+    FILE,
     FILE_STEM,
     FLAG,
     PEOPLE,
+    PEOPLE_TOLERANCE,
     PLACE,
-    REQUIRED,
+    RADII,
+    SOURCE,
     TEXT,
     TILES,
     TOLERANCE,
@@ -53,6 +58,9 @@ from maps._scenario_keys import (
     toml_text,
     unknown,
 )
+from maps._scenario_reference import heading as _heading
+from maps._scenario_reference import reference
+from maps._scenario_sections import Section, bounds_in_order, one_claim, read_section, section_field
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -77,38 +85,9 @@ __all__ = [
 # -- the sections ------------------------------------------------------------------------
 
 
-class _Section:
-    """Reading a table of the file into a dataclass whose fields name their keys."""
-
-    @classmethod
-    def read(cls, table: Any, where: Where) -> Any:
-        if not isinstance(table, Mapping):
-            raise InputError(f"{where}{where.detail} is {toml_text(table)}, not a table of keys")
-        spec = {f.metadata["key"]: f for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
-        for key in table:
-            if key not in spec:
-                valid = {k: repr(k) for k in spec}
-                raise unknown("key", key, repr(key), valid, f" in {where}{where.detail}")
-        values = {}
-        for key, f in spec.items():
-            if key in table:
-                values[f.name] = f.metadata["kind"].read(table[key], key, where)
-            elif f.metadata["default"] is REQUIRED:
-                raise InputError(
-                    f"{where} has no {key!r}{where.detail}; add it to the scenario file "
-                    f"(keys given: {sorted(table)})"
-                )
-        config = cls(**values)
-        config._check(where)
-        return config
-
-    def _check(self, where: Where) -> None:
-        """Check the keys together (each one alone is checked as it is read)."""
-
-
 @documented
 @dataclass(frozen=True, kw_only=True)
-class MapOptions(_Section):
+class MapOptions(Section):
     """``[map]``: how the map looks.
 
     Examples
@@ -131,7 +110,11 @@ class MapOptions(_Section):
         "200m",
     )
     rings_m: tuple[float, ...] = config_field(
-        "rings", DISTANCES, "Distance bands drawn around the `[overview]` territory.", []
+        "rings",
+        DISTANCES,
+        "Distance bands drawn around the map's subject: the `[overview]`'s source, else each "
+        "`[[exposure]]`'s (sites get their own ranges).",
+        [],
     )
     context: tuple[str, ...] = config_field(
         "context",
@@ -140,7 +123,7 @@ class MapOptions(_Section):
         [],
     )
     bounds: tuple[float, float, float, float] | None = config_field(
-        "bounds", BOUNDS, "Initial view; default the extent of what is drawn.", None
+        "bounds", BOUNDS, "Initial view; default the extent of the subject and what is drawn.", None
     )
     self_contained: bool = config_field(
         "self_contained",
@@ -153,8 +136,11 @@ class MapOptions(_Section):
 
 @documented
 @dataclass(frozen=True, kw_only=True)
-class DistanceClaim(_Section):
-    """``[[distance]]``: a claim that two places are about a distance apart.
+class DistanceClaim(Section):
+    """``[[distance]]``: a claim that two places are about, more or less than a distance apart.
+
+    One of ``about`` (with its ``tolerance``), ``more_than`` and ``less_than`` (or both:
+    between the two) is the claim.
 
     Examples
     --------
@@ -163,6 +149,11 @@ class DistanceClaim(_Section):
     ... ).distances
     >>> claim.origin, claim.about_m, claim.tolerance.of(claim.about_m)
     ('Vladivostok,RU', 700000.0, 35000.0)
+    >>> claim, = parse_scenario(
+    ...     {"distance": [{"from": "Vladivostok,RU", "to": "Pyongyang,KP", "less_than": "700km"}]}
+    ... ).distances
+    >>> claim.less_than_m, claim.about_m
+    (700000.0, None)
     """
 
     claim: str | None = config_field(
@@ -170,57 +161,111 @@ class DistanceClaim(_Section):
     )
     origin: str = config_field("from", PLACE, "One end.")
     destination: str = config_field("to", PLACE, "The other end.")
-    about_m: float = config_field("about", DISTANCE, "The distance claimed (WGS84 geodesic).")
-    tolerance: Tolerance = config_field(
-        "tolerance", TOLERANCE, "How far the distance may be from the claim and agree.", "5%"
+    about_m: float | None = config_field(
+        "about", DISTANCE, "The distance claimed (WGS84 geodesic), within `tolerance`.", None
     )
+    more_than_m: float | None = config_field(
+        "more_than", DISTANCE, "The claim: farther apart than this (strictly).", None
+    )
+    less_than_m: float | None = config_field(
+        "less_than", DISTANCE, "The claim: closer than this (strictly).", None
+    )
+    tolerance: Tolerance = config_field(
+        "tolerance",
+        TOLERANCE,
+        "How far the distance may be from `about` and agree (only with `about`).",
+        "5%",
+    )
+
+    def _check(self, where: Where, given: set[str]) -> None:
+        if not given & {"about", "more_than", "less_than"}:
+            raise InputError(
+                f'{where}{where.detail} claims nothing; add about = "700km", '
+                'more_than = "500km" or less_than = "800km"'
+            )
+        one_claim(where, given, "distance")
+        bounds_in_order(where, self.more_than_m, self.less_than_m, lambda m: f"{m / 1000:g} km")
 
 
 _ALL_VARIANTS = ["osm-sea", "osm-land", "naturalearth"]
+_AROUND = "the key is 'around' now, which takes every kind of source; write around = {joined}"
 
 
 @documented
 @dataclass(frozen=True, kw_only=True)
-class ExposureClaim(_Section):
-    """``[[exposure]]``: a claim that more than a number of people live within a radius.
+class ExposureClaim(Section):
+    """``[[exposure]]``: who lives within a radius of a source, and a claim about it.
 
-    Exactly one of ``territory`` and ``border`` names what the radius is measured from.
+    Exactly one of ``around`` (a country, border, admin-1 region, place, point or
+    file) and ``sites`` (a table of sites, each with its own ranges from ``range``, or
+    all at ``radius``) names what the radius is measured from. The claim, if any, is
+    ``more_than`` and/or ``less_than`` a number of people, or ``about`` one within
+    ``tolerance``; it is checked on every boundary variant, at one radius (for
+    ``sites``, on the people within range of at least one site, each counted once).
+    Without a claim the numbers are reported.
 
     Examples
     --------
     >>> claim, = parse_scenario({"exposure": [
-    ...     {"territory": "KP", "country": "RU", "radius": "200km", "more_than": 1_000_000}
+    ...     {"around": "KP", "country": "RU", "radius": "200km", "more_than": 1_000_000}
     ... ]}).exposures
-    >>> [v.name for v in claim.boundaries], claim.radius_m, claim.more_than
-    (['osm-sea', 'osm-land', 'naturalearth'], 200000.0, 1000000.0)
+    >>> claim.around, claim.radii_m, claim.more_than
+    ('KP', (200000.0,), 1000000.0)
     >>> parse_scenario({"exposure": [
-    ...     {"territory": "KP", "country": "RU", "raduis": "200km", "more_than": 1_000_000}
+    ...     {"around": "KP", "country": "RU", "raduis": "200km", "more_than": 1_000_000}
     ... ]})
     Traceback (most recent call last):
     ...
     geo.errors.InputError: unknown key 'raduis' in [[exposure]] (entry 1); did you mean \
-'radius'? valid: 'claim', 'territory', 'border', 'boundaries', 'with_sections', 'country', \
-'radius', 'more_than'
+'radius'? valid: 'claim', 'subject', 'around', 'sites', 'range', 'crs', 'boundaries', \
+'with_sections', 'country', 'by', 'radius', 'more_than', 'less_than', 'about', 'tolerance'
     """
+
+    renamed = {"territory": _AROUND, "border": _AROUND}
 
     claim: str | None = config_field(
         "claim",
         TEXT,
         "The claim as quoted; default `more than <more_than> residents of <country> within "
-        "<radius> of <territory>`.",
+        "<radius> of <around>`.",
         None,
     )
-    territory: str | None = config_field(
-        "territory", COUNTRY, "Measure from this country's territory (or give `border`).", None
+    subject: str | None = config_field(
+        "subject",
+        TEXT,
+        'What the source is called in the report and on the map (`"Fukushima Daiichi"` for '
+        "a point); default its own name.",
+        None,
     )
-    border: tuple[str, str] | None = config_field(
-        "border", BORDER, "Measure from the border line between two countries.", None
+    around: str | None = config_field(
+        "around", SOURCE, "Measure from this source (or give `sites`).", None
     )
-    boundaries: tuple[BoundaryVariant, ...] = config_field(
+    sites: str | None = config_field(
+        "sites",
+        FILE,
+        "Measure from each site of this table, at its own ranges (`range`) or at `radius`.",
+        None,
+    )
+    range_column: str | None = config_field(
+        "range",
+        COLUMN,
+        'Column of `sites` holding each site\'s range(s): `"30km"`, `"20km; 80km"`, or '
+        "numbers in a column named with its unit (`range_km`, `radius_nmi`).",
+        None,
+    )
+    crs: str | None = config_field(
+        "crs",
+        CRS_TEXT,
+        "CRS of the coordinate columns of a CSV (`sites`, or a CSV `around`); other files "
+        "carry theirs.",
+        None,
+    )
+    boundaries: tuple[BoundaryVariant, ...] | None = config_field(
         "boundaries",
         VARIANTS,
-        "The territory drawn each of these ways; the claim is checked on each.",
-        _ALL_VARIANTS,
+        "A country's territory drawn each of these ways; the claim is checked on each. "
+        f"Default, for a country: `{toml_text(_ALL_VARIANTS)}`.",
+        None,
     )
     with_sections: bool = config_field(
         "with_sections",
@@ -229,34 +274,108 @@ class ExposureClaim(_Section):
         "(districts, merged towns: `section` in the settlements), as a raw sum would.",
         False,
     )
-    country: str = config_field("country", COUNTRY, "Country of residence of the people counted.")
-    radius_m: float = config_field("radius", DISTANCE, "Distance from the territory or border.")
-    more_than: float = config_field("more_than", PEOPLE, "The number claimed (strictly more than).")
+    country: str | None = config_field(
+        "country",
+        COUNTRY,
+        "Count only the residents of this country; default everyone (a country's or "
+        "region's own residents aside).",
+        None,
+    )
+    by: tuple[str, ...] = config_field(
+        "by",
+        BY,
+        "Also report the people by country, admin-1 region (ISO 3166-2, never merged across "
+        "countries) or both, at every radius.",
+        [],
+    )
+    radii_m: tuple[float, ...] | None = config_field(
+        "radius",
+        RADII,
+        "Distance(s) from the source; required unless `sites` has a `range`. A claim is "
+        "about one radius.",
+        None,
+    )
+    more_than: float | None = config_field(
+        "more_than", PEOPLE, "The claim: more people than this (strictly).", None
+    )
+    less_than: float | None = config_field(
+        "less_than", PEOPLE, "The claim: fewer people than this (strictly).", None
+    )
+    about: float | None = config_field(
+        "about", PEOPLE, "The claim: about this many people, within `tolerance`.", None
+    )
+    tolerance: Tolerance = config_field(
+        "tolerance",
+        PEOPLE_TOLERANCE,
+        "How far the number may be from `about` and agree (only with `about`).",
+        "5%",
+    )
 
-    def _check(self, where: Where) -> None:
-        if (self.territory is None) == (self.border is None):
-            given = "both" if self.territory is not None else "neither"
+    @property
+    def radius_m(self) -> float:
+        """The largest radius asked, in metres (NaN for sites at their own ranges)."""
+        return max(self.radii_m) if self.radii_m else float("nan")
+
+    @property
+    def claims(self) -> bool:
+        """Whether the entry makes a claim (``more_than``, ``less_than`` or ``about``)."""
+        return any(v is not None for v in (self.more_than, self.less_than, self.about))
+
+    def _check(self, where: Where, given: set[str]) -> None:
+        at = f"{where}{where.detail}"
+        if (self.around is None) == (self.sites is None):
+            which = "both" if self.around is not None else "neither"
             raise InputError(
-                f"{where}{where.detail} has {given} of 'territory' and 'border'; give one: "
-                'territory = "KP" or border = ["KP", "RU"]'
+                f"{at} has {which} of 'around' and 'sites'; give one: around = \"KP\" (a "
+                'country, a border "KP-RU", a region, a place, "lon,lat" or a file) or '
+                'sites = "plants.csv"'
+            )
+        if self.sites is None and "range" in given:
+            raise InputError(
+                f"{at} has a 'range' column but no 'sites'; range names the column of a "
+                "sites table: add sites, or give radius"
+            )
+        if self.sites is not None and ("range" in given) == ("radius" in given):
+            raise InputError(
+                f"{at}: sites = {toml_text(self.sites)} needs its ranges, once: range = "
+                '"range_km" (the column of each site\'s range) or radius = "30km" for every '
+                "site, not " + ("both" if "range" in given else "neither")
+            )
+        if self.sites is None and "radius" not in given:
+            raise InputError(f"{at} has no 'radius'; add e.g. radius = \"200km\"")
+        csv_around = self.around is not None and self.around.lower().endswith(".csv")
+        if "crs" in given and self.sites is None and not csv_around:
+            raise InputError(
+                f"{at} has a 'crs' for around = {toml_text(self.around)}; crs is the CRS of "
+                "a CSV's coordinate columns (sites, or a CSV around): remove it"
+            )
+        one_claim(where, given, "number of people")
+        bounds_in_order(where, self.more_than, self.less_than, lambda n: f"{n:,.0f}")
+        if self.claims and self.radii_m is not None and len(self.radii_m) > 1:
+            raise InputError(
+                f"{at} makes a claim at {len(self.radii_m)} radii; a claim is about one "
+                "radius: give one, or one [[exposure]] per claim (without a claim, the "
+                "numbers at every radius are reported)"
             )
 
 
 @documented
 @dataclass(frozen=True, kw_only=True)
-class OverviewOptions(_Section):
-    """``[overview]``: population by country within a radius of a territory, and the curve.
+class OverviewOptions(Section):
+    """``[overview]``: population by country within a radius of a source, and the curve.
 
     Examples
     --------
-    >>> overview = parse_scenario({"overview": {"territory": "KP"}}).overview
+    >>> overview = parse_scenario({"overview": {"around": "KP"}}).overview
     >>> overview.boundary.name, overview.radius_m, overview.curve_to_m, overview.curve_step_m
     ('osm-land', 200000.0, 500000.0, 5000.0)
     """
 
-    territory: str = config_field("territory", COUNTRY, "The territory measured from.")
+    renamed = {"territory": _AROUND}
+
+    around: str = config_field("around", SOURCE, "The source measured from.")
     boundary: BoundaryVariant = config_field(
-        "boundary", VARIANT, "How the territory is drawn.", DEFAULT_BOUNDARY
+        "boundary", VARIANT, "How a country's territory is drawn.", DEFAULT_BOUNDARY
     )
     radius_m: float = config_field("radius", DISTANCE, "Radius of the table by country.", "200km")
     countries: tuple[str, ...] = config_field(
@@ -269,16 +388,6 @@ class OverviewOptions(_Section):
         "curve_to", DISTANCE, "The curve runs from 0 to this distance.", "500km"
     )
     curve_step_m: float = config_field("curve_step", DISTANCE, "Spacing of the curve.", "5km")
-
-
-def _section(name: str, cls: type[_Section], doc: str, *, array: bool, default: Any) -> Any:
-    """Return a field read from the section ``[name]`` (or ``[[name]]``, a table per entry)."""
-    meta = {"key": name, "section": cls, "array": array, "doc": doc}
-    return field(default=default, metadata=meta)
-
-
-def _heading(name: str, array: bool) -> str:
-    return f"[[{name}]]" if array else f"[{name}]"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -303,23 +412,25 @@ class Scenario:
         "Stem of the files written in the output folder (`<name>.html`, `<name>.png`).",
         "scenario",
     )
-    map: MapOptions = _section(
+    map: MapOptions = section_field(
         "map", MapOptions, "How the map looks.", array=False, default=MapOptions()
     )
-    distances: tuple[DistanceClaim, ...] = _section(
+    distances: tuple[DistanceClaim, ...] = section_field(
         "distance", DistanceClaim, "Distance claims, one table each.", array=True, default=()
     )
-    exposures: tuple[ExposureClaim, ...] = _section(
+    exposures: tuple[ExposureClaim, ...] = section_field(
         "exposure", ExposureClaim, "Exposure claims, one table each.", array=True, default=()
     )
-    overview: OverviewOptions | None = _section(
+    overview: OverviewOptions | None = section_field(
         "overview", OverviewOptions, "Who lives near the territory.", array=False, default=None
     )
 
     @classmethod
-    def read(cls, data: Mapping[str, Any], *, file: str | None = None) -> Scenario:
+    def read(
+        cls, data: Mapping[str, Any], *, file: str | None = None, folder: Path | None = None
+    ) -> Scenario:
         """Read a scenario's content (a TOML document as a dict); see :func:`parse_scenario`."""
-        top = Where("the scenario", file=file)
+        top = Where("the scenario", file=file, folder=folder)
         spec = {f.metadata["key"]: f for f in dataclasses.fields(cls)}
         shown = {
             k: _heading(k, f.metadata["array"]) if "section" in f.metadata else k
@@ -338,28 +449,10 @@ class Scenario:
             if "section" not in f.metadata:
                 values[f.name] = f.metadata["kind"].read(value, key, top)
             else:
-                values[f.name] = _read_section(
-                    key, value, f.metadata["section"], f.metadata["array"], file
+                values[f.name] = read_section(
+                    key, value, f.metadata["section"], f.metadata["array"], top
                 )
         return cls(**values)
-
-
-def _read_section(key: str, value: Any, cls: type[_Section], array: bool, file: str | None) -> Any:
-    """Read ``[key]`` (one table) or ``[[key]]`` (a list of tables) into ``cls`` objects."""
-    where = f" in {file}" if file else ""
-    if array:
-        if isinstance(value, Mapping):
-            raise InputError(
-                f"[{key}]{where} holds one claim per table: write [[{key}]] (double brackets)"
-            )
-        if not isinstance(value, list):
-            raise InputError(f"{key} = {toml_text(value)}{where} is not a list of [[{key}]] tables")
-        return tuple(
-            cls.read(entry, Where(f"[[{key}]]", i, file)) for i, entry in enumerate(value, 1)
-        )
-    if isinstance(value, list):
-        raise InputError(f"[[{key}]]{where} is one table: write [{key}] (single brackets)")
-    return cls.read(value, Where(f"[{key}]", file=file))
 
 
 # -- reading files -------------------------------------------------------------------------
@@ -398,7 +491,12 @@ def load_scenario(path: str | os.PathLike[str]) -> dict[str, Any]:
         raise InputError(f"scenario file {str(p)!r} is not valid TOML: {exc}") from exc
 
 
-def parse_scenario(data: Mapping[str, Any], *, file: str | None = None) -> Scenario:
+def parse_scenario(
+    data: Mapping[str, Any],
+    *,
+    file: str | None = None,
+    folder: str | os.PathLike[str] | None = None,
+) -> Scenario:
     """Check a scenario's content and return it as a typed :class:`Scenario`.
 
     Parameters
@@ -407,11 +505,15 @@ def parse_scenario(data: Mapping[str, Any], *, file: str | None = None) -> Scena
         A TOML document as a dict (from :func:`load_scenario` or written in Python).
     file : str, optional
         Where it comes from, named in error messages.
+    folder : path, optional
+        The folder files named in it (``around = "zone.geojson"``, ``sites``) are
+        relative to; default the current folder.
 
     Returns
     -------
     Scenario
-        Distances in metres, populations in people, boundary variants resolved.
+        Distances in metres, populations in people, boundary variants resolved, files
+        as paths from here.
 
     Raises
     ------
@@ -431,7 +533,7 @@ name, [map], [[distance]], [[exposure]], [overview]
     """
     if not isinstance(data, Mapping):
         raise InputTypeError(f"scenario of type {type(data).__name__} is not a TOML path or a dict")
-    return Scenario.read(data, file=file)
+    return Scenario.read(data, file=file, folder=Path(folder) if folder is not None else None)
 
 
 def read_scenario(path: str | os.PathLike[str]) -> Scenario:
@@ -451,68 +553,13 @@ def read_scenario(path: str | os.PathLike[str]) -> Scenario:
     >>> import maps
     >>> from pathlib import Path
     >>> scenario = read_scenario(Path(maps.__file__).parents[1] / "examples" / "summit_2019.toml")
-    >>> [claim.radius_m for claim in scenario.exposures]
-    [200000.0, 200000.0]
+    >>> [claim.radii_m for claim in scenario.exposures]
+    [(200000.0,), (200000.0,)]
     """
-    return parse_scenario(load_scenario(path), file=Path(path).name)
+    return parse_scenario(load_scenario(path), file=Path(path).name, folder=Path(path).parent)
 
 
 # -- the reference ---------------------------------------------------------------------------
-
-_INTRO = """\
-# Scenario files
-
-<!-- Generated from the configuration classes in maps/scenario_config.py (which says
-     how to regenerate it); tests/test_maps_scenario.py checks that the two agree.
-     Edit the classes, then regenerate. -->
-
-A scenario is a TOML file of geographic claims. `riskmap run FILE` (or
-`maps.run_scenario(FILE)`) checks each claim on the WGS84 ellipsoid with the data
-shipped with riskmap, prints the numbers and verdicts, and writes one map,
-`<name>.html`, and its image, `<name>.png`. A complete example:
-[examples/summit_2019.toml](../examples/summit_2019.toml).
-
-The file is checked before anything runs: a key or section not listed here is
-refused with the nearest valid name, and a value of the wrong kind with the key,
-where it is and how to write it.
-
-The files go in the output folder (`riskmap run FILE --out DIR`, `out_dir=` in
-Python; default the current folder), which is created with its parents if missing
-and checked for writing before anything is computed; `name` is a file stem, never
-a path out of that folder. The page and its image are drawn first, then written
-together: a run that fails writes neither, and leaves the files of an earlier run
-as they were.
-"""
-
-
-def _doc_text(cls: type) -> str:
-    """Return the class docstring up to its Examples, with Markdown literals."""
-    doc = (cls.__doc__ or "").split("\n    Parameters\n")[0].split("\n    Examples\n")[0]
-    lines = [line.strip() for line in doc.strip().splitlines()]
-    text = "\n".join(lines).replace("``", "`")
-    text = text.split(": ", 1)[1] if text.startswith("`[") else text
-    return text[:1].upper() + text[1:]
-
-
-def _rows(cls: type) -> list[str]:
-    out = ["| key | kind | unit | default | meaning |", "|---|---|---|---|---|"]
-    for f in dataclasses.fields(cls):
-        meta = f.metadata
-        if "section" in meta:
-            heading = _heading(meta["key"], meta["array"])
-            out.append(f"| `{heading}` | section | | | {meta['doc']} |")
-            continue
-        default = meta["default"]
-        shown = (
-            "required"
-            if default is REQUIRED
-            else "none"
-            if default is None
-            else f"`{toml_text(default)}`"
-        )
-        kind = meta["kind"]
-        out.append(f"| `{meta['key']}` | {kind.name} | {kind.unit} | {shown} | {meta['doc']} |")
-    return out
 
 
 def scenario_reference() -> str:
@@ -520,7 +567,7 @@ def scenario_reference() -> str:
 
     Every section and key with its kind, unit and default, read from the fields of
     :class:`Scenario` and its sections, so that the reference cannot drift from the
-    code that reads the files.
+    code that reads the files; then an example of each kind of source.
 
     Returns
     -------
@@ -530,24 +577,7 @@ def scenario_reference() -> str:
     Examples
     --------
     >>> text = scenario_reference()
-    >>> "| `radius` | distance | metres | required |" in text
+    >>> '| `around` | source |  | none |' in text
     True
     """
-    parts = [_INTRO, "## Top level", "", *_rows(Scenario), ""]
-    kinds: dict[str, Kind] = {}
-    for f in dataclasses.fields(Scenario):
-        cls = f.metadata.get("section")
-        if cls is None:
-            kinds[f.metadata["kind"].name] = f.metadata["kind"]
-            continue
-        parts += [
-            f"## `{_heading(f.metadata['key'], f.metadata['array'])}`",
-            "",
-            _doc_text(cls),
-            "",
-        ]
-        parts += [*_rows(cls), ""]
-        kinds.update({g.metadata["kind"].name: g.metadata["kind"] for g in dataclasses.fields(cls)})
-    parts += ["## Kinds of value", "", "| kind | how to write it |", "|---|---|"]
-    parts += [f"| {k.name} | {k.written} |" for k in sorted(kinds.values(), key=lambda k: k.name)]
-    return "\n".join(parts) + "\n"
+    return reference(Scenario)

@@ -83,7 +83,7 @@ def test_the_scenario_report_and_map_carry_the_warnings(tmp_path):
     scenario = {
         "exposure": [
             {
-                "territory": "KP",
+                "around": "KP",
                 "boundaries": ["naturalearth"],
                 "country": "RU",
                 "radius": "200km",
@@ -91,7 +91,7 @@ def test_the_scenario_report_and_map_carry_the_warnings(tmp_path):
             }
         ],
         "overview": {
-            "territory": "KP",
+            "around": "KP",
             "boundary": "naturalearth",
             "radius": "200km",
             "curve_to": "200km",

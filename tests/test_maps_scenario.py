@@ -112,7 +112,7 @@ def test_distance_claim_from_a_dict(towns):
             {
                 "exposure": [
                     {
-                        "territory": "KP",
+                        "around": "KP",
                         "boundaries": ["bogus"],
                         "country": "RU",
                         "radius": "200km",
@@ -124,7 +124,7 @@ def test_distance_claim_from_a_dict(towns):
         ),
         (
             {"exposure": [{"border": ["KP"], "country": "RU", "radius": "200km", "more_than": 1}]},
-            "expected two country codes",
+            r'border = \["KP"\] in \[\[exposure\]\] \(entry 1\): the key is .around. now',
         ),
     ],
 )
@@ -170,23 +170,23 @@ def test_the_summit_scenario_parses_to_its_configuration():
             ExposureClaim(
                 claim='"More than 1 million Russian citizens live within 200 km of the North '
                 'Korean border"',
-                territory="KP",
+                around="KP",
                 boundaries=(osm_sea, osm_land, ne),
                 with_sections=True,
                 country="RU",
-                radius_m=200_000.0,
+                radii_m=(200_000.0,),
                 more_than=1_000_000.0,
             ),
             ExposureClaim(
                 claim="The same, measured from the North Korea–Russia border line itself",
-                border=("KP", "RU"),
+                around="KP-RU",
                 country="RU",
-                radius_m=200_000.0,
+                radii_m=(200_000.0,),
                 more_than=1_000_000.0,
             ),
         ),
         overview=OverviewOptions(
-            territory="KP",
+            around="KP",
             boundary=osm_sea,
             radius_m=200_000.0,
             countries=("RU", "CN", "KR", "JP"),
@@ -274,8 +274,8 @@ def test_a_misspelt_key_is_refused_with_the_nearest_valid_key(tmp_path):
 )
 def test_a_value_of_the_wrong_kind_is_refused_with_the_key_and_the_fix(section, key, value, match):
     tables = {
-        "exposure": {"territory": "KP", "country": "RU", "radius": "200km", "more_than": 1},
-        "overview": {"territory": "KP"},
+        "exposure": {"around": "KP", "country": "RU", "radius": "200km", "more_than": 1},
+        "overview": {"around": "KP"},
         "map": {},
     }
     table = dict(tables[section], **{key: value})
@@ -284,12 +284,27 @@ def test_a_value_of_the_wrong_kind_is_refused_with_the_key_and_the_fix(section, 
         parse_scenario(data)
 
 
-def test_an_exposure_claim_names_a_territory_or_a_border():
+def test_an_exposure_claim_names_a_source_or_sites():
     base = {"country": "RU", "radius": "200km", "more_than": 1}
-    with pytest.raises(geo.InputError, match="has neither of 'territory' and 'border'"):
+    with pytest.raises(geo.InputError, match="has neither of 'around' and 'sites'"):
         parse_scenario({"exposure": [base]})
-    with pytest.raises(geo.InputError, match="has both of 'territory' and 'border'"):
-        parse_scenario({"exposure": [dict(base, territory="KP", border=["KP", "RU"])]})
+    with pytest.raises(geo.InputError, match="has both of 'around' and 'sites'"):
+        parse_scenario({"exposure": [dict(base, around="KP", sites=str(SUMMIT))]})
+
+
+@pytest.mark.parametrize(
+    ("section", "old", "new"),
+    [
+        ("exposure", {"territory": "KP"}, 'write around = "KP"'),
+        ("exposure", {"border": ["KP", "RU"]}, 'write around = "KP-RU"'),
+        ("overview", {"territory": "KP"}, 'write around = "KP"'),
+    ],
+)
+def test_the_keys_of_earlier_versions_are_refused_with_the_key_now(section, old, new):
+    table = dict(old, **({"radius": "200km"} if section == "exposure" else {}))
+    data = {section: [table] if section == "exposure" else table}
+    with pytest.raises(geo.InputError, match=rf"the key is 'around' now.*{new}"):
+        parse_scenario(data)
 
 
 def test_the_reference_document_is_generated_from_the_configuration():
