@@ -18,6 +18,7 @@ import pandas as pd
 
 import geo
 from geo.errors import InputError
+from layers.analysis.breakdown import Breakdown, assign, breakdown
 from layers.analysis.points import check_settlements
 from layers.provenance import Provenance
 from layers.settlements import settlements as all_settlements
@@ -242,17 +243,20 @@ def _shared_ranges(sites: Any) -> tuple[float, ...] | None:
 
 
 def _group_columns(by: Any, settlements: Any) -> tuple[str, ...]:
-    """Columns to split by: admin-1 codes always with their country (never merged)."""
+    """Columns to split by; a polygon breakdown's columns are added by :func:`_assign`."""
     if by is None:
         return ()
+    bd = breakdown(by)
+    if bd is not None:
+        # Regions by ISO 3166-2 code, always with the country (never merged across countries).
+        own = (bd.column, bd.label_column)
+        return ("country", *own) if bd.per_country else own
     cols = [by] if isinstance(by, str) else list(by) if isinstance(by, Sequence) else None
     if cols is None:
         raise InputError(
             f"by={by!r} is not usable for sites; give 'country', 'admin1', "
-            "['country', 'admin1'], another settlements column, or None"
+            "['country', 'admin1'], a polygon layer, another settlements column, or None"
         )
-    if "admin1" in cols and "country" not in cols:
-        cols.insert(cols.index("admin1"), "country")  # "05" is a province of CN and of KR
     for col in cols:
         if col not in settlements.columns:
             raise InputError(
@@ -280,9 +284,10 @@ def sites_exposure(
     settlements : geopandas.GeoDataFrame, optional
         Points with a ``population`` column and a CRS; default ``layers.settlements()``.
     by : str, list of str or None, default "country"
-        Split the counts by these settlement columns: ``"country"``, ``"admin1"``
-        (always with ``country``: admin-1 codes repeat across countries),
-        ``["country", "admin1"]``, any other column, or None for totals only.
+        Split the counts: ``"country"``; ``"admin1"`` or ``["country", "admin1"]``
+        (rows by country and ISO 3166-2 region, places assigned to the shipped
+        admin-1 polygons as :func:`layers.exposure` does); a polygon layer; any other
+        settlements column; or None for totals only.
     union : bool, default False
         Also count the people within range of at least one site, each once.
     index : geo.PointIndex, optional
@@ -326,6 +331,7 @@ def sites_exposure(
         )
     centre, position, metres = index.around(sites.geometry, sites["range_max_m"].to_numpy())
     places = _places(sites, gdf, centre, position, metres)
+    _assign(places, breakdown(by) if by is not None else None)
     table, groups = _tables(sites, places, cols)
     provenance = (Provenance.of(sites) or Provenance()).merge(
         Provenance.of(gdf) or Provenance(),
@@ -362,6 +368,28 @@ def _places(sites: Any, gdf: Any, centre: np.ndarray, position: np.ndarray, metr
     return geopandas.GeoDataFrame(
         data, geometry=points.iloc[position].reset_index(drop=True), crs="EPSG:4326"
     )
+
+
+def _assign(places: Any, bd: Breakdown | None) -> None:
+    """Give each place its polygon of ``bd`` (the ISO 3166-2 region for admin-1), in place.
+
+    The same assignment as :func:`layers.exposure` makes, so that ``by="admin1"`` means
+    the same region codes here: the settlements' own ``admin1`` column is GeoNames'
+    division number, which is not an ISO code ("08" is Fukushima, JP-08 is Ibaraki).
+    """
+    if bd is None:
+        return
+    countries = (
+        places["country"].astype(str).to_numpy(dtype=object) if "country" in places else None
+    )
+    codes = (
+        places["admin1"].astype(str).to_numpy(dtype=object)
+        if "admin1" in places and countries is not None
+        else None
+    )
+    keys, names = assign(np.asarray(places.geometry), countries, bd, geonames_admin1=codes)
+    places[bd.column] = keys
+    places[bd.label_column] = names
 
 
 def _range_matrix(sites: Any) -> np.ndarray:

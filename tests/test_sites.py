@@ -68,8 +68,25 @@ def test_every_site_and_range_counts_the_geod_inv_set(towns):
 def test_admin1_alone_is_split_by_country_too(towns):
     sites = read_sites(PLANTS.iloc[:1], radius="80km", crs="EPSG:4326")
     result = sites_exposure(sites, towns, by="admin1")
-    assert result.by == ("country", "admin1")
+    assert result.by == ("country", "admin1", "admin1_name")
     assert result.groups["population"].sum() == result.table["population"].sum()
+
+
+def test_admin1_rows_are_iso_3166_2_regions_as_for_any_source(towns):
+    """GeoNames' division number is not an ISO code: Fukushima is JP-07 ("08" in GeoNames).
+
+    The rows must be the regions layers.exposure gives for the same point, which assigns
+    places to the shipped admin-1 polygons.
+    """
+    sites = read_sites(PLANTS.iloc[:1], radius="80km", crs="EPSG:4326")
+    groups = sites_exposure(sites, towns, by="admin1").groups
+    assert groups.loc[groups["population"].idxmax(), "admin1"] == "JP-07"
+    assert groups.loc[groups["population"].idxmax(), "admin1_name"] == "Fukushima Prefecture"
+    same = layers.exposure("141.0329,37.4213", towns, "80km", by="admin1").to_frame()
+    same = same[same["places"] > 0]
+    got = groups.set_index("admin1")[["population", "places"]].sort_index()
+    want = same.set_index("admin1")[["population", "places"]].sort_index()
+    pd.testing.assert_frame_equal(got, want, check_dtype=False)
 
 
 def test_the_union_counts_each_place_once(towns):
