@@ -284,32 +284,32 @@ def test_a_per_country_grid_counts_only_the_countries_it_holds(
     source, radii = (130.6, 42.4), (50_000.0,)
     left, top = 129.0, 44.0
     values, sums = ringless((80, 80), left, top, seed=5, source=source, radii=radii)
-    write_tif(loopback.folder / "pc" / "rus_ppp_2020.tif", values, left=left, top=top)
+    write_tif(loopback.folder / "pc" / "prk_ppp_2020.tif", values, left=left, top=top)
     monkeypatch.setitem(PRODUCTS, "test-pc", _per_country(loopback))
-    # no countries named: those of residence asked for (Russia), and only that file
+    # no countries named: those of residence asked for (North Korea), and only that file
     result = compare_populations(
-        shapely.Point(*source), radii, populations=["test-pc:2020"], country="Russia"
+        shapely.Point(*source), radii, populations=["test-pc:2020"], country="North Korea"
     )
-    assert loopback.paths() == ["/pc/rus_ppp_2020.tif"]
-    assert result.sources["holds"].tolist() == ["RU"]
-    ru = float(result.table["population"].iloc[0])
-    assert 0 < ru < sums[0]  # Russia's share of the cells within 50 km
+    assert loopback.paths() == ["/pc/prk_ppp_2020.tif"]
+    assert result.sources["holds"].tolist() == ["KP"]
+    kp = float(result.table["population"].iloc[0])
+    assert 0 < kp < sums[0]  # North Korea's share of the cells within 50 km
     # by country, the countries the file does not hold are NaN with the reason, not 0
     wide = compare_populations(
-        shapely.Point(*source), radii, populations=["test-pc:2020:RUS"], coverage=False
+        shapely.Point(*source), radii, populations=["test-pc:2020:PRK"], coverage=False
     )
     rows = wide.table.set_index("country")
-    for code in ("CN", "KP"):
+    for code in ("CN", "RU"):
         assert np.isnan(rows.loc[code, "population"])
-        assert rows.loc[code, "status"] == "not counted: the grid holds only RU"
-    # (country="Russia" counts on riskmap's territory, by="country" on Natural Earth's)
-    assert 0 < rows.loc["RU", "population"] < sums[0] and rows.loc["RU", "status"] == "ok"
-    assert wide.ranges.set_index("country").loc["KP", "counted"] == 0
+        assert rows.loc[code, "status"] == "not counted: the grid holds only KP"
+    # (country= counts on riskmap's territory, by="country" on Natural Earth's)
+    assert 0 < rows.loc["KP", "population"] < sums[0] and rows.loc["KP", "status"] == "ok"
+    assert wide.ranges.set_index("country").loc["RU", "counted"] == 0
     # a country's file the server does not have (404) is unavailable, with its command
     with pytest.raises(
-        GridUnavailableError, match=r"get it with: riskmap data fetch test-pc:2020:PRK \(why"
+        GridUnavailableError, match=r"get it with: riskmap data fetch test-pc:2020:CHN \(why"
     ):
-        compare_populations(shapely.Point(*source), radii, populations=["test-pc:2020:PRK"])
+        compare_populations(shapely.Point(*source), radii, populations=["test-pc:2020:CHN"])
 
 
 def test_grid_coverage_is_its_sum_over_the_territory_against_the_population(tmp_path):
