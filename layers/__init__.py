@@ -1,6 +1,13 @@
 """riskmap data layers: territories, borders, settlements, population grids, exposure."""
 
-from layers.analysis import Exposure, ExposureVariants, exposure, exposure_variants
+from layers.analysis import (
+    Exposure,
+    ExposureVariants,
+    PopulationComparison,
+    compare_populations,
+    exposure,
+    exposure_variants,
+)
 from layers.boundaries import (
     BOUNDARY_VARIANTS,
     DEFAULT_BOUNDARY,
@@ -27,11 +34,13 @@ __all__ = [
     "Exposure",
     "ExposureVariants",
     "Place",
+    "PopulationComparison",
     "PopulationGrid",
     "Provenance",
     "Source",
     "boundary_variant",
     "border",
+    "compare_populations",
     "country",
     "country_table",
     "coverage",
