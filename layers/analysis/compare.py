@@ -114,7 +114,7 @@ class PopulationComparison:
     >>> result
     <PopulationComparison: 2 sources x 1 variant, 1 radius; RU within 100 km: 1,011,189–1,271,263>
     >>> result.ranges[["country", "radius_km", "low", "median", "high"]]
-      country  radius_km       low    median      high
+      country  radius_km        low     median       high
     0      RU      100.0  1011189.0  1141226.0  1271263.0
     """
 
