@@ -137,6 +137,40 @@ def test_by_country_rows_sum_to_the_total_and_match_geodesic_areas(density_grid)
     assert_allclose(curve["population"].iloc[0], 25.0 * geodesic_km2(inner), rtol=2e-2)
 
 
+def test_by_admin1_rows_are_regions_of_their_country_with_geodesic_areas(density_grid):
+    """by='admin1' for a grid: rows by country and ISO 3166-2 code, as for settlements.
+
+    Each region's row is the density times the geodesic area of the disc inside that
+    region's shipped polygon; CN and KR share division numbers, never their rows.
+    """
+    from layers.regions import regions
+
+    centre, radius = shapely.Point(130.6, 42.4), 80_000.0
+    res = exposure(centre, density_grid, radius, by="admin1")
+    table = res.table
+    assert list(table.columns[:3]) == ["country", "admin1", "admin1_name"]
+    assert res.by == "admin1"
+    rows = table.set_index("admin1")
+    assert {"CN-JL", "KP-09", "RU-PRI", "unassigned"} <= set(rows.index), set(rows.index)
+    assert rows.loc["RU-PRI", "country"] == "RU"
+    assert rows.loc["RU-PRI", "admin1_name"] == "Primorsky Krai"
+    total = exposure(centre, density_grid, radius, by=None).population()
+    assert_allclose(table["population"].sum(), total, rtol=1e-9)
+    disc = shapely.union_all(geo.rings(centre, [radius]).geometry)
+    shapes = regions().set_index("iso_3166_2").geometry
+    for code in ("CN-JL", "RU-PRI"):
+        want = 25.0 * geodesic_km2(shapely.intersection(disc, shapes[code]))
+        assert_allclose(rows.loc[code, "population"], want, rtol=2e-3)
+    # the curve stays by country, as for settlements: Russia's cells whose centre is within
+    # the radius, at most Russia's rows
+    ru = table.loc[table["country"] == "RU", "population"].sum()
+    assert 0.9 * ru < res.curve(radii=[radius], country="RU")["population"].iloc[0] <= ru
+    assert "admin-1" in res.provenance.details["breakdown"]
+    # ['country', 'admin1'] is the same table
+    same = exposure(centre, density_grid, radius, by=["country", "admin1"]).table
+    assert_allclose(same["population"], table["population"], rtol=1e-12)
+
+
 def test_a_question_cut_at_180_reads_one_window_per_part(tmp_path):
     # a global 0.1° grid of 2 people per km²; 250 km around a point near ±180 in Chukotka
     step = 0.1

@@ -34,6 +34,7 @@ from typing import Any
 
 import geopandas
 import numpy as np
+import pandas as pd
 import shapely
 
 from geo.errors import CRSError, InputError, InputTypeError
@@ -44,10 +45,13 @@ __all__ = [
     "ADMIN1_FALLBACK_M",
     "KEY_COLUMNS",
     "UNASSIGNED",
+    "GROUP_SEP",
     "Breakdown",
     "admin1_breakdown",
     "assign",
     "breakdown",
+    "group_name",
+    "split_groups",
 ]
 
 #: The key of the row that holds the places in no polygon.
@@ -60,7 +64,21 @@ ADMIN1_FALLBACK_M = 10_000.0
 #: and the settlement's own country is the better evidence there.
 ADMIN1_BORDER_M = 3_000.0
 #: Key columns looked for in a polygon layer given as ``by=``, in this order.
-KEY_COLUMNS = ("iso_3166_2", "key", "id", "code", "name", "NAME", "name_en")
+KEY_COLUMNS = (
+    "iso_3166_2",
+    "iso2",
+    "ISO_A2",
+    "iso3",
+    "ADM0_A3",
+    "key",
+    "id",
+    "code",
+    "name",
+    "NAME",
+    "name_en",
+)
+#: Joins a country and a polygon key into one group name while a table is summed.
+GROUP_SEP = "\x1f"
 _M_PER_DEG = 111_195.0  # metres per degree of a great circle (mean radius 6,371,009 m)
 
 
@@ -126,6 +144,7 @@ def admin1_breakdown() -> Breakdown:
         geometry=layer.geometry.to_numpy(),
         crs="EPSG:4326",
     )
+    polys.attrs.update(layer.attrs)  # the admin-1 data's provenance
     return Breakdown("admin1", polys, ADMIN1_FALLBACK_M, True)
 
 
@@ -157,6 +176,7 @@ def _user_layer(layer: Any, key: str | None) -> Breakdown:
         geometry=shapely.make_valid(np.asarray(wgs.geometry)),
         crs="EPSG:4326",
     )
+    polys.attrs.update(layer.attrs)  # the layer's provenance, if it has one
     return Breakdown(str(key), polys, 0.0, False)
 
 
@@ -342,3 +362,61 @@ def assign(
     keys = np.where(out >= 0, bd.polygons["key"].to_numpy()[np.maximum(out, 0)], UNASSIGNED)
     labels = np.where(out >= 0, bd.polygons["label"].to_numpy()[np.maximum(out, 0)], "")
     return keys.astype(object), labels.astype(object)
+
+
+def group_name(country: str, key: str) -> str:
+    """Return the group a table is summed by, for a polygon ``key`` of ``country``.
+
+    Parameters
+    ----------
+    country : str
+        ISO alpha-2 code ("" where the layer names no country).
+    key : str
+        The polygon's key (an ISO 3166-2 code for admin-1).
+
+    Returns
+    -------
+    str
+        One name, split again by :func:`split_groups`.
+
+    Examples
+    --------
+    >>> split_groups(pd.DataFrame({"country": [group_name("RU", "RU-PRI")]}),
+    ...              admin1_breakdown(), {"RU-PRI": "Primorsky Krai"}).values.tolist()
+    [['RU', 'RU-PRI', 'Primorsky Krai']]
+    """
+    return f"{country}{GROUP_SEP}{key}"
+
+
+def split_groups(table: pd.DataFrame, bd: Breakdown, labels: dict[str, str]) -> pd.DataFrame:
+    """Split a table's ``country`` column of :func:`group_name` groups into three columns.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        With a ``country`` column of group names (a name without a country, such as
+        :data:`UNASSIGNED` alone, stands for both).
+    bd : Breakdown
+        Names the new columns (``bd.column`` and ``bd.label_column``).
+    labels : dict
+        Each key's name.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy with ``country``, the key and its name.
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"country": [UNASSIGNED]})
+    >>> split_groups(table, admin1_breakdown(), {}).values.tolist()
+    [['unassigned', 'unassigned', '']]
+    """
+    out = table.copy()
+    parts = [
+        g.split(GROUP_SEP, 1) if GROUP_SEP in g else [g, g] for g in out["country"].astype(str)
+    ]
+    out["country"] = [p[0] for p in parts]
+    out.insert(1, bd.column, [p[1] for p in parts])
+    out.insert(2, bd.label_column, [labels.get(p[1], "") for p in parts])
+    return out

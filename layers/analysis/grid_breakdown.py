@@ -1,4 +1,4 @@
-"""The polygons a grid exposure is broken down by: countries, or any polygon layer.
+"""The polygons a grid exposure is broken down by: countries, admin-1 regions, any polygons.
 
 A settlement carries its country in a column; a grid cell carries nothing, so a grid
 is broken down by polygons, and each cell is shared between them by the exact fraction
@@ -17,31 +17,25 @@ what a user passes as ``by=`` into those polygons:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-import geopandas
 import numpy as np
 import shapely
 
-from geo.errors import CRSError, InputError, InputTypeError
+from geo.errors import InputError, InputTypeError
+from layers.analysis.breakdown import UNASSIGNED, Breakdown, breakdown, group_name
 from layers.analysis.result import TOTAL
 from layers.analysis.values import country_codes
 from layers.naturalearth import naturalearth_countries
 from layers.provenance import Provenance
 from layers.territory import territory
 
-__all__ = ["KEY_COLUMNS", "UNASSIGNED", "Breakdown", "grid_breakdown"]
-
-#: The group of the cells inside no polygon of a breakdown (the sea, for countries).
-UNASSIGNED = "unassigned"
-
-#: Columns that name the rows of a polygon layer given as ``by=``, first found first.
-KEY_COLUMNS = ("iso2", "ISO_A2", "iso3", "ADM0_A3", "iso_3166_2", "name", "NAME")
+__all__ = ["UNASSIGNED", "GridGroups", "grid_breakdown"]
 
 
 @dataclass(frozen=True)
-class Breakdown:
+class GridGroups:
     """The groups of a grid exposure, as lon/lat polygons.
 
     Attributes
@@ -58,6 +52,12 @@ class Breakdown:
         What the polygons are, for the provenance.
     provenance : Provenance or None
         The polygon layer's provenance, when it has one.
+    polygons_by : Breakdown or None
+        The polygon breakdown the groups come from (admin-1 or a polygon layer): its
+        groups are :func:`~layers.analysis.breakdown.group_name` names, split into
+        country, key and name columns in the tables.
+    labels : dict
+        Each polygon key's name.
 
     Examples
     --------
@@ -72,13 +72,8 @@ class Breakdown:
     excluded: list[Any]
     layer: str
     provenance: Provenance | None = None
-
-
-def _key(frame: Any) -> list[str]:
-    key = next((c for c in KEY_COLUMNS if c in frame.columns), None)
-    if key is None:
-        return [str(i) for i in frame.index]
-    return frame[key].astype(str).tolist()
+    polygons_by: Breakdown | None = None
+    labels: dict[str, str] = field(default_factory=dict)
 
 
 def _disjoint(polygons: list[Any]) -> tuple[list[Any], bool]:
@@ -94,10 +89,11 @@ def _disjoint(polygons: list[Any]) -> tuple[list[Any], bool]:
     return out, True
 
 
-def _layer(frame: Any, reach: Any, exclude: tuple[str, ...]) -> tuple[list[str], list[Any], list]:
+def _layer(
+    frame: Any, names: list[str], reach: Any, exclude: tuple[str, ...]
+) -> tuple[list[str], list[Any], list]:
     """Names and polygons of a layer's rows that the reach touches, and the excluded ones."""
     geoms = np.asarray(frame.geometry, dtype=object)
-    names = _key(frame)
     hit = shapely.STRtree(geoms).query(reach, predicate="intersects")
     hit = np.sort(hit)
     kept, polys, left_out = [], [], []
@@ -110,12 +106,12 @@ def _layer(frame: Any, reach: Any, exclude: tuple[str, ...]) -> tuple[list[str],
     return kept, polys, left_out
 
 
-def grid_breakdown(by: Any, exclude: tuple[str, ...] | None, reach: Any) -> Breakdown:
+def grid_breakdown(by: Any, exclude: tuple[str, ...] | None, reach: Any) -> GridGroups:
     """Return the groups a grid exposure is broken down by (see the module's notes).
 
     Parameters
     ----------
-    by : None, "country", list of str or GeoDataFrame
+    by : None, "country", "admin1", list of str, GeoDataFrame or (GeoDataFrame, str)
         As :func:`layers.exposure` takes it for grids.
     exclude : tuple of str or None
         Groups (alpha-2 codes, or a layer's keys) whose residents are left out.
@@ -124,7 +120,7 @@ def grid_breakdown(by: Any, exclude: tuple[str, ...] | None, reach: Any) -> Brea
 
     Returns
     -------
-    Breakdown
+    GridGroups
         The groups, their polygons, and whether an outside group completes them.
 
     Raises
@@ -145,24 +141,14 @@ def grid_breakdown(by: Any, exclude: tuple[str, ...] | None, reach: Any) -> Brea
     """
     exclude = exclude or ()
     if by is None:
-        return Breakdown([TOTAL], [None], False, [], "none")
-    if isinstance(by, geopandas.GeoDataFrame):
-        if by.crs is None:
-            raise CRSError(
-                "the polygon layer given as by= has no CRS, and riskmap does not guess one; "
-                "set it with .set_crs('EPSG:4326') if it is in lon/lat degrees"
-            )
-        lonlat = by.to_crs(4326)
-        names, polys, left_out = _layer(lonlat, reach, exclude)
-        polys, overlapped = _disjoint(polys) if polys else (polys, False)
-        note = "; overlapping rows made disjoint, the first row keeping the overlap" * overlapped
-        return Breakdown(
-            names, polys, True, left_out, f"user polygons ({len(by)} rows){note}", Provenance.of(by)
-        )
+        return GridGroups([TOTAL], [None], False, [], "none")
+    polygons = breakdown(by)
+    if polygons is not None:
+        return _polygon_groups(polygons, exclude, reach)
     if isinstance(by, str) and by == "country":
         countries = naturalearth_countries()
-        names, polys, left_out = _layer(countries, reach, exclude)
-        return Breakdown(
+        names, polys, left_out = _layer(countries, countries["iso2"].tolist(), reach, exclude)
+        return GridGroups(
             names,
             polys,
             True,
@@ -173,19 +159,42 @@ def grid_breakdown(by: Any, exclude: tuple[str, ...] | None, reach: Any) -> Brea
     if isinstance(by, str):
         raise InputError(
             f"by={by!r} cannot be used with a population grid, whose cells carry no {by!r}; "
-            "pass by='country', a list of countries (by=['RU', 'CN']), a GeoDataFrame of the "
-            "polygons to break the cells down by (e.g. admin-1 regions), or by=None for totals"
+            "pass by='country', by='admin1', a list of countries (by=['RU', 'CN']), a "
+            "GeoDataFrame of the polygons to break the cells down by, or by=None for totals"
         )
     if isinstance(by, Sequence):
         codes = [c for c in country_codes(by) if c not in exclude]
         polys = [_union(territory(c)) for c in codes]
-        return Breakdown(codes, polys, False, [], "countries of residence (layers.territory)")
+        return GridGroups(codes, polys, False, [], "countries of residence (layers.territory)")
     raise InputTypeError(
         f"by {type(by).__name__} is not usable for a population grid; expected None, "
-        "'country', a list of countries or a GeoDataFrame of polygons"
+        "'country', 'admin1', a list of countries or a GeoDataFrame of polygons"
     )
 
 
 def _union(gdf: Any) -> Any:
     geoms = np.asarray(gdf.to_crs(4326).geometry if gdf.crs is not None else gdf.geometry)
     return geoms[0] if len(geoms) == 1 else shapely.union_all(geoms)
+
+
+def _polygon_groups(bd: Breakdown, exclude: tuple[str, ...], reach: Any) -> GridGroups:
+    """Return the groups of a polygon breakdown: by country and key for admin-1, else by key.
+
+    ``exclude`` leaves out the regions of those countries (for admin-1) or those keys.
+    """
+    frame = bd.polygons
+    keys = frame["key"].astype(str).tolist()
+    country = frame["country"].astype(str).tolist()
+    names = [group_name(c, k) if bd.per_country else k for c, k in zip(country, keys, strict=True)]
+    # exclusion by country code or by key: both are in the group name's parts
+    left = tuple(
+        n for n, c, k in zip(names, country, keys, strict=True) if c in exclude or k in exclude
+    )
+    kept, polys, left_out = _layer(frame, names, reach, left)
+    polys, overlapped = _disjoint(polys) if polys else (polys, False)
+    what = (
+        "Natural Earth admin-1 regions" if bd.per_country else f"user polygons ({len(frame)} rows)"
+    )
+    note = "; overlapping rows made disjoint, the first row keeping the overlap" * overlapped
+    labels = dict(zip(keys, frame["label"].astype(str), strict=True))
+    return GridGroups(kept, polys, True, left_out, what + note, Provenance.of(frame), bd, labels)

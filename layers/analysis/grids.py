@@ -20,7 +20,8 @@ import pandas as pd
 import shapely
 
 import geo
-from layers.analysis.grid_breakdown import UNASSIGNED, Breakdown, grid_breakdown
+from layers.analysis.breakdown import GROUP_SEP, split_groups
+from layers.analysis.grid_breakdown import UNASSIGNED, GridGroups, grid_breakdown
 from layers.analysis.result import GRID_METHOD, Exposure
 from layers.analysis.source import SourceDescription, nobody_excluded
 from layers.grid import PopulationGrid
@@ -96,7 +97,7 @@ def _tables(
     return table, bands
 
 
-def _pieces(bands: np.ndarray, breakdown: Breakdown) -> tuple[list[str], list[Any]]:
+def _pieces(bands: np.ndarray, breakdown: GridGroups) -> tuple[list[str], list[Any]]:
     """Group names and the band x group pieces, group by group (outside last)."""
     names = list(breakdown.names)
     pieces: list[Any] = []
@@ -133,13 +134,15 @@ def grid_exposure(
         People per cell or per km² (:func:`layers.population_grid`).
     radii : numpy.ndarray
         Ascending radii in metres.
-    by : "country", list of str, GeoDataFrame or None
+    by : "country", "admin1", list of str, GeoDataFrame or None
         ``"country"``: every country reached (Natural Earth 1:10m admin-0), with an
-        ``"unassigned"`` row for the cells in none; a list of countries (codes or names,
-        drawn with :func:`layers.territory`): only those; a GeoDataFrame of polygons:
-        one row per polygon (named by its key column) and ``"unassigned"``; None for
-        totals. Cells are shared between the rows by the exact fraction of their area
-        in each polygon (:func:`~layers.analysis.grid_breakdown.grid_breakdown`).
+        ``"unassigned"`` row for the cells in none; ``"admin1"`` (or ``["country",
+        "admin1"]``): rows by country and ISO 3166-2 region, as for settlements; a list
+        of countries (codes or names, drawn with :func:`layers.territory`): only those; a
+        GeoDataFrame of polygons: one row per polygon (named by its key column) and
+        ``"unassigned"``; None for totals. Cells are shared between the rows by the exact
+        fraction of their area in each polygon
+        (:func:`~layers.analysis.grid_breakdown.grid_breakdown`).
     exclude : tuple of str or None
         Alpha-2 codes whose residents are left out; None for the geometric rule (the
         cells inside a polygonal source).
@@ -184,6 +187,11 @@ def grid_exposure(
     table, band_table = _tables(cells, names, radii)
     d, people, groups = _cell_curve(src, grid, cells, names, len(radii), float(radii[-1]))
     del cells
+    polygons_by = breakdown.polygons_by
+    if polygons_by is not None:
+        table = split_groups(table, polygons_by, breakdown.labels)
+        band_table = split_groups(band_table, polygons_by, breakdown.labels)
+        groups = np.array([g.split(GROUP_SEP)[0] for g in groups], dtype=object)
     buffer_error = (
         float(np.nanmax(rings["error_m"])) if "error_m" in rings.columns else float("nan")
     )
@@ -206,7 +214,7 @@ def grid_exposure(
     return Exposure(
         kind="grid",
         radii_m=tuple(float(r) for r in radii),
-        by=None if by is None else "country",
+        by=None if by is None else "country" if polygons_by is None else polygons_by.column,
         table=table,
         bands=band_table,
         places=None,

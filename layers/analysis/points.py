@@ -22,10 +22,13 @@ from geo.units import HALF_CIRCUMFERENCE_M
 from layers._progress import progress_bar
 from layers.analysis.breakdown import (
     ADMIN1_FALLBACK_M,
+    GROUP_SEP,
     Breakdown,
     admin1_breakdown,
     assign,
     breakdown,
+    group_name,
+    split_groups,
 )
 from layers.analysis.coverage import settlement_coverage, with_coverage
 from layers.analysis.result import DISTANCE_ERROR_M, POINT_METHOD, TOTAL, Exposure
@@ -370,8 +373,8 @@ def exposure_from_distances(
         d[keep], people[keep], groups[keep], radii, only or []
     )
     if bd is not None:
-        table, bands = _split_groups(table, bd, labels), _split_groups(bands, bd, labels)
-        gs = np.array([g.split(_SEP)[0] for g in gs], dtype=object)  # curve() by country
+        table, bands = split_groups(table, bd, labels), split_groups(bands, bd, labels)
+        gs = np.array([g.split(GROUP_SEP)[0] for g in gs], dtype=object)  # curve() by country
     by_country = group_col == "country" or only is not None or bd is not None
     ratios, warnings = settlement_coverage(
         gdf, keep & (d <= radii[-1]), list(table["country"]) if by_country else []
@@ -415,9 +418,6 @@ def exposure_from_distances(
     )
 
 
-_SEP = "\x1f"  # joins a place's country and polygon key into one group name
-
-
 def _polygon_groups(gdf: Any, keep: np.ndarray, bd: Breakdown) -> tuple[np.ndarray, dict]:
     """Each kept place's group, ``country<SEP>key``, and each key's polygon name."""
     groups = np.full(len(gdf), "", dtype=object)
@@ -439,7 +439,7 @@ def _polygon_groups(gdf: Any, keep: np.ndarray, bd: Breakdown) -> tuple[np.ndarr
     )
     keys, names = assign(np.asarray(gdf.geometry)[rows], countries, bd, geonames_admin1=codes)
     prefix = countries if countries is not None else np.full(len(rows), "", dtype=object)
-    groups[rows] = [f"{c}{_SEP}{k}" for c, k in zip(prefix, keys, strict=True)]
+    groups[rows] = [group_name(c, k) for c, k in zip(prefix, keys, strict=True)]
     labels: dict[str, str] = {}
     for k, name in zip(keys, names, strict=True):
         if name and name not in labels.setdefault(k, name).split(" / "):
@@ -447,22 +447,12 @@ def _polygon_groups(gdf: Any, keep: np.ndarray, bd: Breakdown) -> tuple[np.ndarr
     return groups, labels
 
 
-def _split_groups(table: pd.DataFrame, bd: Breakdown, labels: dict[str, str]) -> pd.DataFrame:
-    """Split the ``country<SEP>key`` group column into country, key and the key's name."""
-    out = table.copy()
-    parts = [g.split(_SEP, 1) if _SEP in g else [g, g] for g in out["country"].astype(str)]
-    out["country"] = [p[0] for p in parts]
-    out.insert(1, bd.column, [p[1] for p in parts])
-    out.insert(2, bd.label_column, [labels.get(p[1], "") for p in parts])
-    return out
-
-
 def _with_polygon(
     places: Any, bd: Breakdown, groups: np.ndarray, labels: dict, keep: np.ndarray, d: np.ndarray
 ) -> Any:
     """Add each listed place's polygon key and name (the places are nearest first)."""
     order = np.flatnonzero(keep)[np.argsort(d[keep], kind="stable")]
-    keys = [g.split(_SEP, 1)[1] for g in groups[order]]
+    keys = [g.split(GROUP_SEP, 1)[1] for g in groups[order]]
     out = places.copy()
     out[f"{bd.column}_key" if bd.column in out.columns else bd.column] = keys
     out[bd.label_column] = [labels.get(k, "") for k in keys]
