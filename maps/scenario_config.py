@@ -339,7 +339,7 @@ class ExposureClaim(Section):
             raise InputError(
                 f"{at}: sites = {toml_text(self.sites)} needs its ranges, once: range = "
                 '"range_km" (the column of each site\'s range) or radius = "30km" for every '
-                "site, not " + ("both" if "range" in given else "neither")
+                "site (" + ("both are" if "range" in given else "neither is") + " given)"
             )
         if self.sites is None and "radius" not in given:
             raise InputError(f"{at} has no 'radius'; add e.g. radius = \"200km\"")

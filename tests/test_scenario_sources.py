@@ -271,7 +271,10 @@ def test_an_exposure_verdict_depends_on_the_variant():
     [
         ({"around": "KP", "radius": "200km", "radus": "1km"}, r"unknown key 'radus'.*'radius'"),
         ({"around": "KP", "radius": "-30km"}, r"radius = \"-30km\".*negative"),
-        ({"sites": "launch_sites.csv", "crs": "EPSG:4326"}, r"needs its ranges, once.*neither"),
+        (
+            {"sites": "launch_sites.csv", "crs": "EPSG:4326"},
+            r"needs its ranges, once.*neither is given",
+        ),
         ({"sites": "plants.csv", "radius": "30km"}, r"there is no file '.*plants\.csv'"),
         ({"around": "KP", "range": "range_km", "radius": "1km"}, r"'range' column but no"),
         ({"around": "KP", "radius": ["20km", "30km"], "more_than": 1}, r"claim at 2 radii"),
