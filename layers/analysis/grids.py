@@ -229,6 +229,7 @@ def grid_exposure(
         source=src.label,
         source_kind=src.kind,
         boundary_variant=src.variant,
+        source_geometry=src.geometry,
     )
 
 

@@ -413,6 +413,7 @@ def exposure_from_distances(
         source=src.label,
         source_kind=src.kind,
         boundary_variant=src.variant,
+        source_geometry=src.geometry,
         coverage=ratios,
         warnings=warnings,
     )

@@ -110,6 +110,9 @@ class Exposure:
     warnings : tuple of str
         What makes a number less exact than it looks: a coverage above 1.2 (places
         counted more than once) or below 0.6 (people the points miss), or unknown.
+    source_geometry : GeoDataFrame, shapely geometry, (lon, lat) pair or None
+        What the distances were measured to (lon/lat degrees), so that a map draws the
+        rings of the result; None when it is not known.
 
     Examples
     --------
@@ -142,6 +145,7 @@ class Exposure:
     boundary_variant: str | None = None
     coverage: dict[str, float | None] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
+    source_geometry: Any = field(default=None, repr=False)
 
     def _group_names(self, country: Any) -> list[str]:
         """Return the groups ``country`` names: a group of the table as is, else a country code.
