@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+import shapely
 from pyproj import Geod
 
 import layers
@@ -49,10 +50,17 @@ def test_nuclear_plant_zones(tmp_path, towns):
         inside = _within(towns, 141.0329, 37.4213, int(km) * 1000)
         assert int(people.replace(",", "")) == towns[0]["population"][inside].sum()
         assert int(places) == inside.sum()
-    by_region = re.findall(r"^\s+80 km\s+JP-(\w+)\s+([\d,]+)$", out, flags=re.M)
+    by_region = re.findall(r"^\s+80 km\s+(JP-\w+)\s.*?([\d,]+)$", out, flags=re.M)
+    # reference: each place within 80 km goes to the nearest Japanese prefecture polygon
+    # (the one that holds it, or the nearest for a coastal town just outside)
     inside = _within(towns, 141.0329, 37.4213, 80_000)
-    ref = towns[0][inside].groupby("admin1")["population"].sum()
+    near = towns[0][inside]
+    jp = layers.regions(country="JP")
+    d = np.array([shapely.distance(np.asarray(jp.geometry), p) for p in near.geometry])
+    near = near.assign(region=jp["iso_3166_2"].to_numpy()[d.argmin(axis=1)])
+    ref = near.groupby("region")["population"].sum()
     assert {code: int(p.replace(",", "")) for code, p in by_region} == ref.to_dict()
+    assert set(ref.index) == {"JP-04", "JP-07", "JP-08"}  # Miyagi, Fukushima, Ibaraki
     assert (tmp_path / "nuclear_plant.html").stat().st_size > 10_000
 
 
