@@ -23,8 +23,8 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from numba import njit
 
+from geo._jit import njit
 from geo.units import WGS84
 
 __all__ = [

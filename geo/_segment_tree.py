@@ -14,7 +14,8 @@ GIL, so that callers can run it on several threads at once.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+
+from geo._jit import njit
 
 __all__ = ["SegmentTree"]
 
