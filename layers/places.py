@@ -25,7 +25,7 @@ from layers.countries import country as country_record
 from layers.settlements import alternate_names
 from layers.settlements import settlements as all_settlements
 
-__all__ = ["MAX_ALTERNATIVES", "Place", "resolve_place"]
+__all__ = ["MAX_ALTERNATIVES", "Place", "UnknownPlaceError", "resolve_place"]
 
 #: How many runners-up a :class:`Place` keeps.
 MAX_ALTERNATIVES = 4
@@ -119,6 +119,35 @@ class Place:
             "matched": self.matched,
             "alternatives": [p.to_dict() for p in self.alternatives],
         }
+
+
+class UnknownPlaceError(InputError):
+    """No settlement has the name asked for; the closest ones are kept for suggestions.
+
+    Attributes
+    ----------
+    name : str
+        The name as asked (without the country after the comma).
+    suggestions : tuple of (Place, float)
+        The most populous settlement of each close name (of that country, if one was
+        given) with how close the name is (0 to 1, :class:`difflib.SequenceMatcher`),
+        closest first.
+
+    Examples
+    --------
+    >>> try:
+    ...     resolve_place("Vladivostk")
+    ... except UnknownPlaceError as exc:
+    ...     print([(p.name, p.country, round(score, 2)) for p, score in exc.suggestions])
+    [('Vladivostok', 'RU', 0.95)]
+    """
+
+    def __init__(
+        self, message: str, *, name: str = "", suggestions: tuple[tuple[Place, float], ...] = ()
+    ) -> None:
+        super().__init__(message)
+        self.name = name
+        self.suggestions = suggestions
 
 
 def _fold(text: str) -> str:
@@ -282,15 +311,24 @@ def _place(row: Any, matched: str) -> Place:
     )
 
 
-def _no_match(query: str, name: str, country: str, settlements: Any) -> InputError:
+def _no_match(query: str, name: str, country: str, settlements: Any) -> UnknownPlaceError:
     pool = (
         settlements if not country else settlements[settlements["country"].astype(str) == country]
     )
-    names = pool.sort_values("population", ascending=False)["name"].astype(str).drop_duplicates()
-    close = difflib.get_close_matches(name, names.head(20000).tolist(), n=4, cutoff=0.75)
+    ranked = pool.sort_values("population", ascending=False, kind="stable")
+    first = ranked.drop_duplicates("name").head(20000)
+    names = first["name"].astype(str).tolist()
+    close = difflib.get_close_matches(name, names, n=4, cutoff=0.75)
+    rows = {n: i for i, n in enumerate(names)}
+    suggestions = tuple(
+        (_place(first.iloc[rows[c]], ""), difflib.SequenceMatcher(None, name, c).ratio())
+        for c in close
+    )
     hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
     where = f" in country {country}" if country else ""
-    return InputError(
+    return UnknownPlaceError(
         f"place {query!r}: no settlement named {name!r}{where} in the settlements data{hint} "
-        "(or give coordinates as 'lon,lat')"
+        "(or give coordinates as 'lon,lat')",
+        name=name,
+        suggestions=suggestions,
     )

@@ -42,6 +42,7 @@ __all__ = [
     "region",
     "region_label",
     "regions",
+    "suggest_regions",
 ]
 
 #: The columns of a region layer, besides ``geometry``.
@@ -237,11 +238,51 @@ def match_regions(text: str, *, country: Any = None) -> list[list[int]]:
     return []
 
 
-def _suggest(text: str) -> str:
+def suggest_regions(text: str, *, n: int = 5) -> list[tuple[str, str, float]]:
+    """Return the regions whose names are closest to ``text``, for "did you mean" messages.
+
+    Parameters
+    ----------
+    text : str
+        A name that matches no region, optionally followed by ``", <country>"``.
+    n : int, default 5
+        At most this many regions.
+
+    Returns
+    -------
+    list of (str, str, float)
+        Each region's label (:func:`region_label`), how to write it so that it names
+        that region alone (its ISO 3166-2 code, or ``"Name, CC"`` where Natural Earth
+        has no code), and how close the name is (0 to 1), closest first.
+
+    Examples
+    --------
+    >>> suggest_regions("Kaliningrad Oblst")[0]
+    ('Kaliningrad (RU-KGD), Russia', 'RU-KGD', 0.97)
+    """
+    name, iso2 = _split_country(text.strip(), None)
     by_name = _index()[0]
     table = _table()
-    close = difflib.get_close_matches(_fold(text), list(by_name), n=5, cutoff=0.75)
-    labels = list(dict.fromkeys(_label(table.iloc[by_name[k][0]]) for k in close))
+    key = _fold(name)
+    keys = [
+        k for k, rows in by_name.items() if iso2 is None or table["country"].iat[rows[0]] == iso2
+    ]
+    close = difflib.get_close_matches(key, keys, n=3 * n, cutoff=0.75)
+    out: dict[str, tuple[str, str, float]] = {}
+    for k in close:
+        for group in _groups(by_name[k]):
+            row = table.iloc[group[0]]
+            label = region_label(table.iloc[group])
+            code = str(row["iso_3166_2"])
+            written = code if "~" not in code else f"{row['name']}, {row['country']}"
+            score = round(difflib.SequenceMatcher(None, key, k).ratio(), 2)
+            if label not in out or out[label][2] < score:
+                out[label] = (label, written, score)
+    return sorted(out.values(), key=lambda t: -t[2])[:n]
+
+
+def _suggest(text: str) -> str:
+    labels = [label for label, _, _ in suggest_regions(text)]
     if not labels:
         return "give an English or local name, or an ISO 3166-2 code such as 'RU-PRI'"
     return "did you mean " + "; ".join(labels) + "?"

@@ -18,7 +18,9 @@ other reading. A prefix forces the kind: ``"region:Tokyo"``, ``"place:Georgia"``
 
 from __future__ import annotations
 
+import difflib
 import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,14 +29,15 @@ import shapely
 
 from geo.errors import AmbiguousError, InputError, InputTypeError
 from layers.boundaries import BoundaryVariant, boundary_variant
-from layers.countries import country
+from layers.countries import country, country_table
 from layers.files import is_file_path, read_geometry_file
-from layers.places import Place, resolve_place
-from layers.provenance import Provenance
-from layers.regions import match_regions, region, region_label, regions
+from layers.places import Place, UnknownPlaceError, resolve_place
+from layers.provenance import DataSource, Provenance
+from layers.regions import match_regions, region, region_label, regions, suggest_regions
+from layers.settlements import geonames_source
 from layers.territory import border, territory
 
-__all__ = ["SOURCE_KINDS", "Source", "resolve_source"]
+__all__ = ["SOURCE_KINDS", "Source", "UnknownSourceError", "resolve_source"]
 
 #: The kinds of source, as stamped on a layer's ``attrs["kind"]``.
 SOURCE_KINDS = ("territory", "border", "region", "place", "point", "file", "sites")
@@ -145,13 +148,45 @@ def _border(a: str, b: str) -> Source:
     return Source("border", data, name, (first.iso2, second.iso2))
 
 
-def _place(place: Place, kind: str) -> Source:
+def _place_provenance(place: Place, kind: str, settlements: Any) -> Provenance:
+    """Credit a place to the settlements it was found in; a point to the user who gave it."""
+    if kind == "point":
+        return Provenance(
+            method="a point given by the user as lon,lat (degrees, WGS84): the user's own "
+            "coordinates, credited to no data set",
+            details={"point": [place.lon, place.lat], "coordinates": "given by the user"},
+        )
+    given = Provenance.of(settlements) if settlements is not None else None
+    sources: tuple[DataSource, ...] = (
+        given.sources if given is not None and given.sources else (geonames_source(),)
+    )
+    details: dict[str, Any] = {"place": f"{place.name}, {place.country}"}
+    if place.geonameid is not None:
+        details["geonameid"] = place.geonameid
+        details["place_url"] = f"https://www.geonames.org/{place.geonameid}"
+    return Provenance(
+        sources=sources, method="a settlement's point, by name (GeoNames)", details=details
+    )
+
+
+def _place(place: Place, kind: str, settlements: Any = None) -> Source:
+    """Return a place (or a point) as a source, credited to its data.
+
+    Examples
+    --------
+    >>> src = resolve_source("Vladivostok,RU")
+    >>> [s.name for s in src.provenance.sources], src.provenance.details["geonameid"]
+    (['GeoNames cities500'], 2013348)
+    >>> resolve_source("131.9,43.1").provenance.details["coordinates"]
+    'given by the user'
+    """
     data = geopandas.GeoDataFrame(
         {"name": [place.name], "country": [place.country]},
         geometry=[shapely.Point(place.lonlat)],
         crs="EPSG:4326",
     )
     data.attrs["kind"] = kind
+    _place_provenance(place, kind, settlements).attach(data)
     name = place.name if kind == "point" else f"{place.name}, {place.country}"
     return Source(kind, data, name, place=place)
 
@@ -252,11 +287,14 @@ def resolve_source(
         place = None if _ISO_3166_2.match(query) else _own_place(query, settlements)
         if place is None:
             return _region(region(query))  # an ambiguous name raises, listing the regions
-        src = _place(place, "place")
+        src = _place(place, "place", settlements)
         note = _region_note(query, groups, "the settlement of that name was taken")
         return Source(src.kind, src.data, src.name, place=src.place, note=note)
-    place = resolve_place(query, settlements)
-    return _place(place, "place" if place.country else "point")
+    try:
+        place = resolve_place(query, settlements)
+    except UnknownPlaceError as exc:
+        raise _unknown(query, exc) from None
+    return _place(place, "place" if place.country else "point", settlements)
 
 
 def _refuse_code_clash(code: str) -> None:
@@ -286,4 +324,85 @@ def _forced(kind: str, text: str, variant: BoundaryVariant, settlements: Any) ->
     if kind == "region":
         return _region(region(text))
     place = resolve_place(text, settlements)
-    return _place(place, "place" if place.country else "point")
+    return _place(place, "place" if place.country else "point", settlements)
+
+
+class UnknownSourceError(InputError):
+    """A source names no country, border, admin-1 region or place; the nearest of each kind.
+
+    Attributes
+    ----------
+    suggestions : tuple of (str, str, str)
+        ``(kind, name, written)``: ``"country"``, ``"admin-1 region"`` or ``"place"``,
+        its name in words, and how to write it so that it names that one (closest
+        first, over every kind).
+
+    Examples
+    --------
+    >>> try:
+    ...     resolve_source("Kaliningrad Oblst")
+    ... except UnknownSourceError as exc:
+    ...     for kind, name, written in exc.suggestions:
+    ...         print(f"{kind}: {name} -> {written}")
+    admin-1 region: Kaliningrad (RU-KGD), Russia -> RU-KGD
+    admin-1 region: Leningrad (RU-LEN), Russia -> RU-LEN
+    place: Kaliningrad, RU -> place:Kaliningrad,RU
+    """
+
+    def __init__(self, message: str, *, suggestions: tuple[tuple[str, str, str], ...] = ()):
+        super().__init__(message)
+        self.suggestions = suggestions
+
+
+def _fold(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in text if not unicodedata.combining(c)).casefold().strip()
+
+
+def _country_suggestions(name: str) -> list[tuple[float, str, str, str]]:
+    table = country_table()
+    names = {_fold(str(n)): str(code) for code, n in zip(table["iso2"], table["name"], strict=True)}
+    key = _fold(name)
+    close = difflib.get_close_matches(key, list(names), n=3, cutoff=0.75)
+    out = []
+    for c in close:
+        code = names[c]
+        score = difflib.SequenceMatcher(None, key, c).ratio()
+        out.append((score, "country", f"{table.loc[code, 'name']} ({code})", code))
+    return out
+
+
+def _place_written(place: Place) -> str:
+    """How to write a place so that it is that place, not a country or region of its name."""
+    written = f"{place.name},{place.country}"
+    clash = _as_country_quiet(place.name) is not None or bool(match_regions(written))
+    return f"place:{written}" if clash else written
+
+
+def _as_country_quiet(text: str) -> str | None:
+    try:
+        return country(text).iso2
+    except InputError:
+        return None
+
+
+def _unknown(query: str, exc: UnknownPlaceError) -> UnknownSourceError:
+    """Return the error for a name that is nothing: the nearest countries, regions, places."""
+    name = query.partition(",")[0].strip() if "," in query else query
+    found: list[tuple[float, str, str, str]] = _country_suggestions(name)
+    found += [(score, "admin-1 region", label, w) for label, w, score in suggest_regions(query)]
+    for place, score in exc.suggestions:
+        found.append((score, "place", f"{place.name}, {place.country}", _place_written(place)))
+    found.sort(key=lambda t: -t[0])  # stable: countries, then regions, then places on a tie
+    picked = tuple((kind, label, written) for _, kind, label, written in found[:5])
+    hint = (
+        "did you mean " + "; ".join(f"the {k} {n} (write {w!r})" for k, n, w in picked) + "?"
+        if picked
+        else "check the spelling"
+    )
+    return UnknownSourceError(
+        f"source {query!r} names no country, border, admin-1 region or place riskmap knows; "
+        f"{hint} A country is a code or name ('KP', 'North Korea'), a border two of them "
+        "with a dash ('KP-RU'), a point 'lon,lat' in degrees",
+        suggestions=picked,
+    )

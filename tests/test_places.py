@@ -93,3 +93,55 @@ def test_sections_are_found_by_name():
     # a ward of Tokyo is a section (left out of sums) but still a place one can name
     place = resolve_place("Setagaya,JP")
     assert place.population == 940_071
+
+
+# -- a place credits its data ---------------------------------------------------------
+
+
+def test_a_place_source_credits_geonames_with_its_geonameid():
+    from layers import resolve_source
+
+    src = resolve_source("Vladivostok,RU")
+    assert [s.name for s in src.provenance.sources] == ["GeoNames cities500"]
+    assert src.provenance.details["geonameid"] == src.place.geonameid == 2013348
+    assert src.provenance.details["place_url"] == "https://www.geonames.org/2013348"
+
+
+def test_a_point_source_says_it_is_the_users_own_coordinates():
+    from layers import resolve_source
+
+    src = resolve_source("131.9,43.1")
+    assert src.provenance.sources == ()
+    assert src.provenance.details["coordinates"] == "given by the user"
+    assert "the user's own coordinates" in src.provenance.method
+
+
+def test_an_exposure_around_a_place_lists_geonames_even_counting_other_people(tmp_path):
+    # counted with a table that credits nobody, the exposure still credits the place's source
+    from layers import exposure, resolve_source
+
+    towns = geopandas.GeoDataFrame(
+        {"name": ["a", "b"], "country": ["RU", "RU"], "population": [100, 200]},
+        geometry=[shapely.Point(131.9, 43.2), shapely.Point(135.0, 48.5)],
+        crs="EPSG:4326",
+    )
+    exp = exposure(resolve_source("Vladivostok,RU"), towns, "50km")
+    assert exp.population("50km") == 100  # b is 600 km away (Khabarovsk)
+    assert "GeoNames cities500" in [s.name for s in exp.provenance.sources]
+    assert exp.provenance.details["geonameid"] == 2013348
+    assert "GeoNames (CC BY 4.0)" in exp.provenance.attribution()
+
+
+def test_a_place_found_in_a_table_of_ones_own_credits_that_table():
+    from layers import Provenance, resolve_source
+    from layers.provenance import DataSource
+
+    towns = geopandas.GeoDataFrame(
+        {"name": ["Springfield"], "country": ["US"], "population": [100]},
+        geometry=[shapely.Point(-89.6, 39.8)],
+        crs="EPSG:4326",
+    )
+    own = DataSource("my towns", "2024", "CC0", "My towns")
+    Provenance(sources=(own,)).attach(towns)
+    src = resolve_source("Springfield", settlements=towns)
+    assert src.provenance.sources == (own,)

@@ -21,7 +21,7 @@ import layers
 from geo.errors import AmbiguousError, InputError, InputTypeError
 from layers.package_data import data_file, manifest
 from layers.regions import match_regions, region_label
-from layers.sources import resolve_source
+from layers.sources import UnknownSourceError, resolve_source
 
 GEOD = Geod(ellps="WGS84")
 ROOT = Path(__file__).resolve().parents[1]
@@ -280,3 +280,40 @@ def test_exposure_around_a_region_counts_the_places_the_reference_puts_in_range(
     names = [s.name for s in result.provenance.sources]
     assert names[0] == "Natural Earth 1:10m admin-1 states and provinces"
     assert "admin1_hausdorff_m" in result.provenance.details
+
+
+# -- unknown names: suggestions of every kind --------------------------------------
+
+
+def test_an_unknown_name_suggests_regions_and_places_together():
+    # "Kaliningrad Oblst" is one letter short of the region; it used to fall through to
+    # places and suggest only the city
+    with pytest.raises(UnknownSourceError) as e:
+        resolve_source("Kaliningrad Oblst")
+    assert e.value.suggestions[0] == ("admin-1 region", "Kaliningrad (RU-KGD), Russia", "RU-KGD")
+    assert ("place", "Kaliningrad, RU", "place:Kaliningrad,RU") in e.value.suggestions
+    message = str(e.value)
+    assert "the admin-1 region Kaliningrad (RU-KGD), Russia (write 'RU-KGD')" in message
+    assert "the place Kaliningrad, RU" in message
+    # each suggestion, written as it says, names what it says
+    for kind, name, written in e.value.suggestions:
+        src = resolve_source(written)
+        assert src.kind == {"admin-1 region": "region", "place": "place"}[kind]
+        assert src.name == name
+
+
+def test_an_unknown_name_suggests_countries_too():
+    with pytest.raises(UnknownSourceError) as e:
+        resolve_source("Norh Korea")
+    first = e.value.suggestions[0]
+    assert first == ("country", "North Korea (KP)", "KP")
+    assert resolve_source(first[2]).codes == ("KP",)
+    assert isinstance(e.value, InputError)  # callers catching InputError still do
+
+
+def test_an_unknown_name_with_a_country_suggests_within_it():
+    with pytest.raises(UnknownSourceError) as e:
+        resolve_source("Vladivostk,RU")
+    assert ("place", "Vladivostok, RU", "Vladivostok,RU") in e.value.suggestions
+    with pytest.raises(UnknownSourceError, match="check the spelling"):
+        resolve_source("Qqqzzzxx")
