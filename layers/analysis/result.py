@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -136,16 +137,32 @@ class Exposure:
     provenance: Provenance
     edge_m: float
     max_distance_m: float
-    # sorted distances (metres) of counted places / cell centres, their people and group
-    _distances: np.ndarray = field(repr=False)
-    _people: np.ndarray = field(repr=False)
-    _groups: np.ndarray = field(repr=False)
+    # sorted distances (metres) of counted places / cell centres, their people and group;
+    # None until _measure_curve (a grid's) gives them, when the curve is first asked for
+    _distances: np.ndarray | None = field(repr=False)
+    _people: np.ndarray | None = field(repr=False)
+    _groups: np.ndarray | None = field(repr=False)
     source: str = ""
     source_kind: str = "geometry"
     boundary_variant: str | None = None
     coverage: dict[str, float | None] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
     source_geometry: Any = field(default=None, repr=False)
+    _measure_curve: Callable[[], tuple[np.ndarray, np.ndarray, np.ndarray]] | None = field(
+        default=None, repr=False
+    )
+
+    def _curve_entries(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Return the sorted distances, people and groups, measuring them on first use."""
+        if self._distances is None and self._measure_curve is not None:
+            d, people, groups = self._measure_curve()
+            object.__setattr__(self, "_distances", d)
+            object.__setattr__(self, "_people", people)
+            object.__setattr__(self, "_groups", groups)
+            object.__setattr__(self, "_measure_curve", None)  # what it held can go
+        assert self._distances is not None and self._people is not None
+        assert self._groups is not None
+        return self._distances, self._people, self._groups
 
     def _group_names(self, country: Any) -> list[str]:
         """Return the groups ``country`` names: a group of the table as is, else a country code.
@@ -230,7 +247,9 @@ class Exposure:
         One sort and one cumulative sum serve every distance, so 1,000 radii cost
         the same as one. For settlements the value at a radius of the result equals
         :attr:`table` exactly; for grids the curve counts whole cells by their
-        centre, the table partial cells by their covered fraction.
+        centre, the table partial cells by their covered fraction. A grid's cell-centre
+        distances are measured on the first call (not by :func:`layers.exposure`, whose
+        tables need none of them) and kept for the next.
 
         Examples
         --------
@@ -256,9 +275,9 @@ class Exposure:
                     f"distance {at[-1]:,.0f} m is beyond {self.max_distance_m:,.0f} m, "
                     "the farthest this result measured; run exposure() with a larger radius"
                 )
-        d, people = self._distances, self._people
+        d, people, groups = self._curve_entries()
         if country is not None:
-            keep = np.isin(self._groups, self._group_names(country))
+            keep = np.isin(groups, self._group_names(country))
             d, people = d[keep], people[keep]
         n = np.searchsorted(d, at, side="right")
         cum = np.concatenate([[0], np.cumsum(people)])
