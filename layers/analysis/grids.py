@@ -12,6 +12,8 @@ the exact geodesic distance of the cell's centre, so many radii cost one pass.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import geopandas
@@ -35,7 +37,16 @@ CELL_ASSIGNMENT = (
     "cell's centre"
 )
 
-__all__ = ["CELL_ASSIGNMENT", "grid_exposure"]
+__all__ = [
+    "CELL_ASSIGNMENT",
+    "GridQuestion",
+    "curve_entries",
+    "grid_exposure",
+    "grid_question",
+    "measure_entries",
+    "sorted_curve",
+    "zone_totals",
+]
 
 
 def _union(gdf: Any) -> Any:
@@ -68,22 +79,37 @@ def _source_area(src: SourceDescription) -> Any:
     return src.geometry
 
 
-def _tables(
-    cells: pd.DataFrame, names: list[str], radii: np.ndarray
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Return the per-radius table (cumulative) and the per-band table of the cell shares."""
-    n = len(names) * len(radii)
+def zone_totals(cells: pd.DataFrame, nzones: int) -> np.ndarray:
+    """Return people, cells and nodata cells per zone (shape (nzones, 3)) from cell fractions.
+
+    Partial cells count by their covered fraction; nodata cells (NaN people) count 0
+    people. Sums of disjoint sets of cells add up (the Dask path adds its windows').
+
+    Examples
+    --------
+    >>> cells = pd.DataFrame({"zone": [0, 0, 1], "fraction": [1.0, 0.5, 0.25],
+    ...                       "people": [4.0, float("nan"), 8.0]})
+    >>> zone_totals(cells, 2).tolist()
+    [[4.0, 1.5, 0.5], [2.0, 0.25, 0.0]]
+    """
     zone = cells["zone"].to_numpy()
     fraction = cells["fraction"].to_numpy()
     people = cells["people"].to_numpy()
     nodata = np.isnan(people)
-    sums = np.column_stack(
+    return np.column_stack(
         [
-            np.bincount(zone, weights=np.where(nodata, 0.0, fraction * people), minlength=n),
-            np.bincount(zone, weights=fraction, minlength=n),
-            np.bincount(zone, weights=np.where(nodata, fraction, 0.0), minlength=n),
+            np.bincount(zone, weights=np.where(nodata, 0.0, fraction * people), minlength=nzones),
+            np.bincount(zone, weights=fraction, minlength=nzones),
+            np.bincount(zone, weights=np.where(nodata, fraction, 0.0), minlength=nzones),
         ]
-    ).reshape(len(names), len(radii), 3)
+    )
+
+
+def _tables(
+    zone_totals: np.ndarray, names: list[str], radii: np.ndarray
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Return the per-radius table (cumulative) and the per-band table of the zone sums."""
+    sums = zone_totals.reshape(len(names), len(radii), 3)
     cum = np.cumsum(sums, axis=1)
     cols = ["population", "cells", "nodata_cells"]
     lo = np.concatenate([[0.0], radii[:-1]])
@@ -176,6 +202,137 @@ def grid_exposure(
     1       20.0      1344.5
     >>> folder.cleanup()
     """
+    question = grid_question(src, radii, by, exclude)
+    cells = grid.cell_fractions(question.pieces, progress=progress)
+    totals = zone_totals(cells, len(question.pieces))
+    cell, group, share = curve_entries(cells, len(question.names), len(radii))
+    del cells
+    # the cell-centre distances are measured when the curve is first asked for
+    measure = partial(
+        _measured_curve, src.geometry, grid, cell, group, share, float(radii[-1]), question
+    )
+    return question.exposure(src, grid, radii, totals, measure=measure)
+
+
+@dataclass(frozen=True)
+class GridQuestion:
+    """The zones of a grid exposure: every band of every group of the breakdown.
+
+    Built by :func:`grid_question`, the same for the in-memory and the Dask paths.
+
+    Attributes
+    ----------
+    by : "country", "admin1", list of str, GeoDataFrame or None
+        As given to :func:`grid_exposure`.
+    names : list of str
+        The groups, in table order.
+    pieces : list of shapely geometry
+        One lon/lat polygon per zone, group by group and band by band within a group
+        (zone ``g * nbands + b``).
+    breakdown : GridGroups
+        The polygons of the groups.
+    rule, codes
+        What ``exclude`` left out, in words, and the alpha-2 codes.
+    buffer_error_m : float
+        Largest boundary error of the bands (metres), as :func:`geo.rings` measured it.
+
+    Examples
+    --------
+    >>> from layers.analysis.source import describe_source
+    >>> q = grid_question(describe_source(shapely.Point(128.0, 41.0)),
+    ...                   np.array([10_000.0, 20_000.0]), None, None)
+    >>> q.names, len(q.pieces)
+    (['total'], 2)
+    """
+
+    by: Any
+    names: list[str]
+    pieces: list[Any]
+    breakdown: GridGroups
+    rule: str
+    codes: list[str]
+    buffer_error_m: float
+
+    def labels(self) -> np.ndarray:
+        """Return the curve's group of each name: the country of a polygon breakdown's group.
+
+        Examples
+        --------
+        >>> from layers.analysis.source import describe_source
+        >>> q = grid_question(describe_source((128.0, 41.0)), np.array([1e4]), None, None)
+        >>> q.labels().tolist()
+        ['total']
+        """
+        if self.breakdown.polygons_by is None:
+            return np.asarray(self.names, dtype=object)
+        return np.asarray([n.split(GROUP_SEP)[0] for n in self.names], dtype=object)
+
+    def exposure(
+        self,
+        src: SourceDescription,
+        grid: PopulationGrid,
+        radii: np.ndarray,
+        totals: np.ndarray,
+        *,
+        curve: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
+        measure: Any = None,
+    ) -> Exposure:
+        """Return the Exposure of the zone totals and the curve (or what measures it).
+
+        Parameters
+        ----------
+        src, grid, radii
+            As for :func:`grid_exposure`.
+        totals : numpy.ndarray
+            People, cells and nodata cells per zone, shape (zones, 3) (:func:`zone_totals`).
+        curve : tuple of numpy.ndarray, optional
+            The curve's sorted distances (metres), people and groups.
+        measure : callable, optional
+            Returns ``curve`` when it is first asked for, when ``curve`` is not given.
+
+        Returns
+        -------
+        Exposure
+            The grid exposure, with its provenance.
+
+        Examples
+        --------
+        >>> from layers.analysis.source import describe_source
+        >>> src = describe_source((128.0, 41.0))
+        >>> q = grid_question(src, np.array([1e4]), None, None)
+        >>> curve = (np.array([5e3]), np.array([3.0]), np.array(["total"], dtype=object))
+        >>> from pyproj import CRS
+        >>> grid = object.__new__(PopulationGrid)  # only its kind and CRS are read
+        >>> grid.provenance, grid.kind, grid.crs = src.provenance, "count", CRS(4326)
+        >>> q.exposure(src, grid, np.array([1e4]), np.array([[3.0, 1.0, 0.0]]),
+        ...            curve=curve).population()
+        3.0
+        """
+        return _exposure(self, src, grid, radii, totals, curve, measure)
+
+
+def grid_question(
+    src: SourceDescription, radii: np.ndarray, by: Any, exclude: tuple[str, ...] | None
+) -> GridQuestion:
+    """Return the zones of a grid exposure: the bands, less what is excluded, by group.
+
+    Parameters
+    ----------
+    src, radii, by, exclude
+        As for :func:`grid_exposure` (radii in metres).
+
+    Returns
+    -------
+    GridQuestion
+        The groups and their band x group polygons (lon/lat degrees).
+
+    Examples
+    --------
+    See :class:`GridQuestion`.
+
+    >>> grid_question.__name__
+    'grid_question'
+    """
     area, rule, codes = _exclusion_area(src, exclude, by)
     rings = geo.rings(src.geometry, [float(r) for r in radii])
     bands = np.asarray(rings.geometry, dtype=object)
@@ -183,19 +340,25 @@ def grid_exposure(
         bands = shapely.difference(bands, area)
     breakdown = grid_breakdown(by, exclude, shapely.union_all(bands))
     names, pieces = _pieces(bands, breakdown)
-    cells = grid.cell_fractions(pieces, progress=progress)
-    table, band_table = _tables(cells, names, radii)
-    d, people, groups = _cell_curve(src, grid, cells, names, len(radii), float(radii[-1]))
-    del cells
-    polygons_by = breakdown.polygons_by
+    error = float(np.nanmax(rings["error_m"])) if "error_m" in rings.columns else float("nan")
+    return GridQuestion(by, names, pieces, breakdown, rule, codes, error)
+
+
+def _exposure(
+    q: GridQuestion,
+    src: SourceDescription,
+    grid: PopulationGrid,
+    radii: np.ndarray,
+    totals: np.ndarray,
+    curve: tuple[np.ndarray, np.ndarray, np.ndarray] | None,
+    measure: Any,
+) -> Exposure:
+    table, band_table = _tables(totals, q.names, radii)
+    polygons_by = q.breakdown.polygons_by
     if polygons_by is not None:
-        table = split_groups(table, polygons_by, breakdown.labels)
-        band_table = split_groups(band_table, polygons_by, breakdown.labels)
-        groups = np.array([g.split(GROUP_SEP)[0] for g in groups], dtype=object)
-    buffer_error = (
-        float(np.nanmax(rings["error_m"])) if "error_m" in rings.columns else float("nan")
-    )
-    extra = () if breakdown.provenance is None else (breakdown.provenance,)
+        table = split_groups(table, polygons_by, q.breakdown.labels)
+        band_table = split_groups(band_table, polygons_by, q.breakdown.labels)
+    extra = () if q.breakdown.provenance is None else (q.breakdown.provenance,)
     provenance = src.provenance.merge(
         grid.provenance,
         *extra,
@@ -203,23 +366,24 @@ def grid_exposure(
         source=src.label,
         radii_m=[float(r) for r in radii],
         boundary_variant=src.variant,
-        accuracy_m=buffer_error,
+        accuracy_m=q.buffer_error_m,
         accuracy="largest boundary error of the geodesic bands, measured by geo.rings",
         grid_kind=grid.kind,
         grid_crs=grid.crs.to_string(),
-        excluded=rule,
-        breakdown=breakdown.layer,
+        excluded=q.rule,
+        breakdown=q.breakdown.layer,
         cell_assignment=CELL_ASSIGNMENT,
     )
+    d, people, groups = (None, None, None) if curve is None else curve
     return Exposure(
         kind="grid",
         radii_m=tuple(float(r) for r in radii),
-        by=None if by is None else "country" if polygons_by is None else polygons_by.column,
+        by=None if q.by is None else "country" if polygons_by is None else polygons_by.column,
         table=table,
         bands=band_table,
         places=None,
         edge=None,
-        excluded={"rule": rule, "countries": codes, "places": None, "population": None},
+        excluded={"rule": q.rule, "countries": q.codes, "places": None, "population": None},
         provenance=provenance,
         edge_m=0.0,
         max_distance_m=float(radii[-1]),
@@ -230,42 +394,123 @@ def grid_exposure(
         source_kind=src.kind,
         boundary_variant=src.variant,
         source_geometry=src.geometry,
+        _measure_curve=None if curve is not None else measure,
     )
 
 
-def _cell_curve(
-    src: SourceDescription,
-    grid: PopulationGrid,
-    cells: pd.DataFrame,
-    names: list[str],
-    nbands: int,
-    top: float,
+def curve_entries(
+    cells: pd.DataFrame, ngroups: int, nbands: int
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Exact distance of each covered cell's centre, its people in each group, the group.
+    """Return the curve's entries: one per (cell, group) with people, by cell then group.
 
-    Sorted by distance. A cell shared by groups (a border, the coast) has one entry per
-    group holding its share of the people; its distance is measured once. Cells whose
-    centre is beyond the top radius are left out (the curve stops there).
+    A cell shared by groups (a border, the coast) has one entry per group holding its
+    share of the people; a cell in two bands of a group (split by a band limit) is one
+    share. Cells without people or without data have none.
+
+    Parameters
+    ----------
+    cells : pandas.DataFrame
+        ``zone``, ``cell``, ``fraction`` and ``people``, as
+        :meth:`~layers.grid.PopulationGrid.cell_fractions` gives them for the zones of a
+        :class:`GridQuestion` (zone ``group * nbands + band``).
+    ngroups, nbands : int
+        Groups and bands of the question.
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        ``(cell, group, share)``: cell numbers, group positions and people.
+
+    Examples
+    --------
+    >>> cells = pd.DataFrame({"zone": [0, 1, 2], "cell": [7, 7, 7],
+    ...                       "fraction": [0.25, 0.25, 0.5], "people": [8.0, 8.0, 8.0]})
+    >>> [a.tolist() for a in curve_entries(cells, 2, 2)]  # bands 0 and 1 of group 0, group 1
+    [[7, 7], [0, 1], [4.0, 4.0]]
     """
     people = cells["people"].to_numpy()
     keep = np.isfinite(people) & (people > 0)
     cell = cells["cell"].to_numpy()[keep]
     group = cells["zone"].to_numpy()[keep] // nbands
     share = cells["fraction"].to_numpy()[keep] * people[keep]
-    if not len(cell):
-        return np.empty(0), np.empty(0), np.empty(0, dtype=object)
-    # one entry per (cell, group): a cell in two bands of a group is one share
-    pair, inverse = np.unique(cell * len(names) + group, return_inverse=True)
+    pair, inverse = np.unique(cell * ngroups + group, return_inverse=True)
     share = np.bincount(inverse, weights=share, minlength=len(pair))
-    del inverse
-    unique_cells, at = np.unique(pair // len(names), return_inverse=True)
-    index = geo.DistanceIndex(src.geometry)
+    return pair // ngroups, pair % ngroups, share
+
+
+def measure_entries(
+    index: geo.DistanceIndex,
+    grid: PopulationGrid,
+    entries: tuple[np.ndarray, np.ndarray, np.ndarray],
+    top: float,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Return the distance of each entry's cell centre, and the entries within ``top``.
+
+    Each cell's distance is measured once (exact, geodesic, metres), however many groups
+    share it; entries beyond ``top`` metres are left out (the curve stops there).
+
+    Parameters
+    ----------
+    index : geo.DistanceIndex
+        The source.
+    grid : PopulationGrid
+        The grid the cells are numbered in.
+    entries : tuple of numpy.ndarray
+        ``(cell, group, share)`` from :func:`curve_entries`.
+    top : float
+        The largest radius, metres.
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        ``(distance_m, cell, group, share)`` of the entries within ``top``.
+
+    Examples
+    --------
+    See :func:`grid_exposure`, whose curve they are.
+
+    >>> measure_entries.__name__
+    'measure_entries'
+    """
+    cell, group, share = entries
+    unique_cells, at = np.unique(cell, return_inverse=True)
     centre_d = np.asarray(
         index.distance_to(grid.cell_centres(unique_cells), max_distance=top), dtype=np.float64
     )
     d = centre_d[at]
     near = np.isfinite(d)
-    d, share, group_of = d[near], share[near], (pair % len(names))[near]
-    order = np.argsort(d, kind="stable")
-    labels = np.asarray(names, dtype=object)
-    return d[order], share[order], labels[group_of[order]]
+    return d[near], cell[near], group[near], share[near]
+
+
+def sorted_curve(
+    d: np.ndarray, cell: np.ndarray, group: np.ndarray, share: np.ndarray, labels: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Return the curve's distances, people and group names, nearest first.
+
+    Ties go by cell, then group, so the order does not depend on how the cells were read.
+
+    Examples
+    --------
+    >>> out = sorted_curve(np.array([2.0, 1.0, 1.0]), np.array([0, 5, 3]), np.array([0, 0, 1]),
+    ...                    np.array([1.0, 2.0, 3.0]), np.array(["a", "b"], dtype=object))
+    >>> [a.tolist() for a in out]
+    [[1.0, 1.0, 2.0], [3.0, 2.0, 1.0], ['b', 'a', 'a']]
+    """
+    order = np.lexsort((group, cell, d))
+    return d[order], share[order], labels[group[order]]
+
+
+def _measured_curve(
+    source: Any,
+    grid: PopulationGrid,
+    cell: np.ndarray,
+    group: np.ndarray,
+    share: np.ndarray,
+    top: float,
+    question: GridQuestion,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Measure the curve of an in-memory grid exposure (when it is first asked for)."""
+    d, cell, group, share = measure_entries(
+        geo.DistanceIndex(source), grid, (cell, group, share), top
+    )
+    return sorted_curve(d, cell, group, share, question.labels())
