@@ -26,6 +26,11 @@ __all__ = [
     "check_bounds",
     "display_geometry",
     "display_decimals",
+    "COARSE_TOLERANCE_M",
+    "detail_inside",
+    "continuous_cut",
+    "shift_east",
+    "wrap_lon",
     "features",
     "label_of",
     "marker_radius",
@@ -41,6 +46,48 @@ __all__ = [
 #: latitude at the poles, 111,694 m, rounded up): a tolerance in degrees of
 #: ``t_m / METRES_PER_DEGREE_MAX`` moves no point by more than ``t_m`` metres.
 METRES_PER_DEGREE_MAX = 111_700.0
+
+
+#: Display tolerance (metres) of a clipped territory beyond its box: at least this, or
+#: 50 times the map's.
+COARSE_TOLERANCE_M = 20_000.0
+
+
+def detail_inside(geoms: Any, box: Sequence[float], tolerance_m: float) -> Any:
+    """Return each geometry in display detail inside ``box``, coarser outside, as one shape.
+
+    The two parts are joined by a union, so that neither an outline nor a seam of the
+    fill runs along the box: where the outline crosses the box the coarse and the fine
+    shapes meet within the coarse tolerance, beyond the box.
+
+    Parameters
+    ----------
+    geoms : array_like of shapely geometries
+        Polygons in lon/lat degrees.
+    box : (west, south, east, north)
+        Degrees.
+    tolerance_m : float
+        The map's display tolerance, metres; outside the box the shapes are simplified
+        to ``max(COARSE_TOLERANCE_M, 50 * tolerance_m)`` metres.
+
+    Returns
+    -------
+    numpy.ndarray of shapely geometries
+
+    Examples
+    --------
+    >>> shown, = detail_inside([shapely.box(0, 0, 10, 1)], (0, 0, 2, 1), 200.0)
+    >>> shown.bounds, shown.geom_type
+    ((0.0, 0.0, 10.0, 1.0), 'Polygon')
+    """
+    geoms = np.asarray(geoms, dtype=object)
+    coarse_m = max(COARSE_TOLERANCE_M, 50.0 * tolerance_m)
+    coarse = shapely.simplify(geoms, coarse_m / METRES_PER_DEGREE_MAX, preserve_topology=True)
+    window = shapely.box(*box)
+    fine = shapely.make_valid(shapely.intersection(geoms, window))
+    outside = shapely.make_valid(shapely.difference(coarse, window))
+    joined = shapely.union(fine, outside)
+    return np.where(shapely.is_empty(joined), geoms, joined)
 
 
 def display_decimals(tolerance_m: float) -> int:
@@ -81,10 +128,93 @@ def display_geometry(geometry: Any, tolerance_m: float) -> Any:
     return shapely.transform(geometry, lambda xy: np.round(xy, decimals))
 
 
+def continuous_cut(lon: Any) -> float | None:
+    """Return the meridian to cut the world at so that longitudes ``lon`` read continuously.
+
+    Parameters
+    ----------
+    lon : array_like
+        Longitudes in degrees, -180 to 180.
+
+    Returns
+    -------
+    float or None
+        None when they are already continuous (their widest gap holds ±180°);
+        otherwise the middle of their widest gap, degrees: longitudes west of it read
+        360° more (Chukotka's 171°E to 169°W as 171° to 191°).
+
+    Examples
+    --------
+    >>> print(continuous_cut([172.0, 179.9, -179.9, -169.0]))
+    1.5
+    >>> print(continuous_cut([124.0, 131.0]))
+    None
+    """
+    x = np.unique(np.asarray(lon, dtype=float))
+    x = x[np.isfinite(x)]
+    if len(x) < 2:
+        return None
+    gaps = np.diff(x)
+    i = int(np.argmax(gaps))
+    wrap = x[0] + 360.0 - x[-1]
+    if wrap >= gaps[i]:
+        return None
+    return float((x[i] + x[i + 1]) / 2)
+
+
+def wrap_lon(lon: Any) -> Any:
+    """Return longitudes in degrees brought into [-180, 180)."""
+    return (np.asarray(lon, dtype=float) + 180.0) % 360.0 - 180.0
+
+
+def shift_east(geometry: Any, cut: float | None) -> Any:
+    """Return ``geometry`` with every part wholly west of ``cut`` moved 360° east.
+
+    A part is a polygon, a line or a point of a (multi-part) geometry; parts cut at
+    ±180° (as :func:`geo.buffer` cuts them) join their eastern halves, so that
+    Leaflet, which takes longitudes beyond 180°, draws them whole. A part across the
+    cut itself stays where it is (the cut lies in the widest gap of the subject).
+
+    Parameters
+    ----------
+    geometry : shapely geometry or None
+        In lon/lat degrees.
+    cut : float or None
+        From :func:`continuous_cut`; None returns ``geometry`` as it is.
+
+    Returns
+    -------
+    shapely geometry
+
+    Examples
+    --------
+    >>> g = shapely.MultiPolygon([shapely.box(175, 60, 180, 65), shapely.box(-180, 60, -175, 65)])
+    >>> shift_east(g, 0.0).bounds
+    (175.0, 60.0, 185.0, 65.0)
+    """
+    if cut is None or geometry is None or geometry.is_empty:
+        return geometry
+    parts = shapely.get_parts(geometry)
+    if len(parts) > 1:
+        moved = [shift_east(p, cut) for p in parts]
+        if all(m is p for m, p in zip(moved, parts, strict=True)):
+            return geometry
+        if shapely.get_type_id(geometry) == 7:  # GeometryCollection
+            return shapely.geometrycollections(moved)
+        return type(geometry)(moved)
+    if geometry.bounds[2] <= cut:
+        return shapely.transform(geometry, lambda xy: xy + np.array([360.0, 0.0]))
+    return geometry
+
+
 def marker_radius(population: np.ndarray) -> np.ndarray:
-    """Marker radius in pixels: area grows with population, 2 px minimum, 22 px maximum."""
+    """Marker radius in pixels: area grows with population, 1.5 px minimum, 14 px maximum.
+
+    Small enough that the towns around a city of millions (Seoul's 50 places within
+    30 km) stay apart at the zoom of a country: a million people is 8.5 px.
+    """
     pop = np.clip(np.asarray(population, dtype=float), 0, None)
-    return np.round(np.clip(2.0 + 12.0 * np.sqrt(pop / 1e6), 2.0, 22.0), 1)
+    return np.round(np.clip(1.5 + 7.0 * np.sqrt(pop / 1e6), 1.5, 14.0), 1)
 
 
 def top_point(geometry: Any) -> tuple[float, float]:

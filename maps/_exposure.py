@@ -51,8 +51,19 @@ def exposure_items(
     where = f" of {of}" if of else ""
     since = f" from {of}" if of else ""
     items: list[_Item] = []
+    if source is None:
+        # An exposure brings its rings: the geometry its distances were measured to.
+        source = getattr(exposure, "source_geometry", None)
     if source is not None and rings:
         items.append(Rings.around(source, radii, of=of))
+    elif source is None and (rings or control):
+        items.append(
+            Note(
+                "No rings drawn: this exposure carries no source geometry (read back from a "
+                "file?); pass add_exposure(..., source=...) to draw them",
+                warning=True,
+            )
+        )
     if exposure.places is not None:
         places = exposure.places
         if countries is not None and "country" in places.columns:

@@ -265,6 +265,17 @@ def _map_assets(m: folium.Map) -> None:
     root.header.add_child(Element("<style>" + css + "</style>"), name="riskmap_page_css")
 
 
+def _in_frame(field: dict[str, Any], cut: float | None) -> float:
+    """Return the field's west edge moved by whole turns so its middle is in the map's frame.
+
+    The map reads longitudes from ``cut`` to ``cut + 360`` (from -180 to 180 without a
+    cut, :attr:`MapDescription.cut`); the field was computed in its own continuous frame.
+    """
+    start = -180.0 if cut is None else cut
+    middle = field["west"] + field["dlon"] * (field["nx"] - 1) / 2
+    return float(field["west"] + 360.0 * np.floor((start + 360.0 - middle) / 360.0))
+
+
 def build(desc: MapDescription) -> folium.Map:
     """Build a Folium map of a description's layers, panel, legend and controls."""
     west, south, east, north = desc.bounds
@@ -331,5 +342,7 @@ def build(desc: MapDescription) -> folium.Map:
         padding_bottom_right=(right, 10),
     )
     radius = None if desc.radius is None else desc.radius.to_json()
+    if radius is not None and radius["field"] is not None:
+        radius["field"]["west"] = _in_frame(radius["field"], desc.cut)
     m.add_child(_Instrument({"overlays": overlays, "radius": radius}))
     return m

@@ -9,14 +9,16 @@ one; the Folium and matplotlib renderers take it as their only input.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TypeAlias
 
+import geopandas as gpd
 import numpy as np
+import shapely
 
 from geo.errors import InputError
 from layers import Provenance
-from maps._display import check_bounds
+from maps._display import check_bounds, continuous_cut, shift_east
 from maps.elements import Credit
 from maps.instrument import RadiusControl
 from maps.layer import Element, Layer
@@ -99,6 +101,11 @@ class MapDescription:
         Corner of the page the legend sits in.
     radius : RadiusControl or None
         The page's radius control (the last one added), or None.
+    cut : float or None
+        Where the display cuts the world, degrees: a subject across ±180° (Chukotka,
+        Fiji) is drawn with the parts west of this meridian 360° east, so that it reads
+        whole and continuous (``bounds`` may then reach past 180°). None when the
+        subject does not cross ±180°.
 
     Examples
     --------
@@ -126,6 +133,7 @@ class MapDescription:
     provenance: Provenance
     legend_position: str = "bottomleft"
     radius: RadiusControl | None = None
+    cut: float | None = None
 
     @property
     def attribution(self) -> str:
@@ -177,6 +185,9 @@ class MapDescription:
         layers = tuple(x for x in drawn if x.background) + tuple(
             x for x in drawn if not x.background
         )
+        cut = _subject_cut(layers)
+        if cut is not None:
+            layers = tuple(_shifted(layer, cut) for layer in layers)
         view = check_bounds(bounds) if bounds is not None else _extent(layers)
         panel = Panel(
             notes=[i.text for i in items if isinstance(i, Note) and not i.warning],
@@ -205,7 +216,28 @@ class MapDescription:
             provenance=provenance,
             legend_position=legend_position,
             radius=controls[-1] if controls else None,
+            cut=cut,
         )
+
+
+def _subject_cut(layers: Sequence[Layer]) -> float | None:
+    """Where to cut the world so that the layers that fit read continuously, or None."""
+    lon = [
+        shapely.get_coordinates(x.features.geometry.values)[:, 0]
+        for x in layers
+        if x.fit and len(x.features)
+    ]
+    return continuous_cut(np.concatenate(lon)) if lon else None
+
+
+def _shifted(layer: Layer, cut: float) -> Layer:
+    """Return the layer with its parts west of ``cut`` drawn 360° east (``MapDescription.cut``)."""
+    geoms = [shift_east(g, cut) for g in layer.features.geometry.values]
+    feats = layer.features.set_geometry(
+        gpd.GeoSeries(geoms, index=layer.features.index, crs=layer.features.crs)
+    )
+    labels = [(lon + 360.0 if lon < cut else lon, lat, t) for lon, lat, t in layer.labels]
+    return replace(layer, features=feats, labels=labels)
 
 
 def _extent(layers: Sequence[Layer]) -> tuple[float, float, float, float]:

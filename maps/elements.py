@@ -30,6 +30,7 @@ from layers import Provenance, Source, variant_label
 from maps._display import (
     as_frame,
     check_bounds,
+    detail_inside,
     features,
     format_int,
     format_km,
@@ -96,7 +97,9 @@ class Territory(Element):
     fit : bool, optional
         Default True for a subject, False for context.
     clip : (west, south, east, north), optional
-        Draw only the part inside this box, in degrees (for large neighbours).
+        Draw the part inside this box (degrees) in full display detail and the rest
+        coarser (:data:`maps._display.COARSE_TOLERANCE_M`), as one shape: large neighbours stay
+        small in the page and reach the edge of the world, with no seam at the box.
     show, provenance
         See :class:`Element`.
 
@@ -135,21 +138,10 @@ class Territory(Element):
                 f"<b>{html.escape(label_of(row, self.name or 'territory'))}</b>"
                 + (f"<br>{html.escape(extra)}" if extra else "")
             )
+        if self.clip is not None:
+            geoms = detail_inside(geoms, self.clip, tolerance_m)
         styles = [style]
         style_idx = [0] * len(geoms)
-        if self.clip is not None:
-            # Display only: neighbours cut to a box keep the page small. The cut edges are not
-            # borders, so the fill is drawn without outline and the real outline as lines.
-            box = shapely.box(*self.clip)
-            outline = shapely.intersection(shapely.boundary(geoms), box)
-            geoms = np.concatenate([shapely.intersection(geoms, box), outline])
-            tips = tips + tips
-            styles = [dict(style, weight=0), dict(style, fillOpacity=0)]
-            style_idx = [0] * len(outline) + [1] * len(outline)
-            keep = ~shapely.is_empty(geoms)
-            geoms = geoms[keep]
-            tips = [t for t, k in zip(tips, keep, strict=True) if k]
-            style_idx = [i for i, k in zip(style_idx, keep, strict=True) if k]
         name = self.name
         if name is None:
             row = frame.iloc[0]
@@ -442,15 +434,15 @@ class Settlements(Element):
         keep = frame["population"].to_numpy(float) >= self.min_population
         if self.max_distance_m is not None and dist is not None:
             keep &= dist <= float(self.max_distance_m)
-        order = np.argsort(
-            -frame["population"].to_numpy(float)[keep], kind="stable"
-        )  # small on top
+        # largest first, so that the small places sit on top of a city's marker
+        order = np.argsort(-frame["population"].to_numpy(float)[keep], kind="stable")
         frame = frame[keep].iloc[order]
         dist = dist[keep][order] if dist is not None else None
         inside = dist <= radius if (dist is not None and radius is not None) else None
+        # A white rim keeps neighbouring markers apart; the largest are drawn first.
         styles = [
-            {"color": INSIDE_COLOR, "weight": 1, "fillColor": INSIDE_COLOR, "fillOpacity": 0.7},
-            {"color": OUTSIDE_COLOR, "weight": 1, "fillColor": "#969696", "fillOpacity": 0.6},
+            {"color": "#ffffff", "weight": 0.8, "fillColor": INSIDE_COLOR, "fillOpacity": 0.8},
+            {"color": "#ffffff", "weight": 0.8, "fillColor": "#969696", "fillOpacity": 0.7},
         ]
         where = f" from {html.escape(self.of)}" if self.of else ""
         km = "" if radius is None else f"{radius / 1000:g} km"

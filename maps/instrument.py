@@ -21,10 +21,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+import shapely
 
 import geo
 from geo.errors import InputError
-from maps._display import as_frame
+from maps._display import as_frame, continuous_cut, shift_east, wrap_lon
 
 __all__ = [
     "DistanceField",
@@ -154,12 +155,15 @@ class DistanceField:
             raise InputError(f"nodes={nodes!r} is under 100; give a grid of at least 100 nodes")
         frame = as_frame(source, what="field source")
         geometry = frame.geometry.union_all()
+        # In the source's own continuous frame: a source across ±180° gets one grid
+        # around it (Chukotka's 171°E..191°E), not one spanning the world.
+        cut = continuous_cut(shapely.get_coordinates(geometry)[:, 0])
         west, south, east, north, step_lon, step_lat, nx, ny = _grid(
-            frame.total_bounds, reach, int(nodes)
+            shift_east(geometry, cut).bounds, reach, int(nodes)
         )
         lon = west + step_lon * np.arange(nx)
         lat = south + step_lat * np.arange(ny)
-        grid = np.column_stack([np.tile(lon, ny), np.repeat(lat, nx)])
+        grid = np.column_stack([wrap_lon(np.tile(lon, ny)), np.repeat(lat, nx)])
         index = geo.DistanceIndex(geometry)
         cap = 1.1 * reach
         d = index.distance_to(grid, max_distance=cap, signed=True)
@@ -208,7 +212,8 @@ class DistanceField:
         """
         grid = np.where(self.codes == _FAR, np.inf, self.codes * self.unit_m - self.offset_m)
         grid = grid.reshape(self.ny, self.nx)
-        fx = min(max((lon - self.west) / self.step_lon, 0.0), self.nx - 1.000001)
+        east_of_west = (lon - self.west) % 360.0  # the same meridian in the field's frame
+        fx = min(max(east_of_west / self.step_lon, 0.0), self.nx - 1.000001)
         fy = min(max((lat - self.south) / self.step_lat, 0.0), self.ny - 1.000001)
         i, j = int(fy), int(fx)
         tx, ty = fx - j, fy - i
@@ -247,7 +252,9 @@ def _grid(
     south, north = max(s - pad_lat, -90.0), min(n + pad_lat, 90.0)
     widest = math.cos(math.radians(min(max(abs(south), abs(north)), 89.0)))
     pad_lon = min(pad_lat / widest, 180.0)
-    west, east = max(w - pad_lon, -180.0), min(e + pad_lon, 180.0)
+    west, east = w - pad_lon, e + pad_lon
+    if east - west > 360.0:
+        west, east = (w + e) / 2 - 180.0, (w + e) / 2 + 180.0
     mid = math.cos(math.radians((south + north) / 2))
     width_m = (east - west) * _METRES_PER_DEGREE * mid
     height_m = (north - south) * _METRES_PER_DEGREE
@@ -284,6 +291,7 @@ def _measured_errors(
     errors = np.zeros(bins)
     if not len(points):
         return errors
+    points[:, 0] = wrap_lon(points[:, 0])
     true = index.distance_to(points, max_distance=1.2 * reach, signed=True)
     gap = np.abs(true - guess)
     ok = np.isfinite(gap)

@@ -366,9 +366,10 @@ class RiskMap:
         show : bool, default True
             Whether the settlements are on when the page opens.
         source : GeoDataFrame, GeoSeries, shapely geometry or layers.Source, optional
-            What the exposure measured from: its rings at the exposure's radii are
-            drawn (unless ``rings=False``, e.g. after :meth:`add_rings`), and the ring
-            of the radius control.
+            What the exposure measured from; default the geometry it carries
+            (``Exposure.source_geometry``; without one the panel says no ring is drawn).
+            Its rings at the exposure's radii are drawn (unless ``rings=False``, e.g.
+            after :meth:`add_rings`), and the ring of the radius control.
         rings, control : bool, default True
             Draw those rings; give the page a radius control.
 

@@ -68,7 +68,8 @@
 
   /** Distance to the source at a point, bilinear on the field (Infinity beyond its reach). */
   function fieldDistance(f, lat, lng) {
-    var fx = (lng - f.west) / f.dlon, fy = (lat - f.south) / f.dlat;
+    // the same meridian in the field's frame (a click west of 180 on a map that reads past it)
+    var fx = ((((lng - f.west) % 360) + 360) % 360) / f.dlon, fy = (lat - f.south) / f.dlat;
     if (fx < 0 || fy < 0 || fx > f.nx - 1 || fy > f.ny - 1) { return Infinity; }
     var j = Math.min(Math.floor(fx), f.nx - 2), i = Math.min(Math.floor(fy), f.ny - 2);
     var tx = fx - j, ty = fy - i, v = f.values, k = i * f.nx + j;
