@@ -10,6 +10,9 @@ variant.
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,6 +22,9 @@ import pandas as pd
 import layers
 from geo.errors import InputError
 from layers import Source, resolve_source, variant_label
+from layers.analysis import compare_populations
+from layers.analysis.compare_sources import SETTLEMENT_NAMES
+from layers.cache import OFFLINE_ENV
 from layers.files import read_geometry_file
 from layers.sites import sites_source
 from layers.sites_exposure import sites_exposure
@@ -29,6 +35,7 @@ from maps.verdicts import Claimed
 __all__ = ["ALL_PLACES", "WITH_SECTIONS", "ExposureRun", "check_exposure", "country_code"]
 
 ALL_PLACES = "all settlements"
+GEONAMES = "geonames"
 WITH_SECTIONS = "raw GeoNames sum"
 _WITH_SECTIONS_NOTE = (
     f"({WITH_SECTIONS}: also the places GeoNames lists apart from the city that holds them, "
@@ -154,11 +161,13 @@ def _subject(claim: ExposureClaim, source: Source) -> str:
     return source.name
 
 
-def _edge(result: Any, radius_m: float, country: str | None) -> pd.DataFrame:
+def _edge(
+    result: Any, radius_m: float, country: str | None, points: str = ALL_PLACES
+) -> pd.DataFrame:
     """Return the places near the radius under every boundary variant (all settlements)."""
     edges = []
     for (boundary, pop), exp in result.exposures.items():
-        if exp.edge is None or exp.edge.empty or pop != ALL_PLACES:
+        if exp.edge is None or exp.edge.empty or pop != points:
             continue
         near = np.isclose(exp.edge["radius_m"], radius_m)
         if country is not None:
@@ -199,6 +208,14 @@ def _check_around(claim: ExposureClaim, settlements: Any, where: str) -> Exposur
     code = country_code(claim.country, "country") if claim.country else None
     who = f"residents of {code}" if code else "people"
     radius_m = claim.radius_m
+    exp: Any = None
+    tables: tuple[tuple[str, pd.DataFrame], ...] = ()
+    if claim.by or len(claim.radii_m or ()) > 1:
+        by: Any = list(claim.by) if claim.by else ([code] if code else None)
+        exp = layers.exposure(first.data, settlements, list(claim.radii_m or ()), by=by)
+        tables = _radius_tables(exp, claim, code, who, subject)
+    if claim.populations is not None:
+        return _check_compare(claim, settlements, sources, subject, code, tables, exp)
     data = {name: source.data for name, source in sources.items()}
     result = layers.exposure_variants(
         data, _populations(claim, settlements), radius_m, country=code
@@ -208,12 +225,8 @@ def _check_around(claim: ExposureClaim, settlements: Any, where: str) -> Exposur
         _label(variant_label(b), p)
         for b, p in zip(table["boundary"], table["population_source"], strict=True)
     ]
-    exp = next(iter(result.exposures.values()))
-    tables: tuple[tuple[str, pd.DataFrame], ...] = ()
-    if claim.by or len(claim.radii_m or ()) > 1:
-        by: Any = list(claim.by) if claim.by else ([code] if code else None)
-        exp = layers.exposure(first.data, settlements, list(claim.radii_m or ()), by=by)
-        tables = _radius_tables(exp, claim, code, who, subject)
+    if exp is None:
+        exp = next(iter(result.exposures.values()))
     claimed = _claimed(claim)
     check = ExposureCheck(
         claim=claim.claim or _default_claim(claimed, who, f"{radius_m / 1000:g} km", subject),
@@ -232,6 +245,130 @@ def _check_around(claim: ExposureClaim, settlements: Any, where: str) -> Exposur
         warnings=tuple(result.warnings),
         notes=(_WITH_SECTIONS_NOTE,) if claim.with_sections else (),
         tables=tables,
+        source_note=first.note,
+    )
+    if exp is None:  # the map's settlements and radius control: the settlements', else a grid's
+        keys = [k for k in result.exposures if k[1] == GEONAMES] or list(result.exposures)
+        exp = result.exposures[keys[0]]
+    return ExposureRun(check, sources, exp, radii_m=claim.radii_m or ())
+
+
+@contextmanager
+def _cache_only() -> Iterator[None]:
+    """Read grids from the cache only: a scenario run never starts a download."""
+    before = os.environ.get(OFFLINE_ENV)
+    os.environ[OFFLINE_ENV] = "1"
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop(OFFLINE_ENV, None)
+        else:
+            os.environ[OFFLINE_ENV] = before
+
+
+def _population_specs(claim: ExposureClaim, settlements: Any) -> dict[str, Any]:
+    """``{label: population}``: the run's settlements for "geonames", the rest as written."""
+    out: dict[str, Any] = {}
+    for spec in claim.populations or ():
+        if spec.lower() in SETTLEMENT_NAMES:
+            out[GEONAMES] = settlements
+            if claim.with_sections:
+                out[WITH_SECTIONS] = _with_sections(settlements)
+        else:
+            out[spec] = spec
+    if claim.with_sections and WITH_SECTIONS not in out:
+        raise InputError(
+            "with_sections = true counts the settlements again with their sections; add "
+            '"geonames" to populations, or remove with_sections'
+        )
+    return out
+
+
+def _source_rows(table: pd.DataFrame) -> pd.DataFrame:
+    """Per population source: the low / median / high over its boundary variants counted."""
+    counted = table[table["counted"]]
+    stats = counted.groupby("population_source", sort=False)["population"]
+    out = stats.agg(["min", "median", "max", "count"]).reset_index()
+    out.columns = ["source", "low", "median", "high", "rows"]
+    return out
+
+
+def _check_compare(
+    claim: ExposureClaim,
+    settlements: Any,
+    sources: dict[str, Source],
+    subject: str,
+    code: str | None,
+    tables: Any,
+    exp: Any,
+) -> ExposureRun:
+    """Count an entry with ``populations``: every source x boundary variant, in one comparison.
+
+    The claim is judged on every row counted; a grid that is not in the cache (and
+    cannot be fetched now) is one line with the command that fetches it.
+    """
+    radius_m = claim.radius_m
+    first = next(iter(sources.values()))
+    with _cache_only():
+        result = compare_populations(
+            claim.around if claim.crs is None else first,  # named, for the fetch command
+            [radius_m],
+            populations=_population_specs(claim, settlements),
+            variants={name: source.data for name, source in sources.items()},
+            country=code,
+            by=None,
+            unavailable="row",
+            coverage=False,
+        )
+    table = result.table.copy()
+    table["counted"] = (table["status"] == "ok") & table["population"].notna()
+    shown = table[table["status"].str.startswith("ok") | table["status"].str.startswith("partial")]
+    labels = []
+    for b, p, status in zip(
+        shown["boundary"], shown["population_source"], shown["status"], strict=True
+    ):
+        label = variant_label(b) + ("" if p == GEONAMES else f"; {p}")
+        labels.append(label + ("; partial grid, not counted" if status != "ok" else ""))
+    variants = shown.assign(label=labels)[
+        ["boundary", "population_source", "label", "population", "places", "counted"]
+    ].reset_index(drop=True)
+    counted = variants[variants["counted"]]["population"]
+    if counted.empty:
+        raise InputError(
+            f"populations = {list(claim.populations or ())}: no source could be counted; "
+            + "; ".join(result.warnings)
+        )
+    missing = result.sources[result.sources["status"].str.startswith("unavailable")]
+    fetch = tuple(
+        f"{s}: not in the cache, so not counted; to count it too: {c}"
+        for s, c in zip(missing["population_source"], missing["command"], strict=True)
+    )
+    gone = set(missing["population_source"])
+    by_source = _source_rows(table)
+    claimed = _claimed(claim)
+    who = f"residents of {code}" if code else "people"
+    check = ExposureCheck(
+        claim=claim.claim or _default_claim(claimed, who, f"{radius_m / 1000:g} km", subject),
+        source=subject,
+        radius_m=radius_m,
+        country=code,
+        claimed=claimed,
+        variants=variants,
+        low=float(counted.min()),
+        high=float(counted.max()),
+        verdict=claimed.verdict(counted) if claimed else "",
+        edge=_edge(result, radius_m, code, GEONAMES),
+        edge_m=next(iter(result.exposures.values())).edge_m,
+        length_m=_lengths(first),
+        provenance=result.provenance,
+        warnings=tuple(w for w in result.warnings if w.split(": ", 1)[0] not in gone),
+        notes=(_WITH_SECTIONS_NOTE,) if claim.with_sections else (),
+        tables=tables,
+        median=float(counted.median()),
+        by_source=by_source if (by_source["source"] != WITH_SECTIONS).sum() > 1 else None,
+        fetch=fetch,
+        source_note=first.note,
     )
     return ExposureRun(check, sources, exp, radii_m=claim.radii_m or ())
 

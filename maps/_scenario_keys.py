@@ -47,6 +47,7 @@ __all__ = [
     "CRS_TEXT",
     "RADII",
     "BY",
+    "POPULATIONS",
     "PEOPLE_TOLERANCE",
     "COUNTRY",
     "COUNTRIES",
@@ -146,7 +147,7 @@ class Kind:
     written: str
     unit: str
     reader: Callable[[Any], Any]
-    path: str = ""  # "file": a file named relative to the scenario file; "source": maybe one
+    path: str = ""  # "file": a file relative to the scenario file; "source", "populations": maybe
 
     def read(self, value: Any, key: str, where: Where) -> Any:
         """Return ``value`` read, or raise an error naming ``key``, ``where`` and the fix.
@@ -167,6 +168,8 @@ class Kind:
         """
         try:
             read = self.reader(value)
+            if self.path == "populations":
+                return _populations_in_folder(read, where.folder)
             return _in_folder(read, where.folder, self.path) if self.path else read
         except _Wrong as exc:
             fix = f"; write {key} = {exc.example}" if exc.example else ""
@@ -252,6 +255,39 @@ def _in_folder(text: str, folder: Path | None, mode: str) -> str:
             "file's folder (GeoJSON, GeoPackage, Shapefile, FlatGeobuf, GeoParquet or CSV)"
         )
     return str(path)
+
+
+def _populations(value: Any) -> tuple[str, ...]:
+    items = _list_of(_text)(value) if isinstance(value, list) else (_text(value),)
+    if not items:
+        raise _Wrong("expected at least one population source", '["geonames", "ghs-pop:2020"]')
+    if len({i.strip().lower() for i in items}) != len(items):
+        raise _Wrong("a population source is given twice; give each once")
+    return tuple(i.strip() for i in items)
+
+
+def _populations_in_folder(items: tuple[str, ...], folder: Path | None) -> tuple[str, ...]:
+    """Check each population source as ``--population`` does; files are relative to the folder.
+
+    Nothing is fetched: a product's name and year are checked against the registry
+    (``"ghs-pop:2019"`` is refused: not an epoch), a file must exist.
+    """
+    from layers.analysis.compare_sources import SETTLEMENT_NAMES, check_population
+    from layers.grid_products import PRODUCTS, is_url
+
+    out = []
+    for i, text in enumerate(items, 1):
+        named = text.lower() in SETTLEMENT_NAMES or is_url(text)
+        product = text.split(":")[0].lower() in PRODUCTS
+        if not (named or product):
+            path = Path(text).expanduser()
+            text = str(path if path.is_absolute() else (folder or Path.cwd()) / path)
+        try:
+            out.append(check_population(text))
+        except InputError as exc:
+            example = toml_text([*items[: i - 1], "ghs-pop:2020", *items[i:]])
+            raise _Wrong(f"item {i}, {toml_text(items[i - 1])}: {exc}", example) from exc
+    return tuple(out)
 
 
 def _radii(value: Any) -> tuple[float, ...]:
@@ -394,6 +430,16 @@ COLUMN = Kind("column", 'a column of the file: `"range_km"`', "", _text)
 CRS_TEXT = Kind("CRS", '`"EPSG:4326"`, anything pyproj reads', "", _crs)
 RADII = Kind(
     "distance or list of distances", '`"30km"` or `["20km", "30km", "80km"]`', "metres", _radii
+)
+POPULATIONS = Kind(
+    "list of population sources",
+    'as `riskmap exposure --population` takes them: `"geonames"` (the packaged settlements), '
+    'a grid product with its year (and countries): `"ghs-pop:2020"`, `"ghs-pop-100m:2020"`, '
+    '`"worldpop-1km:2020:PRK+RUS"` (`riskmap data list`), a GeoTIFF relative to the scenario '
+    'file or an `http(s)` URL: `["geonames", "ghs-pop:2020"]`',
+    "",
+    _populations,
+    path="populations",
 )
 BY = Kind("breakdown", '`"country"`, `"admin1"` or `["country", "admin1"]`', "", _by)
 PEOPLE_TOLERANCE = Kind(

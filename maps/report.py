@@ -163,6 +163,19 @@ class ExposureCheck:
     tables : tuple of (str, pandas.DataFrame)
         More tables printed after the check, each with its title: the people at every
         radius, per site, by country or admin-1 region (``population`` in people).
+    median : float, optional
+        The median over the rows counted (people), with several population sources.
+    by_source : pandas.DataFrame, optional
+        With several population sources: per ``source``, the ``low``, ``median`` and
+        ``high`` over its boundary variants (people) and how many ``rows`` it counts;
+        printed when more than one source is counted. ``variants`` then has a
+        ``counted`` column: rows not counted (a partial grid) are shown, not judged.
+    fetch : tuple of str
+        One line per population source that is not in the cache, with the command that
+        fetches it.
+    source_note : str
+        Another reading of the source's name and how to ask for it (``Source.note``),
+        printed once under the heading.
 
     Examples
     --------
@@ -206,6 +219,10 @@ class ExposureCheck:
     notes: tuple[str, ...] = ()
     heading: str = ""
     tables: tuple[tuple[str, pd.DataFrame], ...] = ()
+    median: float = float("nan")
+    by_source: pd.DataFrame | None = None
+    fetch: tuple[str, ...] = ()
+    source_note: str = ""
 
     def lines(self) -> list[str]:
         """Return the check as report lines."""
@@ -219,21 +236,30 @@ class ExposureCheck:
             out.insert(
                 0, f"  border length: {format_km(float(self.length_m['length_m'].sum()))} ({parts})"
             )
+        if self.source_note:
+            out.append(textwrap.fill(f"note: {self.source_note}", 100, initial_indent="  ",
+                                     subsequent_indent="   "))  # fmt: skip
         width = max(len(s) for s in self.variants["label"])
         claimed = self.claimed
-        for row in self.variants.itertuples(index=False):
-            mark = f"  {claimed.mark(row.population)}" if claimed else ""
+        counted = self.variants.get("counted", pd.Series(True, index=self.variants.index))
+        for row, judged in zip(self.variants.itertuples(index=False), counted, strict=True):
+            mark = f"  {claimed.mark(row.population)}" if claimed and judged else ""
+            places = "grid" if row.places != row.places else f"{format_int(row.places)} places"
             out.append(
-                f"    {row.label:<{width}}  {format_int(row.population):>11}  "
-                f"({format_int(row.places)} places){mark}"
+                f"    {row.label:<{width}}  {format_int(row.population):>11}  ({places}){mark}"
             )
         out += [
             textwrap.fill(n, 100, initial_indent="  ", subsequent_indent="   ") for n in self.notes
         ]
-        one = len(self.variants) == 1
+        out += [f"  {line}" for line in self.fetch]
+        out += self._source_lines()
+        one = int(counted.sum()) == 1
         if not one:
             said = f"; claim: {claimed.text()}" if claimed else ""
-            out.append(f"  range: {format_int(self.low)} – {format_int(self.high)}{said}")
+            spread = f"{format_int(self.low)} – {format_int(self.high)}"
+            if self._several_sources():
+                spread += f" (median {format_int(self.median)}, over {int(counted.sum())} rows)"
+            out.append(f"  range: {spread}{said}")
         if claimed is not None:
             out += [f"  {line}" for line in claimed.margins(self.low, self.high, "people", one=one)]
             out.append(f"  verdict: {self.verdict}")
@@ -243,6 +269,19 @@ class ExposureCheck:
         for title, table in self.tables:
             out += [f"  {title}:", *table_lines(table, indent="    ")]
         return out
+
+    def _several_sources(self) -> bool:
+        return self.by_source is not None and len(self.by_source) > 1
+
+    def _source_lines(self) -> list[str]:
+        """Per population source counted: low / median / high over the boundary variants."""
+        if not self._several_sources():
+            return []
+        assert self.by_source is not None
+        table = self.by_source.rename(columns={"rows": "variants"})
+        return ["  by population source (over the boundary variants):"] + table_lines(
+            table, indent="    "
+        )
 
     def edge_table(self) -> pd.DataFrame:
         """Return the places near the edge, one row each: km under every variant, in or out."""
@@ -314,6 +353,9 @@ class Overview:
     warnings : tuple of str
         The exposure's warnings (``Exposure.warnings``: a coverage above 1.2 or below
         0.6, or unknown), printed below the table.
+    source_note : str
+        Another reading of the source's name and how to ask for it (``Source.note``),
+        printed once above the table.
 
     Examples
     --------
@@ -334,10 +376,12 @@ class Overview:
     curve: pd.DataFrame  # distance_km, then one column per country, then "all"
     provenance: Provenance = field(default_factory=Provenance)
     warnings: tuple[str, ...] = ()
+    source_note: str = ""
 
     def lines(self, *, every_km: float = 50.0) -> list[str]:
         """Return the overview as report lines (the curve printed every ``every_km`` km)."""
-        out = [f"  {'country':<22}{'population':>12}{'places':>8}{'coverage':>10}"]
+        out = [f"  note: {self.source_note}"] if self.source_note else []
+        out.append(f"  {'country':<22}{'population':>12}{'places':>8}{'coverage':>10}")
         for row in self.table.itertuples(index=False):
             cov = f"{row.coverage:.0%}" if math.isfinite(row.coverage) else "–"
             out.append(

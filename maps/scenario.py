@@ -134,6 +134,7 @@ def _overview(spec: OverviewOptions, settlements: Any, rings_m: tuple[float, ...
         curve.reset_index(drop=True),
         exp.provenance,
         warnings=tuple(exp.warnings),
+        source_note=source.note,
     )
     return _OverviewRun(overview, source, exp)
 
@@ -248,9 +249,10 @@ def _add_notes(
     for check in exposures:
         n += 1
         if len(check.variants) > 1:
+            what = "variants" if check.by_source is not None else "boundary variants"
             value = (
                 f"{format_int(check.low)}–{format_int(check.high)} over "
-                f"{len(check.variants)} boundary variants"
+                f"{len(check.variants)} {what}"
             )
         else:
             value = format_int(check.low)
@@ -273,6 +275,8 @@ def _add_tables(rmap: RiskMap, exposures: list[ExposureCheck], ov: Overview | No
         frame = check.variants[["label", "population", "places"]].rename(
             columns={"label": check.source}
         )
+        if frame["places"].isna().any():  # grids count cells, not places
+            frame["places"] = [("–" if p != p else f"{p:,.0f}") for p in frame["places"]]
         who = f"Residents of {check.country}" if check.country else "People"
         within = f"{check.radius_m / 1000:g} km" if math.isfinite(check.radius_m) else "range"
         rmap.add_table(frame, title=f"{who} within {within}", float_format="{:,.0f}")
@@ -410,6 +414,7 @@ def run_scenario(
     ov = None
     if config.overview is not None:
         ov = _overview(config.overview, settlements, config.map.rings_m)
+    _notes_once([run.check for run in runs], ov.overview if ov is not None else None)
     rmap = _build_map(config, distances, runs, ov)
     result = ScenarioResult(
         config.title,
@@ -424,6 +429,16 @@ def run_scenario(
         result.html_path = outputs[0]
         result.png_path = outputs[1] if len(outputs) > 1 else None
     return result
+
+
+def _notes_once(checks: list[ExposureCheck], overview: Overview | None) -> None:
+    """Keep each source's note (a name read one way of two) where the source first appears."""
+    seen: set[str] = set()
+    holders: list[ExposureCheck | Overview] = [*checks]
+    for holder in holders + ([overview] if overview is not None else []):
+        if holder.source_note in seen:
+            holder.source_note = ""
+        seen.add(holder.source_note)
 
 
 def _outputs(config: Scenario, out_dir: Any, png: bool) -> list[Path]:

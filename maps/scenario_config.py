@@ -43,6 +43,7 @@ from maps._scenario_keys import (
     PEOPLE,
     PEOPLE_TOLERANCE,
     PLACE,
+    POPULATIONS,
     RADII,
     SOURCE,
     TEXT,
@@ -218,7 +219,8 @@ class ExposureClaim(Section):
     ...
     geo.errors.InputError: unknown key 'raduis' in [[exposure]] (entry 1); did you mean \
 'radius'? valid: 'claim', 'subject', 'around', 'sites', 'range', 'crs', 'boundaries', \
-'with_sections', 'country', 'by', 'radius', 'more_than', 'less_than', 'about', 'tolerance'
+'with_sections', 'populations', 'country', 'by', 'radius', 'more_than', 'less_than', \
+'about', 'tolerance'
     """
 
     renamed = {"territory": _AROUND, "border": _AROUND}
@@ -273,6 +275,15 @@ class ExposureClaim(Section):
         "Also count with the places GeoNames lists apart from the city that holds them "
         "(districts, merged towns: `section` in the settlements), as a raw sum would.",
         False,
+    )
+    populations: tuple[str, ...] | None = config_field(
+        "populations",
+        POPULATIONS,
+        "Count with each of these population sources (checked when the file is read; grids "
+        "read from the cache, never downloaded by a run): a row per source and boundary "
+        "variant, the low / median / high, the claim judged on every row counted; a grid not "
+        "in the cache is one line with the `riskmap data fetch` command. Default: settlements.",
+        None,
     )
     country: str | None = config_field(
         "country",
@@ -349,6 +360,8 @@ class ExposureClaim(Section):
                 f"{at} has a 'crs' for around = {toml_text(self.around)}; crs is the CRS of "
                 "a CSV's coordinate columns (sites, or a CSV around): remove it"
             )
+        if self.sites is not None and self.populations is not None:
+            raise InputError(f"{at}: populations is for around; sites count the settlements")
         one_claim(where, given, "number of people")
         bounds_in_order(where, self.more_than, self.less_than, lambda n: f"{n:,.0f}")
         if self.claims and self.radii_m is not None and len(self.radii_m) > 1:

@@ -217,13 +217,17 @@ class Claimed:
         return out
 
 
+_PEOPLE = ("population", "places", "low", "median", "high")
+
+
 def table_lines(frame: pd.DataFrame, *, indent: str = "  ") -> list[str]:
     r"""Return a table as aligned text lines: text left, numbers right, people as whole numbers.
 
     Parameters
     ----------
     frame : pandas.DataFrame
-        The table; ``population`` and ``places`` columns print with thousands separators.
+        The table; ``population`` and ``places`` columns (and ``low``, ``median``,
+        ``high``: people) print with thousands separators.
     indent : str, default "  "
         Put before every line.
 
@@ -242,7 +246,7 @@ def table_lines(frame: pd.DataFrame, *, indent: str = "  ") -> list[str]:
     """
 
     def cell(column: str, value: Any) -> str:
-        if column in ("population", "places") and isinstance(value, (int, float, np.number)):
+        if column in _PEOPLE and isinstance(value, (int, float, np.number)):
             return format_int(float(value))
         if isinstance(value, (float, np.floating)):
             return f"{value:g}"

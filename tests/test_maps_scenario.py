@@ -173,6 +173,7 @@ def test_the_summit_scenario_parses_to_its_configuration():
                 around="KP",
                 boundaries=(osm_sea, osm_land, ne),
                 with_sections=True,
+                populations=("geonames", "ghs-pop-100m:2020"),
                 country="RU",
                 radii_m=(200_000.0,),
                 more_than=1_000_000.0,
