@@ -73,10 +73,8 @@ def _area(args: argparse.Namespace) -> Any:
         import layers
 
         geometry = shapely.union_all(layers.resolve_source(args.around).data.geometry.values)
-        if args.radius:
-            geometry = shapely.union_all(
-                geo.buffer(geometry, geo.parse_distance(args.radius)).geometry.values
-            )
+        if args.radius:  # a geometry's buffer is a geometry (a layer's would be a layer)
+            geometry = geo.buffer(geometry, geo.parse_distance(args.radius))
         return geometry
     if args.radius:
         raise ValueError("--radius goes with --around SOURCE; add --around or drop --radius")
