@@ -311,3 +311,17 @@ def test_sites_table_counts_each_site_against_geod_inv(tmp_path):
         assert re.search(rf"{name}\s+{km}\.0\s+\w\w\s+{people:,}\s", proc.stdout), proc.stdout
     missing = _one_line_error(riskmap("exposure", "--sites", table))
     assert "--range-column COL" in missing and "--radius 30km" in missing
+
+
+def test_an_unknown_source_suggests_every_kind_on_one_line():
+    line = _one_line_error(riskmap("exposure", "--around", "Kaliningrad Oblst", "--radius", "50km"))
+    assert "the admin-1 region Kaliningrad (RU-KGD), Russia (write 'RU-KGD')" in line
+    assert "the place Kaliningrad, RU" in line
+
+
+def test_a_name_read_one_way_of_two_says_so_once():
+    proc = riskmap("exposure", "--around", "Tokyo", "--radius", "10km")
+    assert proc.returncode == 0, proc.stderr
+    notes = [x for x in proc.stdout.splitlines() if x.startswith("note: ")]
+    assert notes == [f"note: {__import__('layers').resolve_source('Tokyo').note}"]
+    assert "'region:Tokyo'" in notes[0]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -24,6 +25,7 @@ def _int(text: str) -> int:
 @pytest.fixture(scope="module")
 def run(tmp_path_factory):
     out = tmp_path_factory.mktemp("summit")
+    cache = tmp_path_factory.mktemp("empty_cache")  # the Quickstart as a new user runs it
     start = time.perf_counter()
     proc = subprocess.run(
         [sys.executable, str(EXAMPLE), "--out", str(out)],
@@ -31,6 +33,7 @@ def run(tmp_path_factory):
         text=True,
         timeout=900,
         cwd=out,
+        env={**os.environ, "RISKMAP_DATA_DIR": str(cache)},
     )
     seconds = time.perf_counter() - start
     assert proc.returncode == 0, proc.stderr
@@ -165,3 +168,14 @@ def test_population_by_country_and_curve(run, settlements):
     assert rows[500.0][-1] == round(exp.population("500km"))
     totals = [v[-1] for _, v in sorted(rows.items())]
     assert totals == sorted(totals)  # population within a distance never decreases with it
+
+
+def test_offline_the_grid_variant_is_one_line_with_its_fetch_command(run):
+    _, text, _ = run
+    block = _claim(text, 2)
+    lines = [line for line in block.splitlines() if "ghs-pop-100m:2020" in line]
+    assert lines == [
+        "  ghs-pop-100m:2020: not in the cache, so not counted; to count it too: "
+        "riskmap data fetch ghs-pop-100m:2020 --around KP --radius 200km"
+    ]
+    assert text.count("ghs-pop") == 2  # that line, and nowhere else
