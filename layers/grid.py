@@ -41,7 +41,7 @@ from layers.grid_products import (
     guess_kind,
     is_url,
 )
-from layers.grid_windows import rows_per_window, window_of
+from layers.grid_windows import DaskGrid, rows_per_window, window_of
 from layers.provenance import DataSource, Provenance
 
 __all__ = [
@@ -259,6 +259,20 @@ class PopulationGrid:
             bounds miss the grid.
         """
         return window_of(self.transform, (self.height, self.width), bounds)
+
+    def to_dask(self, *, window_cells: int = WINDOW_CELLS) -> DaskGrid:
+        """Return this grid for :func:`layers.exposure` on Dask, one task per window.
+
+        Each task reads one square of about ``window_cells`` cells and returns its zone
+        sums and curve entries; the result is the same as in memory (see :class:`DaskGrid`).
+
+        Examples
+        --------
+        >>> grid = object.__new__(PopulationGrid)
+        >>> grid.to_dask(window_cells=4096).side
+        64
+        """
+        return DaskGrid(self, window_cells)
 
     # -- geometry in the grid's CRS -------------------------------------------
 

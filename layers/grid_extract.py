@@ -28,17 +28,33 @@ _NODATA = -1.0
 
 
 class _CountSource(RasterSource):
-    """Feeds exactextract people per cell, window by window, with nodata as NaN."""
+    """Feeds exactextract people per cell, window by window, with nodata as NaN.
 
-    def __init__(self, grid: Any, ds: Any) -> None:
+    With ``window`` (row0, col0, nrows, ncols) it shows exactextract only that window of
+    the grid, as a raster of its own: cells outside it are not seen, read or counted.
+    """
+
+    def __init__(self, grid: Any, ds: Any, window: tuple[int, int, int, int] | None = None) -> None:
         super().__init__()
         self.grid, self.ds = grid, ds
+        self.row0, self.col0 = (0, 0) if window is None else window[:2]
+        t = grid.transform
+        if window is None:
+            self._extent = grid.bounds
+        else:
+            row0, col0, nrows, ncols = window
+            self._extent = (
+                t.c + t.a * col0,
+                t.f + t.e * (row0 + nrows),
+                t.c + t.a * (col0 + ncols),
+                t.f + t.e * row0,
+            )
 
     def res(self) -> tuple[float, float]:
         return abs(self.grid.transform.a), abs(self.grid.transform.e)
 
     def extent(self) -> tuple[float, float, float, float]:
-        return self.grid.bounds  # type: ignore[no-any-return]
+        return self._extent  # type: ignore[no-any-return]
 
     def srs_wkt(self) -> str:
         return self.grid.crs.to_wkt()  # type: ignore[no-any-return]
@@ -49,7 +65,8 @@ class _CountSource(RasterSource):
     def read_window(self, x0: int, y0: int, nx: int, ny: int) -> np.ndarray:
         # NaN, not a masked array: exactextract 0.3 ignores the mask of some windows
         # (counting nodata cells as valid), while it always skips NaN.
-        return self.grid.read_window(self.ds, y0, x0, ny, nx).filled(np.nan)  # type: ignore[no-any-return]
+        window = self.grid.read_window(self.ds, self.row0 + y0, self.col0 + x0, ny, nx)
+        return window.filled(np.nan)  # type: ignore[no-any-return]
 
 
 def _pieces(grid: Any, geoms: np.ndarray) -> tuple[np.ndarray, list[Any]]:
@@ -65,13 +82,19 @@ def _pieces(grid: Any, geoms: np.ndarray) -> tuple[np.ndarray, list[Any]]:
 
 
 def _extract(
-    grid: Any, pieces: list[Any], ops: list[str], max_cells: int, progress: bool | None, desc: str
+    grid: Any,
+    pieces: list[Any],
+    ops: list[str],
+    max_cells: int,
+    progress: bool | None,
+    desc: str,
+    window: tuple[int, int, int, int] | None = None,
 ) -> pd.DataFrame:
     vec = geopandas.GeoDataFrame(geometry=pieces, crs=grid.crs)
     bar = progress_bar(total=len(vec), desc=desc, unit="zone", progress=progress)
     with bar, grid._open() as ds:
         return exact_extract(  # type: ignore[no-any-return]
-            _CountSource(grid, ds),
+            _CountSource(grid, ds, window),
             vec,
             ops,
             output="pandas",
@@ -137,7 +160,12 @@ def zone_sums(
 
 
 def cell_fractions(
-    grid: Any, geoms: np.ndarray, *, max_cells: int, progress: bool | None = None
+    grid: Any,
+    geoms: np.ndarray,
+    *,
+    max_cells: int,
+    progress: bool | None = None,
+    window: tuple[int, int, int, int] | None = None,
 ) -> pd.DataFrame:
     """Return every cell each polygon covers, with the fraction of it covered.
 
@@ -151,6 +179,9 @@ def cell_fractions(
         Most cells read at once.
     progress : bool, optional
         Show a progress bar over the pieces read.
+    window : (row0, col0, nrows, ncols), optional
+        Only the cells of this window (the Dask path: one task per window, whose sums
+        over disjoint windows add up to the whole); the whole grid by default.
 
     Returns
     -------
@@ -167,7 +198,11 @@ def cell_fractions(
     >>> cell_fractions.__name__
     'cell_fractions'
     """
-    zone, pieces = _pieces(grid, geoms)
+    if window is None:
+        zone, pieces = _pieces(grid, geoms)
+    else:  # the window is read as it is: no part of the zones lies in another window
+        present = [i for i, g in enumerate(geoms) if g is not None and not g.is_empty]
+        zone, pieces = np.asarray(present, dtype=np.int64), [geoms[i] for i in present]
     columns = {"zone": np.int64, "cell": np.int64, "fraction": np.float64, "people": np.float64}
     if not pieces:
         return pd.DataFrame({k: np.empty(0, v) for k, v in columns.items()})
@@ -179,8 +214,12 @@ def cell_fractions(
         max_cells,
         progress,
         "cell fractions",
+        window,
     )
     cells = [np.asarray(a, dtype=np.int64) for a in stats["cell_id"]]
+    if window is not None:  # numbered in the window: renumber in the grid
+        row0, col0, _, ncols = window
+        cells = [(row0 + c // ncols) * grid.width + col0 + c % ncols for c in cells]
     sizes = np.fromiter((len(c) for c in cells), dtype=np.int64, count=len(cells))
     frame = pd.DataFrame(
         {

@@ -12,12 +12,22 @@ clusters are disjoint pieces of it.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import shapely
 
-__all__ = ["GAP_FRACTION", "part_clusters", "rows_per_window", "window_of"]
+from geo.errors import InputError
+
+__all__ = [
+    "GAP_FRACTION",
+    "DaskGrid",
+    "lattice_windows",
+    "part_clusters",
+    "rows_per_window",
+    "window_of",
+]
 
 #: Parts of a geometry whose bounding boxes are farther apart than this fraction of the
 #: grid's width (or height) are read through separate windows.
@@ -152,3 +162,86 @@ def part_clusters(geometry: Any, extent: tuple[float, float, float, float]) -> l
             chosen = parts[members[by_y == ylabel]]
             out.append(chosen[0] if len(chosen) == 1 else shapely.multipolygons(chosen))
     return out
+
+
+def lattice_windows(
+    shape: tuple[int, int], side: int, windows: list[tuple[int, int, int, int]]
+) -> list[tuple[int, int, int, int]]:
+    """Return the squares of a fixed lattice of cells that meet any of the windows.
+
+    The squares are disjoint by construction (``side`` x ``side`` cells, the last row and
+    column clipped to the grid), so sums over them add up to the sum over the windows'
+    cells, and each is read by one task.
+
+    Parameters
+    ----------
+    shape : (height, width)
+        The grid's size in cells.
+    side : int
+        Cells per side of a square.
+    windows : list of (row0, col0, nrows, ncols)
+        The windows the question needs (:func:`window_of`).
+
+    Returns
+    -------
+    list of (row0, col0, nrows, ncols)
+        Row by row, then column by column.
+
+    Examples
+    --------
+    >>> lattice_windows((100, 300), 64, [(10, 250, 5, 50), (70, 0, 10, 10)])
+    [(0, 192, 64, 64), (0, 256, 64, 44), (64, 0, 36, 64)]
+    """
+    height, width = shape
+    keys: set[tuple[int, int]] = set()
+    for row0, col0, nrows, ncols in windows:
+        for i in range(row0 // side, (row0 + nrows - 1) // side + 1):
+            for j in range(col0 // side, (col0 + ncols - 1) // side + 1):
+                keys.add((i, j))
+    return [
+        (i * side, j * side, min(side, height - i * side), min(side, width - j * side))
+        for i, j in sorted(keys)
+    ]
+
+
+@dataclass(frozen=True)
+class DaskGrid:
+    """A population grid whose exposure runs on Dask, one task per window of cells.
+
+    Made by :meth:`layers.grid.PopulationGrid.to_dask`; give it to
+    :func:`layers.exposure` as the population. The tasks run on the Dask scheduler in
+    use: a ``dask.distributed.Client`` sends them to its cluster, whose workers open the
+    grid's file themselves (it must be at the same path on each: a shared disk).
+
+    Attributes
+    ----------
+    grid : layers.grid.PopulationGrid
+        The grid.
+    window_cells : int
+        Most cells a task reads: the grid is cut into squares of about this many cells
+        (a multiple of 256 per side when that many fit), and a task reads one square.
+
+    Examples
+    --------
+    >>> DaskGrid(grid=None, window_cells=1 << 20).side
+    1024
+    >>> DaskGrid(grid=None, window_cells=1_000).side
+    31
+    """
+
+    grid: Any
+    window_cells: int
+
+    def __post_init__(self) -> None:
+        cells = self.window_cells
+        if isinstance(cells, bool) or not isinstance(cells, int) or cells < 1:
+            raise InputError(
+                f"window_cells {cells!r} is not a number of cells; expected a positive "
+                "integer, e.g. 1_048_576 (squares of 1,024 x 1,024 cells)"
+            )
+
+    @property
+    def side(self) -> int:
+        """Cells per side of the squares a task reads."""
+        side = math.isqrt(max(1, self.window_cells))
+        return side - side % 256 if side >= 256 else side

@@ -179,6 +179,110 @@ def test_exposure_refuses_before_sending_work(north_korea):
         layers.exposure(north_korea, no_crs.geometry.set_crs(4326), "200km")
 
 
+# --------------------------------------------------------------------------- grids
+
+
+def write_grid(path, west, north, step, shape, seed):
+    """Random people per cell (a twentieth nodata), a count grid in lon/lat."""
+    import rasterio
+    from affine import Affine
+
+    rng = np.random.default_rng(seed)
+    people = rng.gamma(0.5, 200.0, shape)
+    people[rng.random(shape) < 0.05] = -1.0
+    profile = {
+        "driver": "GTiff", "width": shape[1], "height": shape[0], "count": 1,
+        "dtype": "float64", "crs": "EPSG:4326", "nodata": -1.0,
+        "transform": Affine(step, 0, west, 0, -step, north),
+    }  # fmt: skip
+    with rasterio.open(path, "w", **profile) as ds:
+        ds.write(people, 1)
+    return layers.population_grid(path, kind="count")
+
+
+@pytest.fixture(scope="module")
+def korea_grid(tmp_path_factory):
+    """0.02° cells over 122-136°E, 35-46°N: 700 x 550 cells."""
+    path = tmp_path_factory.mktemp("grid") / "korea.tif"
+    return write_grid(path, 122.0, 46.0, 0.02, (550, 700), 20190425)
+
+
+def assert_same_grid_exposure(got, expected):
+    pd.testing.assert_frame_equal(got.table, expected.table, check_exact=False, rtol=1e-9)
+    pd.testing.assert_frame_equal(got.bands, expected.bands, check_exact=False, rtol=1e-9)
+    for kwargs in ({"step_m": 250.0}, {"radii": [1_234.5, 99_999.0]}):
+        pd.testing.assert_frame_equal(got.curve(**kwargs), expected.curve(**kwargs))
+    for group in set(expected.table["country"]):
+        pd.testing.assert_frame_equal(
+            got.curve(step_m=5_000.0, country=group), expected.curve(step_m=5_000.0, country=group)
+        )
+    assert got.excluded == expected.excluded
+    assert got.provenance == expected.provenance
+
+
+def window_tasks(stream) -> list[str]:
+    return [t["worker"] for t in stream.data if "window_task" in str(t["key"])]
+
+
+def test_grid_exposure_on_cluster_equals_in_memory(client, korea_grid):
+    radii = ["50km", "150km"]
+    source = (129.8, 41.8)  # North Korea's north-east: China, Russia and the sea in reach
+    expected = layers.exposure(source, korea_grid, radii, by="country")
+    on_dask = korea_grid.to_dask(window_cells=100 * 100)
+    with distributed.get_task_stream(client) as stream:
+        got = layers.exposure(source, on_dask, radii, by="country")
+    assert_same_grid_exposure(got, expected)
+    # not vacuous: several countries, many cells, tasks on both workers, one per square
+    assert {"CN", "RU", "KP", "unassigned"} <= set(expected.table["country"])
+    assert expected.population("150km", country="RU") > 1e4
+    assert expected.curve(radii=[150_000.0])["places"].iloc[0] > 15_000
+    tasks = window_tasks(stream)
+    assert 4 < len(tasks) < 6 * 7 and len(set(tasks)) == 2
+
+
+@pytest.mark.slow
+def test_grid_exposure_around_a_territory_on_cluster(client, north_korea, korea_grid):
+    for kwargs in ({"by": "country"}, {"by": ["RU", "CN"], "exclude_source": False}):
+        radii = ["25km", "50km", "100km", "200km"]
+        expected = layers.exposure(north_korea, korea_grid, radii, **kwargs)
+        got = layers.exposure(north_korea, korea_grid.to_dask(window_cells=150**2), radii, **kwargs)
+        assert_same_grid_exposure(got, expected)
+        assert expected.population("200km", country="RU") > 0
+
+
+def test_grid_exposure_on_cluster_by_totals_and_polygons(client, korea_grid):
+    halves = geopandas.GeoDataFrame(
+        {"name": ["west", "east"]},
+        geometry=[shapely.box(120, 30, 128.3, 50), shapely.box(128.3, 30, 140, 50)],
+        crs=4326,
+    )
+    for by in (None, halves):
+        radii = ["30km", "120km"]
+        expected = layers.exposure((129.0, 41.0), korea_grid, radii, by=by)
+        got = layers.exposure((129.0, 41.0), korea_grid.to_dask(window_cells=10_000), radii, by=by)
+        assert_same_grid_exposure(got, expected)
+        assert expected.population() > 1e6
+
+
+def test_grid_exposure_on_cluster_across_the_antimeridian(client, tmp_path):
+    grid = write_grid(tmp_path / "world.tif", -180.0, 90.0, 0.25, (720, 1440), 7)
+    fiji = (179.9, -17.0)
+    expected = layers.exposure(fiji, grid, ["100km", "400km"], by=None)
+    with distributed.get_task_stream(client) as stream:
+        got = layers.exposure(fiji, grid.to_dask(window_cells=64 * 64), ["100km", "400km"], by=None)
+    assert_same_grid_exposure(got, expected)
+    # both sides of ±180 are counted, and only the squares at the grid's two edges are read
+    assert got.curve(radii=[400_000.0])["places"].iloc[0] > 500
+    assert 2 <= len(window_tasks(stream)) <= 4
+
+
+def test_grid_on_dask_refuses_a_bad_window_size(korea_grid):
+    with pytest.raises(geo.InputError, match=r"window_cells 0 .* expected a positive integer"):
+        korea_grid.to_dask(window_cells=0)
+    with pytest.raises(geo.InputError, match=r"window_cells 2.5 "):
+        korea_grid.to_dask(window_cells=2.5)
+
+
 # --------------------------------------------------------------------------- geo
 
 

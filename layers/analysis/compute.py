@@ -14,6 +14,7 @@ from typing import Any
 
 from geo.errors import InputTypeError
 from geo.validation import is_dask_collection
+from layers.analysis.dask_grids import dask_grid_exposure
 from layers.analysis.dask_points import dask_settlement_exposure
 from layers.analysis.grids import grid_exposure
 from layers.analysis.points import settlement_exposure
@@ -21,6 +22,7 @@ from layers.analysis.result import EDGE_M, Exposure
 from layers.analysis.source import SourceDescription, describe_source
 from layers.analysis.values import country_codes, metres, parse_radii
 from layers.grid import PopulationGrid, population_grid
+from layers.grid_windows import DaskGrid
 
 __all__ = ["exposure"]
 
@@ -72,7 +74,12 @@ def exposure(
         for :func:`layers.population_grid`). A dask-geopandas GeoDataFrame of
         settlements is measured on its Dask cluster, partition by partition; only
         the places within the largest radius plus ``edge_m`` come back, and the
-        result is the same as for the same data in memory.
+        result is the same as for the same data in memory. A grid is measured on
+        Dask when given as ``grid.to_dask()`` (:class:`~layers.grid_windows.DaskGrid`):
+        one task per window of cells the question reaches, each reading its own window
+        and returning its zone sums and curve entries; the same result as in memory.
+        Both run on the Dask scheduler in use (a ``dask.distributed.Client`` sends
+        the tasks to its cluster).
     radii : float, str or sequence of them
         Distances in metres (Python or numpy numbers), or strings like ``"200km"``,
         ``"108 nmi"``; each in [0, half the Earth's circumference].
@@ -159,6 +166,8 @@ def exposure(
         population = population_grid(population)
     if isinstance(population, PopulationGrid):
         return grid_exposure(src, population, radii_m, by, exclude, progress=progress)
+    if isinstance(population, DaskGrid):
+        return dask_grid_exposure(src, population, radii_m, by, exclude)
     if is_dask_collection(population):
         return dask_settlement_exposure(src, population, radii_m, by, exclude, edge)
     return settlement_exposure(src, population, radii_m, by, exclude, edge, progress=progress)
