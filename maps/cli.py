@@ -234,9 +234,14 @@ def _coverage_cell(ratio: float, note: str) -> str:
 def _exposure_rows(exp: Any) -> Any:
     """Return the table as printed: radius in km, whole people, coverage in per cent."""
     table = exp.table
+    columns = {"country": table["country"]}
+    # a breakdown by polygons (admin-1 regions, a user's layer): its key and the key's name
+    for col in (exp.by, f"{exp.by}_name"):
+        if exp.by not in (None, "country") and col in table.columns:
+            columns[col] = table[col]
     rows = pd.DataFrame(
         {
-            "country": table["country"],
+            **columns,
             "within (km)": [f"{r / 1000:g}" for r in table["radius_m"]],
             "population": table["population"].round().astype("int64"),
         }

@@ -325,3 +325,19 @@ def test_a_name_read_one_way_of_two_says_so_once():
     notes = [x for x in proc.stdout.splitlines() if x.startswith("note: ")]
     assert notes == [f"note: {__import__('layers').resolve_source('Tokyo').note}"]
     assert "'region:Tokyo'" in notes[0]
+
+
+def test_by_admin1_prints_each_row_with_its_region():
+    """Rows by admin-1 name their ISO 3166-2 region (they used to show only the country,
+    so that a table of six Lithuanian rows could not be read); the sums are the library's."""
+    import layers
+
+    proc = riskmap("exposure", "--around", "141.0329,37.4213", "--radius", "80km", "--by", "admin1")
+    assert proc.returncode == 0, proc.stderr
+    rows = re.findall(r"^\s+JP\s+(JP-\d\d)\s+(.+?)\s+80\s+([\d,]+)\s+(\d+)", proc.stdout, re.M)
+    want = layers.exposure("141.0329,37.4213", layers.settlements(), "80km", by="admin1").table
+    want = want[want["places"] > 0]
+    assert [(c, n.strip(), int(p.replace(",", ""))) for c, n, p, _ in rows] == list(
+        zip(want["admin1"], want["admin1_name"], want["population"], strict=True)
+    )
+    assert ("JP-07", "Fukushima Prefecture") in [(c, n.strip()) for c, n, _, _ in rows]
