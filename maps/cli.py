@@ -42,6 +42,9 @@ from maps.scenario import run_scenario
 
 __all__ = ["main", "build_parser"]
 
+#: Source kinds that are areas: drawn as such, their rings outside them.
+_AREAS = ("territory", "region")
+
 PROG = "riskmap"
 
 
@@ -491,17 +494,17 @@ def _cmd_exposure(args: argparse.Namespace) -> int:
     if args.out:
         rings = None
         if export_format(args.out) != ".csv":
-            rings = ring_layer(source, radii, outside_only=kind == "territory")
+            rings = ring_layer(source, radii, outside_only=kind in _AREAS)
         print(f"file: {exp.to_file(args.out, rings=rings)}", file=out)
     if args.map or args.png:
         rmap = RiskMap(title=f"Population within {radii[-1] / 1000:g} km of {label}")
-        if kind == "territory":
+        if kind in _AREAS:
             rmap.add_territory(source.data)
         elif kind == "border":
             rmap.add_border(source.data, fit=True)
         of = source.name
-        rmap.add_rings(source.data, radii, of=of, outside_only=kind == "territory")
-        rmap.add_exposure(exp, of=of, countries=countries)
+        rmap.add_rings(source.data, radii, of=of, outside_only=kind in _AREAS)
+        rmap.add_exposure(exp, of=of, countries=countries, rings=False)  # drawn above
         if args.map:
             print(f"map: {rmap.save(args.map, self_contained=not args.linked)}", file=out)
         if args.png:

@@ -341,3 +341,15 @@ def test_by_admin1_prints_each_row_with_its_region():
         zip(want["admin1"], want["admin1_name"], want["population"], strict=True)
     )
     assert ("JP-07", "Fukushima Prefecture") in [(c, n.strip()) for c, n, _, _ in rows]
+
+
+def test_a_region_map_draws_the_region_and_its_rings_once(tmp_path):
+    """The region itself is drawn, and its rings once (the exposure no longer adds a second set)."""
+    html = tmp_path / "kgd.html"
+    proc = riskmap(
+        "exposure", "--around", "RU-KGD", "--radius", "50km,100km", "--map", html, "--linked"
+    )
+    assert proc.returncode == 0, proc.stderr
+    layers_shown = re.findall(r'\{"name":"([^"]+)","layer":"feature_group_', html.read_text())
+    assert layers_shown.count("Within 100 km of Kaliningrad (RU-KGD), Russia") == 1, layers_shown
+    assert "Kaliningrad" in layers_shown, layers_shown
