@@ -17,6 +17,7 @@ from __future__ import annotations
 import base64
 import math
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,8 +32,10 @@ __all__ = [
     "DistanceField",
     "RadiusControl",
     "FIELD_NODES",
+    "AUTO_TOLERANCES_M",
     "PAGE_BUDGET_BYTES",
     "PageSizeWarning",
+    "page_in_budget",
     "check_page_size",
 ]
 
@@ -41,6 +44,8 @@ FIELD_NODES = 90_000
 
 #: The size a page should stay under, bytes: it opens in a few seconds on a phone.
 PAGE_BUDGET_BYTES = 3_000_000
+#: Display tolerances (m) a page with the default one steps through to keep within its budget.
+AUTO_TOLERANCES_M = (200.0, 500.0, 1_000.0, 2_000.0, 5_000.0)
 
 _METRES_PER_DEGREE = 111_320.0
 _FAR = 65535  # code of a node beyond the field's reach
@@ -509,3 +514,41 @@ def check_page_size(page: str, max_bytes: int, *, tolerance_m: float) -> str:
             stacklevel=3,
         )
     return page
+
+
+def page_in_budget(
+    page: Callable[[float], str], tolerance_m: float, max_bytes: int, *, auto: bool
+) -> str:
+    """Return the page drawn at ``tolerance_m``, or coarser if ``auto`` and it is over budget.
+
+    Parameters
+    ----------
+    page : callable
+        Draws the page at a display tolerance (metres).
+    tolerance_m : float
+        The finest tolerance, metres.
+    max_bytes : int
+        The page's budget, bytes (UTF-8).
+    auto : bool
+        Step through the coarser :data:`AUTO_TOLERANCES_M` until the page fits; a page
+        over budget even so (or with ``auto`` False) warns (:func:`check_page_size`).
+
+    Returns
+    -------
+    str
+        The HTML page.
+
+    Examples
+    --------
+    >>> drawn = []
+    >>> html = page_in_budget(lambda t: drawn.append(t) or "x" * int(1e6 / t), 200, 1_500,
+    ...                       auto=True)
+    >>> drawn, len(html)
+    ([200.0, 500.0, 1000.0], 1000)
+    """
+    tolerances = [t for t in AUTO_TOLERANCES_M if t >= tolerance_m] if auto else []
+    for tolerance in tolerances or [tolerance_m]:
+        html = page(tolerance)
+        if len(html.encode("utf-8")) <= max_bytes:
+            break
+    return check_page_size(html, max_bytes, tolerance_m=tolerance)

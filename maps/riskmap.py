@@ -16,17 +16,14 @@ options they share (``name``, ``group``, ``show``, ``fit``) on
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from geo.errors import InputTypeError
 from layers import Provenance
-from maps._display import check_bounds, check_tolerance, notebook_frame
+from maps._display import check_bounds, check_tolerance
 from maps._exposure import exposure_items
-from maps._io import atomic_write, image_format
-from maps.assets import inline_assets
+from maps._page import PageOutput
 from maps.description import Item, MapDescription, check_position
 from maps.elements import (
     LINE_COLOR,
@@ -37,18 +34,17 @@ from maps.elements import (
     Settlements,
     Territory,
 )
-from maps.instrument import PAGE_BUDGET_BYTES, RadiusControl, check_page_size
+from maps.instrument import AUTO_TOLERANCES_M, PAGE_BUDGET_BYTES, RadiusControl
 from maps.layer import Element
 from maps.panel import Curve, Note, Table
 
 if TYPE_CHECKING:
-    import folium
     import pandas as pd
 
 __all__ = ["RiskMap"]
 
 
-class RiskMap:
+class RiskMap(PageOutput):
     """An interactive map of territories, geodesic rings, settlements and results.
 
     Parameters
@@ -58,16 +54,19 @@ class RiskMap:
     tiles : str or None, default "OpenStreetMap"
         A tile provider name folium knows (``"OpenStreetMap"``, ``"OpenTopoMap"``),
         or None for a plain background (vector layers only; nothing is fetched).
-    tolerance_m : float, default 200.0
+    tolerance_m : float, optional
         Display simplification in metres: no vertex drawn moves more than this from
-        the computed geometry. Numbers are always computed on the full geometry.
+        the computed geometry. Numbers are always computed on the full geometry. By
+        default 200 m, or the finest of :data:`AUTO_TOLERANCES_M` whose page keeps within
+        ``max_bytes`` (a subject the size of Russia); the legend says which.
     bounds : (west, south, east, north), optional
         Initial view in degrees; by default the extent of the layers added with ``fit=True``.
     legend : {"bottomleft", "bottomright", "topleft", "topright"}, default "bottomleft"
         Corner of the page the legend sits in.
     max_bytes : int, default PAGE_BUDGET_BYTES (3 MB)
-        A page larger than this warns (:class:`~maps.instrument.PageSizeWarning`) with
-        the less detailed options that make it smaller.
+        A page larger than this (at the coarsest automatic tolerance, or at the one given)
+        warns (:class:`~maps.instrument.PageSizeWarning`) with the less detailed options
+        that make it smaller.
 
     Examples
     --------
@@ -88,7 +87,7 @@ class RiskMap:
         *,
         title: str = "",
         tiles: str | None = "OpenStreetMap",
-        tolerance_m: float = 200.0,
+        tolerance_m: float | None = None,
         bounds: Sequence[float] | None = None,
         legend: str = "bottomleft",
         max_bytes: int = PAGE_BUDGET_BYTES,
@@ -96,7 +95,11 @@ class RiskMap:
         check_position(legend, "legend")
         self.title = title
         self.tiles = tiles
-        self.tolerance_m = check_tolerance(tolerance_m)
+        #: Whether the page may draw coarser than ``tolerance_m`` to keep within its budget.
+        self.auto_tolerance = tolerance_m is None
+        self.tolerance_m = check_tolerance(
+            AUTO_TOLERANCES_M[0] if tolerance_m is None else tolerance_m
+        )
         self.max_bytes = int(max_bytes)
         self.bounds = None if bounds is None else check_bounds(bounds)
         self.legend = legend
@@ -462,8 +465,13 @@ class RiskMap:
 
     # -- what the map says -----------------------------------------------------------------
 
-    def describe(self) -> MapDescription:
+    def describe(self, *, tolerance_m: float | None = None) -> MapDescription:
         """Return the map as its renderers see it: layers, legend, panel, view, provenance.
+
+        Parameters
+        ----------
+        tolerance_m : float, optional
+            Display simplification in metres; default the map's own.
 
         Returns
         -------
@@ -473,7 +481,7 @@ class RiskMap:
             self._items,
             title=self.title,
             tiles=self.tiles,
-            tolerance_m=self.tolerance_m,
+            tolerance_m=self.tolerance_m if tolerance_m is None else tolerance_m,
             bounds=self.bounds,
             legend_position=self.legend,
         )
@@ -490,109 +498,3 @@ class RiskMap:
     def view_bounds(self) -> tuple[float, float, float, float]:
         """Return the initial view (west, south, east, north) in degrees."""
         return self.describe().bounds
-
-    # -- output ------------------------------------------------------------------------------
-
-    def to_folium(self) -> folium.Map:
-        """Build the Folium map (a new one on every call)."""
-        # folium takes 0.16 s to import: only pages need it, not reports or PNGs.
-        from maps._folium import build
-
-        return build(self.describe())
-
-    def render(self, *, self_contained: bool = True) -> str:
-        """Return the whole HTML page as a string (``self_contained``: see :meth:`save`)."""
-        page = (inline_assets if self_contained else str)(self.to_folium().get_root().render())
-        return check_page_size(page, self.max_bytes, tolerance_m=self.tolerance_m)
-
-    def save(self, path: str | os.PathLike[str], *, self_contained: bool = True) -> Path:
-        """Write the map as an HTML page, atomically.
-
-        Parameters
-        ----------
-        path : str or path-like
-            The file to write (its folder must exist). A symbolic link is written
-            through to its file and stays a link.
-        self_contained : bool, default True
-            Inline Leaflet, its plugins and GeographicLib, so that the page opens with
-            no network (tiles aside); False links them from their CDNs (a smaller
-            file that needs the network). riskmap's page script is inline either way.
-
-        Returns
-        -------
-        pathlib.Path
-            The path written.
-
-        Raises
-        ------
-        InputError
-            If ``path`` is a folder or another file that is not a regular one (a FIFO),
-            or its folder does not exist or is not writable.
-        """
-        return atomic_write(path, self.render(self_contained=self_contained))
-
-    def to_png(
-        self,
-        path: str | os.PathLike[str],
-        *,
-        dpi: int = 150,
-        size_in: tuple[float, float] = (13.0, 8.0),
-    ) -> Path:
-        """Write a static image of the same content (matplotlib, no browser), atomically.
-
-        Parameters
-        ----------
-        path : str or path-like
-            The file to write; its extension picks the format: ``.png``, ``.svg``
-            (text kept as text) or ``.pdf`` (a symbolic link is written through to its file).
-        dpi : int, default 150
-            Resolution in dots per inch.
-        size_in : (float, float), default (13.0, 8.0)
-            Figure width and height in inches.
-
-        Returns
-        -------
-        pathlib.Path
-            The path written.
-
-        Raises
-        ------
-        InputError
-            If ``path`` ends in none of ``.png``, ``.svg``, ``.pdf``, or is not a file
-            that can be written (see :meth:`save`).
-        """
-        fmt = image_format(path)
-        from maps._png import image_bytes
-
-        return atomic_write(path, image_bytes(self.describe(), fmt, dpi=dpi, size_in=size_in))
-
-    def render_png(self, *, dpi: int = 150, size_in: tuple[float, float] = (13.0, 8.0)) -> bytes:
-        """Return the static PNG image of :meth:`to_png` as bytes, writing nothing.
-
-        Parameters
-        ----------
-        dpi : int, default 150
-            Resolution in dots per inch.
-        size_in : (float, float), default (13.0, 8.0)
-            Figure width and height in inches (the panel's text below adds height).
-
-        Returns
-        -------
-        bytes
-            A PNG image.
-
-        Examples
-        --------
-        >>> import shapely
-        >>> png = RiskMap(tiles=None).add_territory(shapely.box(0, 0, 1, 1)).render_png(dpi=20)
-        >>> png[1:4]
-        b'PNG'
-        """
-        # matplotlib takes 0.32 s to import: only images need it.
-        from maps._png import png_bytes
-
-        return png_bytes(self.describe(), dpi=dpi, size_in=size_in)
-
-    def _repr_html_(self) -> str:
-        # The notebook view is the self-contained page in an iframe: it shows offline too.
-        return notebook_frame(self.render(self_contained=True))

@@ -347,7 +347,8 @@ def test_a_page_over_its_budget_warns_with_the_fix():
     from maps.instrument import PageSizeWarning
 
     rmap = RiskMap(tiles=None, max_bytes=10_000).add_territory(shapely.box(0, 0, 1, 1))
-    with pytest.warns(PageSizeWarning, match=r"over its budget of 10,000 bytes.*tolerance_m=1000"):
+    # a box's page is over 10 kB at every automatic tolerance: the warning names a coarser one
+    with pytest.warns(PageSizeWarning, match=r"over its budget of 10,000 bytes.*tolerance_m=10000"):
         rmap.render()
 
 
@@ -404,3 +405,27 @@ def test_radius_control_of_a_grid_is_exact_at_the_radii_and_the_cell_curve_betwe
     for r in exp.radii_m:
         assert control.population(r) == exp.population(r)
     assert control.population(35_000) == exp.curve(radii=[35_000])["population"].iloc[0]
+
+
+def test_a_page_over_its_budget_is_drawn_with_less_detail_by_default():
+    """With the default tolerance a page steps to coarser ones until it fits, and says so;
+    with a tolerance given, it keeps it and warns (China: 0.43 MB at 200 m, 0.16 MB at 1 km)."""
+    import warnings
+
+    import layers
+    from maps.instrument import PageSizeWarning
+
+    china = layers.territory("CN")
+    budget = 200_000
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", PageSizeWarning)
+        page = RiskMap(tiles=None, max_bytes=budget).add_territory(china).render(
+            self_contained=False
+        )
+    assert len(page.encode()) <= budget
+    assert "simplified for display to \\u2264 1000 m" in page, re.findall(
+        r"simplified for display[^<]*", page
+    )
+    with pytest.warns(PageSizeWarning, match="over its budget"):
+        fixed = RiskMap(tiles=None, tolerance_m=200, max_bytes=budget).add_territory(china)
+        assert len(fixed.render(self_contained=False).encode()) > budget
