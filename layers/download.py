@@ -98,7 +98,7 @@ def download_part(url: str, target: Path, *, progress: bool | None = None) -> Pa
     target.parent.mkdir(parents=True, exist_ok=True)
     scheme = urlparse(url).scheme
     if scheme == "file":
-        return _copy_file(url, part, note)
+        return _copy_file(url, part, note, progress)
     if scheme not in ("http", "https"):
         raise DataError(
             f"url {url!r} has scheme {scheme!r}; riskmap downloads http://, https:// and "
@@ -215,12 +215,20 @@ def _starts_at(resp: Any, have: int) -> bool:
     return content_range.startswith(f"bytes {have}-")
 
 
-def _copy_file(url: str, part: Path, note: Path) -> Path:
+def _copy_file(url: str, part: Path, note: Path, progress: bool | None) -> Path:
     source = Path(unquote(urlparse(url).path))
     if not source.is_file():
         raise DataError(f"local file {str(source)!r} named by {url!r} does not exist")
-    with open(source, "rb") as src, open(part, "wb") as dst:
+    bar = progress_bar(
+        total=source.stat().st_size,
+        desc=f"downloading {part.name.removesuffix('.part')}",
+        unit="B",
+        unit_scale=True,
+        progress=progress,
+    )
+    with bar, open(source, "rb") as src, open(part, "wb") as dst:
         while block := src.read(_BLOCK):
             dst.write(block)
+            bar.update(len(block))
     note.unlink(missing_ok=True)
     return part

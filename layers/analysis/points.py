@@ -194,8 +194,10 @@ def _distances(index: geo.DistanceIndex, gdf: Any, max_d: float, progress: bool 
     n = len(gdf)
     if 0 < n <= _INDEXED:  # the same distances (inf beyond max_d) from the reused index
         d = np.full(n, np.inf)
-        positions, metres = settlement_index(gdf).within(index, max_d)
-        d[positions] = metres
+        with progress_bar(total=n, desc="distances", unit="place", progress=progress) as bar:
+            positions, metres = settlement_index(gdf).within(index, max_d)
+            d[positions] = metres
+            bar.update(n)
         return d
     d = np.empty(n, dtype=np.float64)
     points = gdf.geometry
