@@ -138,13 +138,26 @@ def _table() -> Any:
     return gdf
 
 
-def _keys(row: Any) -> set[str]:
-    names = [row["name"], row["name_en"], row["name_local"], row["woe_name"], row["gn_name"]]
-    names += row["name_alt"].split("|")
+def _own_names(row: Any) -> list[str]:
+    """Return a region's own names, folded: Natural Earth's, its English and GeoNames'."""
+    return [k for k in (_fold(row[c]) for c in ("name", "name_en", "gn_name")) if k]
+
+
+def _keys(row: Any, taken: set[str]) -> set[str]:
+    """Return the folded names a region is found by.
+
+    Natural Earth's WOE names (Yahoo's geocoding areas) are left out: in 184 regions they
+    are another region's name (the parent, or a neighbour: "Riga" on Alojas, "Saint
+    Petersburg" on Leningrad Oblast). An alternate name that is another region's own name
+    in the same country (``taken``) is left out too, so that it names that region alone.
+    """
+    own = _own_names(row)
+    alternates = [row["name_local"], *row["name_alt"].split("|")]
+    names = own + [k for k in map(_fold, alternates) if k and (k in own or k not in taken)]
     for base in {row["name"], row["name_en"]} - {""}:
         for kind in {row["type"], row["type_en"]} - {""}:
-            names += [f"{base} {kind}", f"{base}-{kind}"]
-    return {k for k in (_fold(n) for n in names) if k}
+            names += [_fold(f"{base} {kind}"), _fold(f"{base}-{kind}")]
+    return {k for k in names if k}
 
 
 _Index = dict[str, list[int]]
@@ -157,8 +170,12 @@ def _index() -> tuple[_Index, _Index, _Index, _Index]:
     by_code: _Index = {}
     group_name: _Index = {}
     group_code: _Index = {}
-    for i, row in enumerate(_table().to_dict("records")):
-        for key in _keys(row):
+    rows = _table().to_dict("records")
+    own: dict[str, set[str]] = {}  # country -> every region's own names
+    for row in rows:
+        own.setdefault(row["country"], set()).update(_own_names(row))
+    for i, row in enumerate(rows):
+        for key in _keys(row, own[row["country"]]):
             by_name.setdefault(key, []).append(i)
         by_code.setdefault(row["iso_3166_2"].upper(), []).append(i)
         if row["region"]:

@@ -58,6 +58,25 @@ def test_moscow_codes_follow_iso_3166_2_not_natural_earths_swap():
     assert layers.region("RU-MOS")["name"].tolist() == ["Moskovskaya"]
 
 
+@pytest.mark.parametrize(
+    ("name", "code"),
+    [
+        # Natural Earth gives Chukotka's local and alternate names to Sakha's feature
+        ("Chukotka", "RU-CHU"),
+        ("Чукотский автономный округ", "RU-CHU"),
+        ("Sakha", "RU-SA"),
+        ("Yakutia", "RU-SA"),
+        # WOE names that are another region's own name: the parent or a neighbour
+        ("Saint Petersburg", "RU-SPE"),
+        ("Riga", "LV-RIX"),
+        ("Damascus", "SY-DI"),
+        ("Iringa", "TZ-04"),
+    ],
+)
+def test_a_name_finds_its_own_region_not_one_natural_earth_mislabels(name, code):
+    assert layers.region(name)["iso_3166_2"].tolist() == [code]
+
+
 def test_area_matches_the_natural_earth_50m_reference_where_it_covers_the_country():
     """Geodesic area of each US, BR, CA, AU state against ne_50m_admin_1 (independent file)."""
     ref = geopandas.read_file(naturalearth_path("ne_50m_admin_1_states_provinces.gpkg"))

@@ -16,7 +16,8 @@ The build:
    ``shapely.make_valid(method="structure")``;
 2. corrects Natural Earth's swapped ISO 3166-2 codes of Moscow (the city ``Moskva`` is
    ``RU-MOW``, the oblast ``Moskovskaya`` is ``RU-MOS``; Natural Earth has them the
-   other way round);
+   other way round), and the names Natural Earth gives Sakha that are Chukotka's
+   (:data:`NAME_FIXES`);
 3. simplifies all 4,596 polygons together as one coverage
    (``shapely.coverage_simplify``, GEOS' topology-preserving Visvalingam-Whyatt for
    polygonal coverages) at :data:`TOLERANCE_DEG`, so neighbouring regions keep one
@@ -87,6 +88,20 @@ COLUMNS = (
 
 #: Natural Earth's Moscow codes are swapped (ISO 3166-2:RU: RU-MOW Moskva, RU-MOS Moskovskaya).
 CODE_FIXES = {("RU", "Moskva"): "RU-MOW", ("RU", "Moskovskaya"): "RU-MOS"}
+#: Names Natural Earth gives the wrong region: Sakha's feature carries Chukotka's local,
+#: alternate and WOE names (so "Chukotka" named Sakha), and Chukotka's has none of them.
+NAME_FIXES = {
+    "RU-SA": {
+        "name_local": "Республика Саха (Якутия)",
+        "name_alt": "Sakha|Yakutia|Yakutiya",
+        "woe_name": "Sakha",
+    },
+    "RU-CHU": {
+        "name_local": "Чукотский автономный округ",
+        "name_alt": "Chukotka|Chukotskiy AOk",
+        "woe_name": "Chukot",
+    },
+}
 
 
 def _read_build_json(tarball: Path | None) -> bytes:
@@ -120,6 +135,8 @@ def _features(data: bytes) -> tuple[dict[str, list[str]], Any]:
     for i, (iso2, name) in enumerate(zip(columns["iso_a2"], columns["name"], strict=True)):
         if (iso2, name) in CODE_FIXES:
             columns["iso_3166_2"][i] = CODE_FIXES[(iso2, name)]
+        for column, text in NAME_FIXES.get(columns["iso_3166_2"][i], {}).items():
+            columns[column][i] = text
     geoms = shapely.from_geojson([json.dumps(f["geometry"]) for f in features])
     bad = ~shapely.is_valid(geoms)
     geoms[bad] = shapely.make_valid(geoms[bad], method="structure", keep_collapsed=False)
@@ -270,6 +287,7 @@ def build_admin1(
         ),
         "tolerance_deg": TOLERANCE_DEG,
         "code_fixes": {f"{k[0]} {k[1]}": v for k, v in CODE_FIXES.items()},
+        "name_fixes": NAME_FIXES,
     }
     if measure:
         entry.update(_measure(original, simplified, columns))
