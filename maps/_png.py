@@ -78,9 +78,12 @@ def _draw_layer(ax: Axes, layer: Layer) -> None:
                         ax=ax, color=st["edgecolor"], linewidth=width, linestyle=st["linestyle"]
                     )
     points = feats[kinds == "Point"]
+    named = set()
     if len(points):
-        _draw_points(ax, layer, points)
+        named = _draw_points(ax, layer, points)
     for lon, lat, text in layer.labels:
+        if (round(lon, 6), round(lat, 6)) in named:
+            continue  # a place's name, already beside its marker
         ax.text(
             lon,
             lat,
@@ -95,13 +98,14 @@ def _draw_layer(ax: Axes, layer: Layer) -> None:
         )
 
 
-def _draw_points(ax: Axes, layer: Layer, points: Any) -> None:
+def _draw_points(ax: Axes, layer: Layer, points: Any) -> set[tuple[float, float]]:
     """Draw markers largest first, so that a small town on a city stays visible.
 
     A marker whose outline has its fill's colour gets a thin white one instead, so
     that the circles of a city's many districts stay apart instead of merging into
     one blob. A layer of a few points (the ends of a line, the places a claim
-    names) is labelled with their names beside the markers.
+    names) is labelled with their names beside the markers; returns where (rounded
+    lon, lat), so that the layer's own labels are not drawn on them again.
     """
     radius = points["radius"].to_numpy(float) if "radius" in points else np.full(len(points), 4.0)
     order = np.argsort(-radius, kind="stable")
@@ -117,13 +121,14 @@ def _draw_points(ax: Axes, layer: Layer, points: Any) -> None:
         linewidths=[0.5 if x else 1.0 for x in same],
         zorder=4,
     )
+    named: set[tuple[float, float]] = set()
     if len(points) > _NAMED_POINTS:
-        return
-    labelled = {(round(lon, 6), round(lat, 6)) for lon, lat, _ in layer.labels}
+        return named
     for row, r in zip(points.itertuples(index=False), radius, strict=True):
         name = _point_name(row)
-        if not name or (round(row.geometry.x, 6), round(row.geometry.y, 6)) in labelled:
+        if not name:
             continue
+        named.add((round(row.geometry.x, 6), round(row.geometry.y, 6)))
         ax.annotate(
             name,
             (row.geometry.x, row.geometry.y),
@@ -135,6 +140,7 @@ def _draw_points(ax: Axes, layer: Layer, points: Any) -> None:
             zorder=6,
             path_effects=[withStroke(linewidth=2.5, foreground="white")],
         )
+    return named
 
 
 def _point_name(row: Any) -> str:
