@@ -9,6 +9,7 @@ and the runs derandomised, so the default suite stays fast and repeatable.
 from __future__ import annotations
 
 import numpy as np
+import pytest
 import shapely
 from hypothesis import HealthCheck, Phase, assume, given, settings
 from hypothesis import strategies as st
@@ -194,10 +195,24 @@ def test_vertices_and_edge_points_are_at_zero(geom):
 # --------------------------------------------------------------------------- buffer
 
 
+_RADII = st.floats(np.log(100.0), np.log(2_000_000.0))
+
+
+@pytest.mark.slow
 @SLOW
-@given(shapes(), st.floats(np.log(100.0), np.log(2_000_000.0)))
+@given(shapes(), _RADII)
 def test_buffer_boundary_is_at_the_radius(geom, log_radius):
-    radius = float(np.exp(log_radius))
+    _check_buffer(geom, float(np.exp(log_radius)))
+
+
+@settings(SLOW, max_examples=8)
+@given(shapes(), _RADII)
+def test_buffer_boundary_is_at_the_radius_few(geom, log_radius):
+    """The slow test's first few shapes, so that the default run buffers random shapes too."""
+    _check_buffer(geom, float(np.exp(log_radius)))
+
+
+def _check_buffer(geom, radius):
     buf, error_m = geo.buffer(geom, radius, return_error=True)
     assert buf.is_valid and isinstance(buf, (shapely.Polygon, shapely.MultiPolygon))
     verts = shapely.get_coordinates(geom)
