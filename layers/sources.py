@@ -8,11 +8,14 @@ lat in degrees). The Python API, the ``riskmap`` command and scenario files all 
 through :func:`resolve_source`, so a name means the same everywhere.
 
 Names are tried in this order: countries, borders, admin-1 regions, places. A name that
-is both a region and a settlement's own name (``"Tokyo"``, ``"Kaliningrad"``,
-``"Moscow"``) is the **place**: a city is what "within 100 km of Tokyo" usually means,
-and the region can be far larger than it sounds (Tokyo Metropolis reaches the Ogasawara
-Islands, 1,000 km south). The :class:`Source` says so in its ``note`` and names the
-other reading. A prefix forces the kind: ``"region:Tokyo"``, ``"place:Georgia"``,
+is both a region and a settlement's own name is the **place** only when the settlement
+is a major city: :data:`MAJOR_CITY_POPULATION` people or more, or the region's own
+capital (GeoNames feature code PPLA or PPLC in that region). So ``"Tokyo"``,
+``"Moscow"``, ``"Kaliningrad"`` and ``"Magadan"`` are the cities (a city is what "within
+100 km of Tokyo" usually means, and Tokyo Metropolis reaches the Ogasawara Islands,
+1,000 km south), while ``"California"`` is the state, not a town of 11,857 in Maryland.
+The :class:`Source` says which reading was taken in its ``note`` and how to ask for the
+other. A prefix forces the kind: ``"region:Tokyo"``, ``"place:California"``,
 ``"country:Georgia"``; an ISO 3166-2 code (``"JP-13"``) is always the region.
 """
 
@@ -35,12 +38,23 @@ from layers.places import Place, UnknownPlaceError, resolve_place
 from layers.provenance import DataSource, Provenance
 from layers.regions import match_regions, region, region_label, regions, suggest_regions
 from layers.settlements import geonames_source
+from layers.settlements import settlements as all_settlements
 from layers.territory import border, territory
 
-__all__ = ["SOURCE_KINDS", "Source", "UnknownSourceError", "resolve_source"]
+__all__ = [
+    "MAJOR_CITY_POPULATION",
+    "SOURCE_KINDS",
+    "Source",
+    "UnknownSourceError",
+    "resolve_source",
+]
 
 #: The kinds of source, as stamped on a layer's ``attrs["kind"]``.
 SOURCE_KINDS = ("territory", "border", "region", "place", "point", "file", "sites")
+
+#: A settlement of this many people or more is taken over an admin-1 region of its name.
+MAJOR_CITY_POPULATION = 100_000
+_CAPITAL_CODES = ("PPLA", "PPLC")
 
 _DASHES = re.compile(r"\s*[-–—]\s*")
 _PREFIX = re.compile(r"^\s*(country|border|region|place)\s*:\s*(.*)$", re.IGNORECASE)
@@ -132,6 +146,59 @@ def _region_note(text: str, groups: list[list[int]], what: str) -> str:
     return f"{text!r} is also {also}; {what}; write {ask} or {' / '.join(codes)} for it"
 
 
+def _is_major(place: Place, groups: list[list[int]], settlements: Any) -> bool:
+    """Whether ``place`` is taken over the regions of its name: big, or their capital.
+
+    Examples
+    --------
+    >>> from layers.places import resolve_place
+    >>> from layers.regions import match_regions
+    >>> _is_major(resolve_place("Magadan"), match_regions("Magadan"), None)  # 92,782
+    True
+    >>> _is_major(resolve_place("California"), match_regions("California"), None)
+    False
+    """
+    if place.population >= MAJOR_CITY_POPULATION:
+        return True
+    table = settlements if settlements is not None else all_settlements(include_sections=True)
+    if place.geonameid is None or not {"geonameid", "feature_code", "admin1"} <= set(table):
+        return False
+    row = table[table["geonameid"].to_numpy() == place.geonameid]
+    if row.empty or str(row["feature_code"].iat[0]) not in _CAPITAL_CODES:
+        return False
+    seat = f"{place.country}.{row['admin1'].iat[0]}"
+    codes = regions()["gn_a1_code"]
+    return any(str(codes.iat[i]) == seat for g in groups for i in g)
+
+
+def _place_note(text: str, place: Place) -> str:
+    """Say that ``text`` also names a (minor) settlement, and how to ask for it."""
+    return (
+        f"{text!r} is also the settlement {place.describe()}; the admin-1 region was "
+        f"taken (a settlement is taken only with {MAJOR_CITY_POPULATION:,} people or more, "
+        f"or as the region's capital); write 'place:{place.name},{place.country}' for it"
+    )
+
+
+def _region_or_place(text: str, groups: list[list[int]], settlements: Any) -> Source:
+    """Resolve a name that is a region: the settlement of that name if major, else the region."""
+    place = None if _ISO_3166_2.match(text) else _own_place(text, settlements)
+    if place is not None and _is_major(place, groups, settlements):
+        src = _place(place, "place", settlements)
+        note = _region_note(text, groups, "the settlement of that name was taken")
+        return Source(src.kind, src.data, src.name, place=src.place, note=note)
+    try:
+        data = region(text)  # an ambiguous name raises, listing the regions
+    except AmbiguousError as exc:
+        if place is None:
+            raise
+        raise AmbiguousError(
+            f"{exc}; or write 'place:{place.name},{place.country}' for the settlement "
+            f"{place.describe()}"
+        ) from None
+    return _region(data, _place_note(text, place) if place is not None else "")
+
+
 def _own_place(text: str, settlements: Any) -> Place | None:
     """Return the settlement ``text`` names by its own name (not an alternate one), or None."""
     try:
@@ -221,9 +288,11 @@ def resolve_source(
         reads (its features together, with the CRS it declares:
         :func:`layers.files.read_geometry_file`). Files are tried first, then
         countries, then borders, then regions, then settlements; a name that is both
-        a region and a settlement's own name is the settlement, and
-        :attr:`Source.note` names the region. A prefix ``country:``, ``region:`` or
-        ``place:`` forces the kind. A :class:`Source` is returned as it is.
+        a region and a settlement's own name is the settlement if it is a major city
+        (:data:`MAJOR_CITY_POPULATION` people or more, or the region's capital), else
+        the region, and :attr:`Source.note` names the other reading. A prefix
+        ``country:``, ``region:`` or ``place:`` forces the kind. A :class:`Source` is
+        returned as it is.
     boundary : str or BoundaryVariant, optional
         How a territory is drawn (see :data:`layers.BOUNDARY_VARIANTS`); default
         :data:`layers.DEFAULT_BOUNDARY`. Ignored for other kinds.
@@ -284,12 +353,7 @@ def resolve_source(
                 return _border(ca, cb)
     groups = [] if _LONLAT.match(query) else match_regions(query)
     if groups:
-        place = None if _ISO_3166_2.match(query) else _own_place(query, settlements)
-        if place is None:
-            return _region(region(query))  # an ambiguous name raises, listing the regions
-        src = _place(place, "place", settlements)
-        note = _region_note(query, groups, "the settlement of that name was taken")
-        return Source(src.kind, src.data, src.name, place=src.place, note=note)
+        return _region_or_place(query, groups, settlements)
     try:
         place = resolve_place(query, settlements)
     except UnknownPlaceError as exc:

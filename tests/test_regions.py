@@ -71,6 +71,9 @@ def test_moscow_codes_follow_iso_3166_2_not_natural_earths_swap():
         ("Riga", "LV-RIX"),
         ("Damascus", "SY-DI"),
         ("Iringa", "TZ-04"),
+        # Natural Earth gives the city of Moscow the oblast's local name
+        ("Московская область", "RU-MOS"),
+        ("Москва", "RU-MOW"),
     ],
 )
 def test_a_name_finds_its_own_region_not_one_natural_earth_mislabels(name, code):
@@ -227,6 +230,45 @@ def test_a_name_that_is_a_region_and_a_city_is_the_city_with_a_note():
     country = resolve_source("Georgia")
     assert "US-GA" in country.note and "region:Georgia" in country.note
     assert resolve_source("Kaliningrad Oblast").note == ""
+
+
+@pytest.mark.parametrize(
+    ("text", "code", "town"),
+    [
+        ("California", "US-CA", "California,US"),  # not a town of 11,857 in Maryland
+        ("Distrito Federal, MX", "MX-DIF", "Distrito Federal,MX"),  # not a village of 744
+        ("Distrito Federal, BR", "BR-DF", None),
+    ],
+)
+def test_a_name_that_is_a_region_and_a_minor_place_is_the_region_with_a_note(text, code, town):
+    src = resolve_source(text)
+    assert (src.kind, src.codes) == ("region", (code[:2],))
+    assert src.data["iso_3166_2"].tolist() == [code]
+    if town is not None:
+        assert f"'place:{town}'" in src.note and "the admin-1 region was taken" in src.note
+        assert resolve_source(f"place:{town}").kind == "place"
+
+
+def test_a_region_name_of_several_regions_and_a_minor_place_lists_them_all():
+    with pytest.raises(AmbiguousError, match=r"BR-DF.*MX-DIF.*'place:Distrito Federal,MX'"):
+        resolve_source("Distrito Federal")
+
+
+@pytest.mark.parametrize(
+    ("text", "country", "why"),
+    [
+        ("Tokyo", "JP", "population"),
+        ("Moscow", "RU", "population"),
+        ("Kaliningrad", "RU", "population"),
+        ("Magadan", "RU", "capital"),  # 92,782 people, the capital of Magadan Oblast
+    ],
+)
+def test_a_major_city_wins_over_the_region_of_its_name(text, country, why):
+    src = resolve_source(text)
+    assert (src.kind, src.place.country) == ("place", country)
+    big = src.place.population >= layers.sources.MAJOR_CITY_POPULATION
+    assert big == (why == "population")
+    assert f"'region:{text}'" in src.note or "ISO 3166-2 code" in src.note
 
 
 def test_code_that_is_also_a_border_is_refused_with_both_readings():
