@@ -37,7 +37,13 @@ from layers.analysis.values import country_codes, radius_label
 from layers.provenance import Provenance
 from layers.settlements import check_population, settlement_index
 
-__all__ = ["check_settlements", "exposure_from_distances", "max_distance", "settlement_exposure"]
+__all__ = [
+    "check_settlements",
+    "exposure_from_distances",
+    "inside_other_countries",
+    "max_distance",
+    "settlement_exposure",
+]
 
 _BATCH = 100_000  # settlements measured per call to geo, between progress updates
 _INDEXED = 1_000_000  # up to this many settlements: one PointIndex per process, reused
@@ -288,6 +294,76 @@ def _exclusion(
     return gdf["country"].isin(codes).to_numpy(), rule, codes
 
 
+def inside_other_countries(
+    src: SourceDescription, gdf: Any, d: np.ndarray, counted: np.ndarray
+) -> list[str]:
+    """Warn of counted places of other countries that lie inside the source polygon.
+
+    A territory's polygon can hold places GeoNames lists under another country (Natural
+    Earth draws Crimea as Russian): they are exposed at distance 0, which is the
+    geometric answer, but one a reader should be told of.
+
+    Parameters
+    ----------
+    src : SourceDescription
+        The source; only a polygonal one with country codes (a territory) can warn.
+    gdf : geopandas.GeoDataFrame
+        The settlements, with ``country`` and ``population`` (and ``name``) columns.
+    d : numpy.ndarray
+        Each row's distance to the source, metres.
+    counted : numpy.ndarray of bool
+        The rows counted in the exposure.
+
+    Returns
+    -------
+    list of str
+        One warning, or none.
+
+    Examples
+    --------
+    >>> import geopandas, numpy as np, shapely
+    >>> from layers.analysis.source import SourceDescription
+    >>> src = SourceDescription(None, "territory", ("RU",), None, None, True, "Russia")
+    >>> towns = geopandas.GeoDataFrame(
+    ...     {"name": ["A", "B", "C"], "country": ["RU", "UA", "UA"],
+    ...      "population": [10, 2_000, 30]},
+    ...     geometry=[shapely.Point(0, 0)] * 3, crs="EPSG:4326",
+    ... )
+    >>> inside_other_countries(src, towns, np.array([0.0, 0.0, 5.0]), np.ones(3, bool))
+    ['1 place (2,000 people) of other countries lie inside the source polygon itself \
+(distance 0) and are counted as exposed: UA 1 place (2,000 people); largest B, UA (2,000)']
+    """
+    if not (src.polygonal and src.codes) or "country" not in gdf.columns:
+        return []
+    country = gdf["country"].astype(str).to_numpy()
+    inside = counted & (d == 0) & ~np.isin(country, src.codes)
+    if not inside.any():
+        return []
+    people = gdf["population"].to_numpy(dtype=np.float64)[inside]
+    codes = pd.Series(people).groupby(country[inside]).agg(["size", "sum"])
+    codes = codes.sort_values("sum", ascending=False, kind="stable")
+    each = ", ".join(
+        f"{c} {_places_word(int(n))} ({p:,.0f} people)" for c, (n, p) in codes.iterrows()
+    )
+    largest = ""
+    if "name" in gdf.columns:
+        names = gdf["name"].astype(str).to_numpy()[inside]
+        top = np.argsort(-people, kind="stable")[:3]
+        where = country[inside]
+        largest = "; largest " + ", ".join(
+            f"{names[i]}, {where[i]} ({people[i]:,.0f})" for i in top
+        )
+    return [
+        f"{_places_word(int(inside.sum()))} ({people.sum():,.0f} people) of other countries "
+        f"lie inside the source polygon itself (distance 0) and are counted as exposed: "
+        f"{each}{largest}"
+    ]
+
+
+def _places_word(n: int) -> str:
+    return f"{n:,} place" if n == 1 else f"{n:,} places"
+
+
 def exposure_from_distances(
     src: SourceDescription,
     gdf: Any,
@@ -383,6 +459,7 @@ def exposure_from_distances(
     )
     if by_country:
         table = with_coverage(table, ratios)
+    warnings = (*warnings, *inside_other_countries(src, gdf, d, keep))
     places = _places(gdf, keep, d, radii)
     if bd is not None:
         places = _with_polygon(places, bd, groups, labels, keep, d)
