@@ -201,10 +201,32 @@ def shift_east(geometry: Any, cut: float | None) -> Any:
             return geometry
         if shapely.get_type_id(geometry) == 7:  # GeometryCollection
             return shapely.geometrycollections(moved)
+        if shapely.get_type_id(geometry) == 6:  # MultiPolygon: no outline along the seam
+            return _join_at_seam(moved)
         return type(geometry)(moved)
     if geometry.bounds[2] <= cut:
         return shapely.transform(geometry, lambda xy: xy + np.array([360.0, 0.0]))
     return geometry
+
+
+def _join_at_seam(parts: Sequence[Any]) -> Any:
+    """Return the polygons as one geometry, those meeting at 180° merged into one.
+
+    Two halves of a ring cut at ±180° and joined east of it would each be drawn with
+    their outline, a line along the meridian through the area; merged, there is none.
+    """
+    bounds = shapely.bounds(np.asarray(parts, dtype=object))
+    at_seam = np.isclose(bounds[:, 0], 180.0, atol=1e-7) | np.isclose(
+        bounds[:, 2], 180.0, atol=1e-7
+    )
+    if at_seam.sum() < 2:
+        return shapely.MultiPolygon(list(parts))
+    # A grid of 1e-9 degrees (0.1 mm) snaps the halves' shared vertices together.
+    joined = shapely.get_parts(
+        shapely.union_all([p for p, s in zip(parts, at_seam, strict=True) if s], grid_size=1e-9)
+    )
+    rest = [p for p, s in zip(parts, at_seam, strict=True) if not s]
+    return shapely.MultiPolygon([*rest, *[g for g in joined if shapely.get_type_id(g) == 3]])
 
 
 def marker_radius(population: np.ndarray) -> np.ndarray:

@@ -64,10 +64,10 @@ def exposure_items(
                 warning=True,
             )
         )
-    if exposure.places is not None:
-        places = exposure.places
-        if countries is not None and "country" in places.columns:
-            places = places[places["country"].isin(list(countries))]
+    places = exposure.places
+    if places is not None and countries is not None and "country" in places.columns:
+        places = places[places["country"].isin(list(countries))]
+    if places is not None and len(places):  # none left (Fiji's own excluded): no layer
         # Not "within": the places drawn reach past the radius, coloured by it.
         name = f"Settlements around {of}" if of else "Settlements"
         items.append(

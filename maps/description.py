@@ -20,7 +20,7 @@ from geo.errors import InputError
 from layers import Provenance
 from maps._display import check_bounds, continuous_cut, shift_east
 from maps.elements import Credit
-from maps.instrument import RadiusControl
+from maps.instrument import RadiusControl, ring_error_text
 from maps.layer import Element, Layer
 from maps.panel import Curve, LegendEntry, Note, Panel, Table
 
@@ -268,10 +268,7 @@ def _legend_notes(
         worst = max(0.0, *errors)
         notes.append(f"Rings: geodesic on WGS84, boundary within {worst:,.1f} m of exact")
     if control is not None and control.field is not None:
-        notes.append(
-            f"Dashed ring at the chosen radius: within {control.field.error_m:,.0f} m of exact "
-            "(measured on its distance grid)"
-        )
+        notes.append(ring_error_text(control.radius_m, control.field.error_at(control.radius_m)))
     for element in elements:
         notes += [n for n in element.legend_notes if n not in notes]
     return (*notes, f"Shapes simplified for display to ≤ {tolerance_m:g} m")

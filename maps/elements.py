@@ -272,6 +272,7 @@ class Rings(Element):
         styles: list[dict[str, Any]] = []
         tips: list[str] = []
         labels: list[tuple[float, float, str]] = []
+        legend: list[LegendEntry] = []  # a row per band, by its own limits, filled as drawn
         for i, (_, row) in enumerate(rings.iterrows()):
             fill = BAND_COLORS[min(i, len(BAND_COLORS) - 1)]
             opacity = 0.3 if self.filled else 0.0
@@ -279,6 +280,11 @@ class Rings(Element):
                 {"color": outline, "weight": 1.5, "fillColor": fill, "fillOpacity": opacity}
             )
             lo, hi = float(row["distance_min"]), float(row["distance_max"])
+            band = f"Within {hi / 1000:g} km" if lo <= 0 else f"{lo / 1000:g}–{hi / 1000:g} km"
+            kind = "area" if self.filled else "line"
+            legend.append(
+                LegendEntry(band + (f" of {self.of}" if self.of else ""), kind, outline, fill)
+            )
             tip = f"<b>{lo / 1000:g}–{hi / 1000:g} km</b>{where}<br>geodesic, WGS84"
             err = (
                 float(row["error_m"]) if "error_m" in row and pd.notna(row["error_m"]) else math.nan
@@ -291,7 +297,6 @@ class Rings(Element):
         max_km = float(rings["distance_max"].max()) / 1000
         name = self.name or f"Within {max_km:g} km" + (f" of {self.of}" if self.of else "")
         feats = features(rings.geometry.values, tolerance_m, tooltip=tips, style=range(len(tips)))
-        legend = [LegendEntry(name, "area" if self.filled else "line", outline, BAND_COLORS[0])]
         fit = bool(self.fit)
         layer = Layer(
             name, self.group, "area", feats, styles, labels, legend, show=self.show, fit=fit

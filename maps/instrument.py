@@ -37,6 +37,7 @@ __all__ = [
     "PageSizeWarning",
     "page_in_budget",
     "check_page_size",
+    "ring_error_text",
 ]
 
 #: Default number of grid nodes of a distance field (2 bytes each in the page).
@@ -248,6 +249,32 @@ class DistanceField:
         }
 
 
+def ring_error_text(radius_m: float, error_m: float) -> str:
+    """Return the words the legend and the radius panel give the dashed ring's error.
+
+    One figure: the error measured on the distance grid at the radius shown (the page
+    rewrites it as the radius moves, in the same words).
+
+    Parameters
+    ----------
+    radius_m, error_m : float
+        The radius shown and the ring's error there (:meth:`DistanceField.error_at`), metres.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> print(ring_error_text(150_000, 1_416.2).split(" (")[0])
+    Dashed ring at 150 km: within 1,416 m of the exact buffer
+    """
+    return (
+        f"Dashed ring at {round(radius_m / 100) / 10:,g} km: within {error_m:,.0f} m of the exact "
+        "buffer (measured on the distance grid at this radius)"
+    )
+
+
 def _grid(
     bounds: Any, reach: float, nodes: int
 ) -> tuple[float, float, float, float, float, float, int, int]:
@@ -394,8 +421,10 @@ class RadiusControl:
             )
         table = exposure.table
         top = table[np.isclose(table["radius_m"], radii[-1], rtol=0, atol=1e-6)]
-        order = top.sort_values("population", ascending=False, kind="stable")["country"]
-        codes = [str(c) for c in order]
+        # By country of residence: a breakdown by admin-1 region (or polygons) has a row
+        # per country and region, summed here; the panel lists each country once.
+        people = top.groupby(top["country"].astype(str), sort=False)["population"].sum()
+        codes = [str(c) for c in people.sort_values(ascending=False, kind="stable").index]
         groups = tuple(_steps(exposure, code, radii) for code in codes)
         shown = tuple(codes if countries is None else [str(c) for c in countries])
         source_field = (
@@ -449,10 +478,10 @@ def _steps(exposure: Any, code: str, radii: tuple[float, ...]) -> dict[str, Any]
                 pop[i] = exposure.population(r, country=country)
         return {"code": code, "d": d.tolist(), "pop": pop.tolist(), "n": curve["places"].tolist()}
     places = exposure.places
-    col = exposure.by if exposure.by in places.columns else None
     dist = places["distance_m"].to_numpy(float)
-    if col is not None and country is not None:
-        dist = dist[places[col].astype(str).to_numpy() == code]
+    if country is not None and "country" in places.columns:
+        # the country of residence, whatever the table is split by (admin1's rows too)
+        dist = dist[places["country"].astype(str).to_numpy() == code]
     d = np.unique(np.clip(dist[dist <= radii[-1]], 1e-9, None))
     if not len(d):
         return {"code": code, "d": [], "pop": [], "n": []}

@@ -419,8 +419,8 @@ def test_a_page_over_its_budget_is_drawn_with_less_detail_by_default():
     budget = 200_000
     with warnings.catch_warnings():
         warnings.simplefilter("error", PageSizeWarning)
-        page = RiskMap(tiles=None, max_bytes=budget).add_territory(china).render(
-            self_contained=False
+        page = (
+            RiskMap(tiles=None, max_bytes=budget).add_territory(china).render(self_contained=False)
         )
     assert len(page.encode()) <= budget
     assert "simplified for display to \\u2264 1000 m" in page, re.findall(
@@ -429,3 +429,74 @@ def test_a_page_over_its_budget_is_drawn_with_less_detail_by_default():
     with pytest.warns(PageSizeWarning, match="over its budget"):
         fixed = RiskMap(tiles=None, tolerance_m=200, max_bytes=budget).add_territory(china)
         assert len(fixed.render(self_contained=False).encode()) > budget
+
+
+def test_radius_control_of_an_admin1_breakdown_counts_by_country():
+    """by="admin1" has a row per country and region: the control lists each country once,
+    its people the sum of its regions' rows (summed here with pandas), at and between radii."""
+    import layers
+    from maps.instrument import RadiusControl
+
+    kgd = layers.region("RU-KGD")
+    towns = layers.settlements(bbox=(17, 52, 25, 57))
+    exp = layers.exposure(kgd, towns, ["50km", "100km"], by="admin1")
+    control = RadiusControl.of_exposure(exp)
+    codes = [g["code"] for g in control.groups]
+    assert len(codes) == len(set(codes)) and list(control.shown) == codes
+    for r in exp.radii_m:
+        rows = exp.table[np.isclose(exp.table["radius_m"], r)]
+        expected = rows.groupby("country")["population"].sum()
+        for g in control.groups:
+            i = np.searchsorted(g["d"], r, side="right")
+            got = g["pop"][i - 1] if i else 0.0
+            assert got == expected[g["code"]] == exp.population(r, country=g["code"])
+        assert control.population(r) == float(rows["population"].sum())
+    assert expected["PL"] > 2_000_000
+    for r in (12_300.0, 77_700.0):
+        assert control.population(r) == exp.curve(radii=[r])["population"].iloc[0]
+
+
+def test_legend_names_each_band_by_its_limits_with_its_fill():
+    from maps.elements import BAND_COLORS
+
+    rmap = RiskMap(tiles=None).add_rings(shapely.Point(20.5, 54.7), ["30km", "100km"], of="X")
+    legend = rmap.describe().legend
+    assert [(e.label, e.fill_color) for e in legend] == [
+        ("Within 30 km of X", BAND_COLORS[0]),
+        ("30–100 km of X", BAND_COLORS[1]),
+    ]
+
+
+def test_legend_gives_the_dashed_ring_error_at_the_radius_shown():
+    import layers
+
+    towns = layers.settlements(country="RU", bbox=(131, 42, 134, 45))
+    point = shapely.Point(131.9, 43.1)
+    exp = layers.exposure(point, towns, ["20km", "60km"])
+    desc = RiskMap(tiles=None).add_exposure(exp, source=point, radius="20km").describe()
+    dashed = [n for n in desc.legend_notes if n.startswith("Dashed ring")]
+    error = desc.radius.field.error_at(20_000)
+    assert dashed == [
+        f"Dashed ring at 20 km: within {error:,.0f} m of the exact buffer "
+        "(measured on the distance grid at this radius)"
+    ]
+    assert error < desc.radius.field.error_m  # not the worst over every radius
+
+
+def test_parts_cut_at_180_are_drawn_as_one_polygon():
+    """Halves of a ring cut at ±180° are merged once shifted: no outline along the meridian."""
+    from maps._display import shift_east
+
+    halves = shapely.MultiPolygon(
+        [
+            shapely.box(178, -18, 180, -16),
+            shapely.box(-180, -18, -178, -16),
+            shapely.box(170, 0, 171, 1),
+        ]
+    )
+    joined = shift_east(halves, 0.0)
+    for poly in shapely.get_parts(joined):  # no edge runs along the meridian
+        x = np.asarray(poly.exterior.coords)[:, 0]
+        assert not ((x[1:] == 180.0) & (x[:-1] == 180.0)).any()
+    assert shapely.get_num_geometries(joined) == 2
+    assert joined.area == pytest.approx(halves.area, rel=1e-12)

@@ -177,6 +177,31 @@
       if (!parsed.error) { self.setRadius(parsed.value); }
     });
     this.setRadius(rc.radius);
+    this.layout();
+    this.map.on("resize", function () { self.layout(); });
+    window.addEventListener("load", function () { self.layout(); });  // the curve's image in
+    this.map.getContainer().addEventListener("toggle", function () { self.layout(); }, true);
+    this.input.addEventListener("change", function () { self.layout(); });
+  };
+
+  /** Keep the boxes at the bottom of the radius control's side clear of it (a 1366 x 768
+   *  screen, a long table): the results panel scrolls within the height left to it. */
+  Instrument.prototype.layout = function () {
+    var side = this.box.closest(".leaflet-right") ? ".leaflet-right" : ".leaflet-left";
+    var corner = this.map.getContainer().querySelector(".leaflet-bottom" + side);
+    if (!corner) { return; }
+    var panels = [].slice.call(corner.querySelectorAll(".riskmap-panel"));
+    panels.forEach(function (p) { p.style.maxHeight = ""; });  // back to the stylesheet's cap
+    var clear = this.box.getBoundingClientRect().bottom + 10, top = Infinity;
+    [].forEach.call(corner.children, function (c) { top = Math.min(top, c.getBoundingClientRect().top); });
+    var excess = clear - top;
+    panels.forEach(function (p) {
+      if (excess <= 0) { return; }
+      var h = p.getBoundingClientRect().height, cap = Math.max(48, h - excess);
+      p.style.boxSizing = "border-box";  // the cap is the box's height, padding included
+      p.style.maxHeight = cap + "px";
+      excess -= h - cap;
+    });
   };
 
   /** Move the radius: recount, recolour, redraw the ring, update the URL. */
@@ -209,9 +234,14 @@
       var k = Math.min(Math.floor(r / rc.field.band), rc.field.errors.length - 1);
       var err = rc.field.errors[k];
       var el = box.querySelector('[data-riskmap="ring-error"]');
-      el.textContent = "Dashed ring at " + fmtRadius(r) + ": within " + fmtInt(err) +
-        " m of the exact buffer (measured on the distance grid)";
+      // the words of maps.instrument.ring_error_text, in the panel and in the legend's note
+      var words = "Dashed ring at " + fmtRadius(r) + ": within " + fmtInt(err) +
+        " m of the exact buffer (measured on the distance grid at this radius)";
+      el.textContent = words;
       el.setAttribute("data-value", String(err));
+      document.querySelectorAll(".riskmap-legend-note").forEach(function (note) {
+        if (/^Dashed ring at /.test(note.textContent)) { note.textContent = words; }
+      });
     }
     this.writeState();
   };
