@@ -14,7 +14,6 @@ Errors are reported as one line on stderr with a non-zero exit status
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import re
 import sys
@@ -27,14 +26,18 @@ import pandas as pd
 import geo
 import layers
 from geo.errors import InputError, RiskmapError
-from layers import BOUNDARY_VARIANTS, DEFAULT_BOUNDARY, resolve_place
+from layers import BOUNDARY_VARIANTS, DEFAULT_BOUNDARY
 from layers.analysis import compare_populations
 from layers.analysis.compare_sources import SETTLEMENT_NAMES, check_population
 from layers.analysis.export import export_format, ring_layer
 from layers.countries import resolve_countries
+from layers.files import is_file_path, read_geometry_file
+from layers.grid_products import PRODUCTS
 from layers.output import check_target
-from layers.sites import sites_source
-from layers.sites_exposure import sites_exposure
+from layers.sources import Source
+from maps._cli_distance import cmd_distance
+from maps._cli_sites import cmd_sites
+from maps._cli_words import cli_words
 from maps.cli_data import add_data_parser, run_data
 from maps.panel import Table
 from maps.riskmap import RiskMap
@@ -69,13 +72,13 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
 
 
-def _radii(values: Sequence[str]) -> list[float]:
+def _radii(values: Sequence[str] | None) -> list[float]:
     out: list[float] = []
-    for value in values:
+    for value in values or ():
         out += [geo.parse_distance(v) for v in value.split(",") if v.strip()]
     if not out:
         raise InputError(
-            "no radius given; use --radius 200km (repeat it, or give a comma list, for several)"
+            "no --radius given; use --radius 200km (repeat it, or give a comma list, for several)"
         )
     return sorted(set(out))
 
@@ -117,7 +120,6 @@ def _add_exposure_parser(sub: Any) -> None:
     )
     p.add_argument(
         "--boundary",
-        default=DEFAULT_BOUNDARY,
         choices=list(BOUNDARY_VARIANTS),
         help=f"territory variant (default {DEFAULT_BOUNDARY}: "
         f"{BOUNDARY_VARIANTS[DEFAULT_BOUNDARY].label})",
@@ -145,12 +147,18 @@ def _add_exposure_parser(sub: Any) -> None:
         "variant with the low/median/high (countries of residence are --country)",
     )
     p.add_argument(
+        "--kind",
+        choices=("count", "density"),
+        help="what a GeoTIFF --population holds: people per cell (count) or per km² "
+        "(density); needed when its name does not say",
+    )
+    p.add_argument(
         "--variants",
         action="store_true",
         help="also run every boundary variant (territory only) and show the range",
     )
-    p.add_argument("--map", metavar="HTML", help="write an interactive map to this file")
-    p.add_argument("--png", metavar="PNG", help="write a static image to this file")
+    p.add_argument("--map", metavar="HTML", help="write an interactive map to this .html file")
+    p.add_argument("--png", metavar="PNG", help="write a static image to this .png, .svg or .pdf")
     p.add_argument(
         "--out",
         metavar="FILE",
@@ -180,7 +188,7 @@ def build_parser() -> argparse.ArgumentParser:
     ...     ["exposure", "--around", "KP", "--radius", "200km", "--country", "Russia,CN"]
     ... )
     >>> args.command, args.boundary, args.radius, args.country
-    ('exposure', 'osm-land', ['200km'], ['Russia,CN'])
+    ('exposure', None, ['200km'], ['Russia,CN'])
     """
     parser = _Parser(
         prog=PROG, description="Who lives within X km of Y, and how far is A from B (WGS84)."
@@ -206,26 +214,6 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add_data_parser(sub)
     return parser
-
-
-def _cmd_distance(args: argparse.Namespace) -> int:
-    settlements = None
-    if not all(re.fullmatch(r"\s*[-+.\d]+\s*,\s*[-+.\d]+\s*", q) for q in (args.a, args.b)):
-        settlements = layers.settlements()
-    a, b = resolve_place(args.a, settlements), resolve_place(args.b, settlements)
-    d = float(geo.distance(a.lonlat, b.lonlat))
-    method = "WGS84 ellipsoid geodesic (pyproj Geod, Karney's algorithm)"
-    if args.json:
-        print(
-            json.dumps({"from": a.to_dict(), "to": b.to_dict(), "distance_m": d, "method": method})
-        )
-    else:
-        for label, place in (("from:", a), ("to:  ", b)):
-            print(f"{label} {place.describe()}")
-            if place.describe_choice():  # a name that matched several places says so
-                print(f"      ({place.describe_choice()})")
-        print(f"distance: {d / 1000:,.3f} km ({d / 1852:,.1f} nmi), {method}")
-    return 0
 
 
 def _coverage_cell(ratio: float, note: str) -> str:
@@ -329,31 +317,6 @@ def _by(text: str) -> str | list[str]:
     return parts[0] if len(parts) == 1 else parts
 
 
-def _cmd_sites(args: argparse.Namespace) -> int:
-    """``riskmap exposure --sites FILE``: people within each range of each site."""
-    if args.around:
-        raise InputError("give --around or --sites, not both")
-    radius = _radii(args.radius) if args.radius else None
-    if radius is None and not args.range_column:
-        raise InputError(
-            f"--sites {args.sites!r} needs its ranges: --range-column COL (e.g. range_km), "
-            "or --radius 30km for every site"
-        )
-    source = sites_source(args.sites, range=args.range_column, radius=radius, crs=args.crs)
-    result = sites_exposure(source, by=_by(args.by), union=True)
-    table = result.groups if result.by else result.table
-    rows = table.drop(columns=["radius_m"]).rename(columns={"radius_km": "within (km)"})
-    print(Table(f"Population within each range of {source.name}", rows).to_text())
-    if result.union is not None:
-        union = result.union.drop(columns=["radius_m"])
-        print(
-            "\n" + Table("Within range of at least one site (each counted once)", union).to_text()
-        )
-    print(f"\nmethod: {result.provenance.method}")
-    print(f"sources: {result.provenance.attribution()}")
-    return 0
-
-
 def _print_comparison(result: Any, label: str) -> None:
     """Print every source x variant x country x radius, then the low / median / high."""
     t = result.table
@@ -415,7 +378,7 @@ def _cmd_compare(args: argparse.Namespace, source: Any, label: str, populations:
     result = compare_populations(
         source,
         _radii(args.radius),
-        populations=populations,
+        populations=_grids(populations, args.kind),
         variants=list(BOUNDARY_VARIANTS) if args.variants else None,
         country=countries,
         by="country" if _by(args.by) == "country" else None,
@@ -429,33 +392,97 @@ def _cmd_compare(args: argparse.Namespace, source: Any, label: str, populations:
     return 0
 
 
-def _population_layer(source: Any, spec: str, radii: list[float], by: Any) -> Any:
+def _grids(populations: list[str], kind: Any) -> Any:
+    """Return the ``--population`` sources, a GeoTIFF opened with ``--kind`` if given."""
+    if kind is None:
+        return populations
+    files = [
+        p
+        for p in populations
+        if p.lower() not in SETTLEMENT_NAMES and p.split(":")[0] not in PRODUCTS
+    ]
+    if not files:
+        raise InputError(
+            f"--kind {kind} says what a GeoTIFF --population holds, but --population "
+            f"{','.join(populations)} names no GeoTIFF (products know their kind); drop --kind"
+        )
+    return {p: layers.population_grid(p, kind=kind) if p in files else p for p in populations}
+
+
+def _population_layer(source: Any, spec: str, radii: list[float], by: Any, kind: Any) -> Any:
     """Return the exposure of one grid ``--population`` source; None for the settlements."""
     if spec.lower() in SETTLEMENT_NAMES:
+        if kind:
+            _grids([spec], kind)  # refuses --kind, naming it
         return None
     countries = by if isinstance(by, list) else None
     got = compare_populations(
-        source, radii, populations=[spec], country=countries, by=by, coverage=False
+        source, radii, populations=_grids([spec], kind), country=countries, by=by, coverage=False
     )
     for warning in got.warnings:  # a grid that misses part of the area says so
         print(f"warning: {spec}: {warning.split(': ', 1)[-1]}", file=sys.stderr)
     return next(iter(got.exposures.values()))
 
 
+def _check_outputs(args: argparse.Namespace) -> None:
+    """Refuse a bad --map/--png/--out name or folder before any work is done."""
+    for option, suffixes in (("map", (".html", ".htm")), ("png", (".png", ".svg", ".pdf"))):
+        path = getattr(args, option)
+        if path and Path(path).suffix.lower() not in suffixes:
+            raise InputError(
+                f"--{option} {path!r} does not end in {' or '.join(suffixes)}; name the file "
+                f"e.g. --{option} {Path(path).with_suffix(suffixes[0]).name}"
+            )
+        if path:
+            _check_target(option, path)
+    if args.out and not args.sites:  # --sites refuses --out by name
+        _check_target("out", args.out)
+        export_format(args.out)
+
+
+def _check_target(option: str, path: str) -> None:
+    try:
+        check_target(path)
+    except InputError as exc:
+        raise InputError(f"--{option} {path}: {exc}") from None
+
+
+def _around(args: argparse.Namespace) -> Any:
+    """Resolve ``--around``, with ``--crs`` for a CSV and ``--boundary`` for a country."""
+    text = args.around
+    if args.crs and not is_file_path(text):
+        raise InputError(
+            f"--crs {args.crs} gives the CRS of a CSV's lon/lat columns, but --around {text!r} "
+            "is no file; drop --crs"
+        )
+    if args.crs:
+        return Source("file", read_geometry_file(text, crs=args.crs), Path(text).name)
+    source = layers.resolve_source(text, boundary=args.boundary)
+    if args.boundary and source.kind != "territory":
+        raise InputError(
+            f"--boundary {args.boundary} chooses how a country's territory is drawn, but "
+            f"--around {text!r} is a {source.kind} ({source.name}); drop --boundary"
+        )
+    return source
+
+
 def _cmd_exposure(args: argparse.Namespace) -> int:
     populations = _populations(args.population)
+    _check_outputs(args)
     if args.sites:
         if populations != ["geonames"]:
             raise InputError(
                 f"--sites counts the packaged settlements; --population {','.join(populations)} "
                 "is not available with --sites"
             )
-        return _cmd_sites(args)
+        radius = _radii(args.radius) if args.radius else None
+        args.country = _codes(args.country)
+        return cmd_sites(args, radius, _by(args.by))
     if not args.around:
         raise InputError("give what to measure from: --around SOURCE or --sites FILE")
     radii = _radii(args.radius)
     countries = _codes(args.country)
-    source = layers.resolve_source(args.around, boundary=args.boundary)
+    source = _around(args)
     kind = source.kind
     label = source.place.describe() if source.place else source.label
     if args.variants and kind != "territory":
@@ -466,11 +493,8 @@ def _cmd_exposure(args: argparse.Namespace) -> int:
         print(f"note: {source.note}", file=sys.stderr if args.json else sys.stdout)
     if len(populations) > 1:
         return _cmd_compare(args, source, label, populations)
-    if args.out:  # a bad extension or folder fails before any work
-        check_target(args.out)
-        export_format(args.out)
     by = countries if countries else _by(args.by)
-    exp = _population_layer(source, populations[0], radii, by)
+    exp = _population_layer(source, populations[0], radii, by, args.kind)
     settlements = layers.settlements() if exp is None or args.variants else None
     if exp is None:
         exp = layers.exposure(source, settlements, radii, by=by)
@@ -547,7 +571,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     args = build_parser().parse_args(argv)
     commands = {
-        "distance": _cmd_distance,
+        "distance": cmd_distance,
         "exposure": _cmd_exposure,
         "run": _cmd_run,
         "data": run_data,
@@ -562,6 +586,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if os.environ.get("RISKMAP_DEBUG"):
             raise
         message = " ".join(str(exc).split()) or type(exc).__name__
+        if args.command in ("exposure", "data"):  # the library's keywords as options
+            message = cli_words(message)
         print(f"{PROG}: error: {message}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

@@ -89,16 +89,36 @@ def _size(n: float) -> str:
     return f"{n} B"  # pragma: no cover
 
 
+def _epochs(years: tuple[int, ...]) -> str:
+    """Say a product's epochs in words (``epoch 2020``, ``epochs 2000-2020``), not as a tuple.
+
+    Examples
+    --------
+    >>> _epochs((2020,)), _epochs((1975, 1980, 1985)), _epochs((2000, 2020)), _epochs(())
+    ('epoch 2020', 'epochs 1975-1985, every 5 years', 'epochs 2000, 2020', 'epochs -')
+    """
+    if not years:
+        return "epochs -"
+    if len(years) == 1:
+        return f"epoch {years[0]}"
+    steps = {b - a for a, b in zip(years[:-1], years[1:], strict=True)}
+    if len(years) > 2 and len(steps) == 1:
+        step = steps.pop()
+        every = f", every {step} years" if step > 1 else ""
+        return f"epochs {years[0]}-{years[-1]}{every}"
+    return "epochs " + ", ".join(map(str, years))
+
+
 def _cmd_list() -> int:
     files = verify_cache()
     print(f"cache: {cache_dir()}  (lock file: {lock_path(cache_dir())})")
     for name, p in sorted(PRODUCTS.items()):
-        epochs = f"{p.epochs[0]}-{p.epochs[-1]}" if len(p.epochs) > 1 else str(p.epochs or "-")
+        epochs = _epochs(tuple(p.epochs))
         how = "download" if p.access == "download" else "local file (login/licence)"
         extra = ", tiled" if p.tiles else ", per country" if p.per_country else ""
         print(f"{name}: {p.title}")
         print(
-            f"  {p.version}; epochs {epochs} (default {p.default_year}); {p.resolution}, {p.crs}; "
+            f"  {p.version}; {epochs} (default {p.default_year}); {p.resolution}, {p.crs}; "
             f"{p.kind}, {p.population}; {p.licence}; {how}{extra}"
         )
         mine = [f for f in files if f.key.split("/")[0] == name and f.state != "missing"]

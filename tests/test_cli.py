@@ -99,7 +99,7 @@ def test_country_code_picks_among_namesakes():
             ["exposure", "--around", "KP", "--radius", "200km", "--population", "Russia,CN"],
             "use --country Russia,CN",
         ),
-        (["distance", "Vladivostk", "Pyongyang"], "did you mean 'Vladivostok'"),
+        (["distance", "Vladivostk", "Pyongyang"], "did you mean the place Vladivostok, RU"),
         (["distance", "Vladivostok,Atlantis", "Pyongyang"], "did you mean"),
         (["distance", "200,43", "Pyongyang"], "outside [-180, 180]"),
         (["run", "no/such/scenario.toml"], "does not exist"),
@@ -353,3 +353,149 @@ def test_a_region_map_draws_the_region_and_its_rings_once(tmp_path):
     layers_shown = re.findall(r'\{"name":"([^"]+)","layer":"feature_group_', html.read_text())
     assert layers_shown.count("Within 100 km of Kaliningrad (RU-KGD), Russia") == 1, layers_shown
     assert "Kaliningrad" in layers_shown, layers_shown
+
+
+def _people_within(lon: float, lat: float, metres: float, country: str | None = None) -> int:
+    """Settlement people within ``metres`` of a point by brute-force ``Geod.inv``."""
+    import numpy as np
+
+    import layers
+
+    towns = layers.settlements()
+    if country:
+        towns = towns[towns["country"] == country]
+    xy = towns.geometry.get_coordinates().to_numpy()
+    d = GEOD.inv(np.full(len(xy), lon), np.full(len(xy), lat), xy[:, 0], xy[:, 1])[2]
+    return int(towns["population"].to_numpy()[d <= metres].sum())
+
+
+@pytest.fixture
+def plant(tmp_path):
+    table = tmp_path / "plants.csv"
+    table.write_text("name,lon,lat,range\nZaporizhzhia,34.5858,47.5119,30km\n", encoding="utf-8")
+    return table
+
+
+def test_sites_options_are_used_or_refused_by_name(plant, tmp_path):
+    """--sites used to drop --map/--png/--out/--json/--country/--variants/--boundary silently."""
+    base = ["exposure", "--sites", plant, "--range-column", "range", "--crs", "EPSG:4326"]
+    for extra, named in (
+        (["--out", tmp_path / "p.gpkg"], "--out"),
+        (["--boundary", "osm-sea"], "--boundary osm-sea"),
+        (["--variants"], "--variants"),
+        (["--kind", "count"], "--kind"),
+    ):
+        assert named in _one_line_error(riskmap(*base, *extra))
+    assert not (tmp_path / "p.gpkg").exists()
+    proc = riskmap(*base, "--country", "UA", "--json")
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout)
+    want = _people_within(34.5858, 47.5119, 30_000, "UA")
+    assert [r["population"] for r in out["table"]] == [want] and out["countries"] == ["UA"]
+    assert _people_within(34.5858, 47.5119, 30_000, "FR") == 0
+    proc = riskmap(*base, "--country", "FR")
+    assert re.search(r"^  30\.0\s+0\s+0\s+0$", proc.stdout, re.M), proc.stdout
+    html, png = tmp_path / "p.html", tmp_path / "p.png"
+    proc = riskmap(*base, "--map", html, "--png", png, "--linked")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith("Population within each range of 1 site in plants.csv\n")
+    assert f"{_people_within(34.5858, 47.5119, 30_000):,}" in proc.stdout
+    assert "Zaporizhzhia" in html.read_text(encoding="utf-8")
+    assert png.read_bytes()[:4] == b"\x89PNG"
+
+
+def test_around_without_radius_names_radius():
+    assert "--radius 200km" in _one_line_error(riskmap("exposure", "--around", "34.585,47.512"))
+
+
+def test_crs_applies_to_an_around_file_and_errors_name_cli_options(plant, tmp_path):
+    proc = riskmap("exposure", "--around", plant, "--crs", "EPSG:4326", "--radius", "30km")
+    assert proc.returncode == 0, proc.stderr
+    assert _table(proc.stdout)[("UA", 30.0)] == _people_within(34.5858, 47.5119, 30_000, "UA")
+    line = _one_line_error(riskmap("exposure", "--around", plant, "--radius", "30km"))
+    assert "give --crs EPSG:4326" in line and "crs=" not in line
+    bad = tmp_path / "bad.csv"
+    bad.write_text("name,a,b\nx,1,2\n", encoding="utf-8")
+    line = _one_line_error(
+        riskmap("exposure", "--around", bad, "--crs", "EPSG:4326", "--radius", "30km")
+    )
+    assert "name them lon and lat" in line and "lon=" not in line
+    line = _one_line_error(
+        riskmap("exposure", "--around", "KP", "--crs", "EPSG:4326", "--radius", "30km")
+    )
+    assert "--crs EPSG:4326" in line and "drop --crs" in line
+
+
+def test_kind_tells_a_geotiff_count_from_density(tmp_path):
+    """A uniform grid of 100: per km² gives 100·π·10² in 10 km, per cell that ÷ the cell area."""
+    import math
+
+    import numpy as np
+    import rasterio
+    from rasterio.transform import from_origin
+
+    tif = tmp_path / "dens.tif"
+    profile = {"driver": "GTiff", "width": 40, "height": 40, "count": 1, "dtype": "float64"}
+    transform = from_origin(29.8, 51.7, 0.01, 0.01)
+    with rasterio.open(tif, "w", crs="EPSG:4326", transform=transform, **profile) as ds:
+        ds.write(np.full((40, 40), 100.0), 1)
+    args = ["exposure", "--around", "30.0,51.5", "--radius", "10km", "--population", tif]
+    assert "give --kind count or --kind density" in _one_line_error(riskmap(*args))
+    circle = math.pi * 10.0**2  # km²
+    cell = GEOD.polygon_area_perimeter([30.0, 30.01, 30.01, 30.0], [51.5, 51.5, 51.51, 51.51])[0]
+    for kind, want in (("density", 100 * circle), ("count", 100 * circle / (abs(cell) / 1e6))):
+        proc = riskmap(*args, "--kind", kind)
+        assert proc.returncode == 0, proc.stderr
+        rows = re.findall(r"^  (?:BY|UA)\s+10\s+([\d,]+)$", proc.stdout, flags=re.M)
+        total = sum(int(v.replace(",", "")) for v in rows)
+        assert total == pytest.approx(want, rel=0.02), kind
+    line = _one_line_error(riskmap(*args[:5], "--kind", "count"))
+    assert "--kind count" in line and "drop --kind" in line
+
+
+def test_outputs_are_checked_before_any_work(tmp_path):
+    args = ["exposure", "--around", "30.0,51.5", "--radius", "10km"]
+    line = _one_line_error(riskmap(*args, "--map", tmp_path / "x.png"))
+    assert "--map" in line and ".html" in line
+    assert not (tmp_path / "x.png").exists()
+    assert ".png" in _one_line_error(riskmap(*args, "--png", tmp_path / "x.jpg"))
+    for option, name in (("--map", "x.html"), ("--png", "x.png")):
+        proc = riskmap(*args, option, tmp_path / "nonexist" / name)
+        line = _one_line_error(proc)
+        assert option in line and "does not exist" in line and proc.stdout == ""
+
+
+def test_boundary_with_a_point_is_refused():
+    line = _one_line_error(
+        riskmap("exposure", "--around", "30.0,51.5", "--radius", "10km", "--boundary", "osm-sea")
+    )
+    assert "--boundary osm-sea" in line and "is a point" in line
+
+
+@pytest.mark.parametrize("country", ["KP", "North Korea"])
+def test_distance_to_a_country_is_to_its_nearest_point(country):
+    """KP is North Korea (it used to be the village Kep, KH); the distance is to its area."""
+    import shapely
+    from reference import distance_to
+
+    import layers
+
+    proc = riskmap("distance", "Vladivostok", country, "--json")
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout)
+    assert out["to"]["kind"] == "territory" and out["to"]["name"].startswith("North Korea")
+    city = (out["from"]["lon"], out["from"]["lat"])
+    area = shapely.union_all(layers.territory("KP").geometry.values)
+    want = float(distance_to([city], area)[0])
+    assert out["distance_m"] == pytest.approx(want, abs=1.0)
+    foot = out["to"]["nearest_point"]
+    assert GEOD.inv(*city, *foot)[2] == pytest.approx(want, abs=1.0)
+    text = riskmap("distance", "Vladivostok", country).stdout
+    assert "to:   the nearest point of North Korea (OSM, land only), at " in text
+    assert f"distance: {want / 1000:,.3f} km" in text
+
+
+def test_distance_from_inside_an_area_and_between_two_areas():
+    text = riskmap("distance", "Pyongyang", "KP").stdout
+    assert "Pyongyang is inside it" in text and "distance: 0.000 km" in text
+    assert "both ends are areas" in _one_line_error(riskmap("distance", "KP", "RU"))

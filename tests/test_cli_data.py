@@ -39,7 +39,8 @@ def test_fetch_verify_list_path_forget(env, capsys):
     assert "changed    test-tiles/pop_2020_R1_C1.zip" in capsys.readouterr().out
     assert main(["data", "list"]) == 0
     out = capsys.readouterr().out
-    assert "ghs-pop: GHS-POP R2023A" in out and "epochs 1975-2030" in out
+    assert "ghs-pop: GHS-POP R2023A" in out and "epochs 1975-2030, every 5 years" in out
+    assert "epoch 2020 (default 2020)" in out and "(2020,)" not in out  # not a Python tuple
     assert "test-tiles:" in out and "cached:" in out
     assert main(["data", "path", "gpw:2015"]) == 0
     assert capsys.readouterr().out.strip().endswith("gpw_v4_population_count_rev11_2015_30_sec.tif")
