@@ -25,13 +25,35 @@ from layers.countries import country as country_record
 from layers.settlements import alternate_names
 from layers.settlements import settlements as all_settlements
 
-__all__ = ["MAX_ALTERNATIVES", "Place", "UnknownPlaceError", "resolve_place"]
+__all__ = ["MAX_ALTERNATIVES", "Place", "UnknownPlaceError", "degrees_text", "resolve_place"]
 
 #: How many runners-up a :class:`Place` keeps.
 MAX_ALTERNATIVES = 4
 
 _NUMBER = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)"
 _LONLAT_RE = re.compile(rf"^\s*({_NUMBER})\s*,\s*({_NUMBER})\s*$")
+
+
+def degrees_text(lon: float, lat: float) -> str:
+    """Return a point as people read it: latitude first, with hemispheres, to 1e-4 degree.
+
+    Parameters
+    ----------
+    lon, lat : float
+        Degrees.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> degrees_text(131.8735, 43.1056), degrees_text(-43.2, -22.9)
+    ('43.1056°N, 131.8735°E', '22.9000°S, 43.2000°W')
+    """
+    north = "N" if lat >= 0 else "S"
+    east = "E" if lon >= 0 else "W"
+    return f"{abs(lat):.4f}°{north}, {abs(lon):.4f}°{east}"
 
 
 @dataclass(frozen=True)
@@ -84,9 +106,7 @@ class Place:
         """One line: name, country, coordinates and population."""
         where = f"{self.name}, {self.country}" if self.country else self.name
         pop = f", population {self.population:,.0f}" if np.isfinite(self.population) else ""
-        ns = "N" if self.lat >= 0 else "S"
-        ew = "E" if self.lon >= 0 else "W"
-        return f"{where} ({abs(self.lat):.4f}°{ns}, {abs(self.lon):.4f}°{ew}{pop})"
+        return f"{where} ({degrees_text(self.lon, self.lat)}{pop})"
 
     @property
     def ambiguous(self) -> bool:

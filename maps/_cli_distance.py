@@ -22,6 +22,7 @@ import shapely
 import geo
 import layers
 from geo.errors import InputError
+from layers.places import degrees_text
 
 __all__ = ["cmd_distance"]
 
@@ -77,11 +78,7 @@ def _area_words(point: Any, area: Any, metres: float, foot: tuple[float, float])
     if metres == 0 and foot == point.place.lonlat:
         return f"{area.label}: {point.place.name} is inside it"
     lon, lat = foot
-    ns, ew = "N" if lat >= 0 else "S", "E" if lon >= 0 else "W"
-    return (
-        f"the nearest point of {area.label}, at {lon:.4f},{lat:.4f} "
-        f"({abs(lat):.4f}°{ns}, {abs(lon):.4f}°{ew})"
-    )
+    return f"the nearest point of {area.label}, at {lon:.4f},{lat:.4f} ({degrees_text(lon, lat)})"
 
 
 def cmd_distance(args: argparse.Namespace) -> int:

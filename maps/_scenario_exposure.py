@@ -26,6 +26,7 @@ from layers.analysis import compare_populations
 from layers.analysis.compare_sources import SETTLEMENT_NAMES
 from layers.cache import OFFLINE_ENV
 from layers.files import read_geometry_file
+from layers.places import degrees_text
 from layers.sites import sites_source
 from layers.sites_exposure import sites_exposure
 from maps.report import ExposureCheck
@@ -154,10 +155,7 @@ def _subject(claim: ExposureClaim, source: Source) -> str:
     if source.kind == "border":
         return f"{source.name} line"
     if source.kind == "point" and source.place is not None:
-        lon, lat = source.place.lonlat
-        return (
-            f"{abs(lat):.4f}°{'N' if lat >= 0 else 'S'}, {abs(lon):.4f}°{'E' if lon >= 0 else 'W'}"
-        )
+        return degrees_text(*source.place.lonlat)
     return source.name
 
 
