@@ -81,12 +81,6 @@ _TEXT = (
 )
 _CODE_RE = re.compile(r"^[A-Za-z]{2}-[A-Za-z0-9]{1,3}$")
 
-#: Names Natural Earth 5.1 gets wrong, corrected as the table is read: it gives the city
-#: of Moscow (RU-MOW) the oblast's local name, "Московская область" (RU-MOS's), so that
-#: name named two regions and "Москва" none.
-_NAME_FIXES = {"RU-MOW": {"name_local": "Москва"}}
-
-
 def _fold(text: str) -> str:
     """Return a name case-, accent- and punctuation-folded (``"Primor'ye"``: ``"primorye"``)."""
     text = unicodedata.normalize("NFKD", text)
@@ -138,10 +132,6 @@ def _table() -> Any:
         offsets = (npz["ring_offsets"], npz["part_offsets"], npz["geom_offsets"])
     geoms = shapely.from_ragged_array(shapely.GeometryType.MULTIPOLYGON, xy, offsets)
     frame = pd.DataFrame(cols).rename(columns={"iso_a2": "country"})
-    for code, fixes in _NAME_FIXES.items():
-        rows = frame["iso_3166_2"] == code
-        for column, value in fixes.items():
-            frame.loc[rows, column] = value
     gdf = geopandas.GeoDataFrame(frame, geometry=geoms, crs="EPSG:4326")
     gdf.attrs["kind"] = "region"
     return gdf

@@ -91,6 +91,7 @@ CODE_FIXES = {("RU", "Moskva"): "RU-MOW", ("RU", "Moskovskaya"): "RU-MOS"}
 #: Names Natural Earth gives the wrong region: Sakha's feature carries Chukotka's local,
 #: alternate and WOE names (so "Chukotka" named Sakha), and Chukotka's has none of them.
 NAME_FIXES = {
+    "RU-MOW": {"name_local": "Москва"},  # Natural Earth gives the city the oblast's name
     "RU-SA": {
         "name_local": "Республика Саха (Якутия)",
         "name_alt": "Sakha|Yakutia|Yakutiya",
