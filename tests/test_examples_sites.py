@@ -64,6 +64,7 @@ def test_nuclear_plant_zones(tmp_path, towns):
     assert (tmp_path / "nuclear_plant.html").stat().st_size > 10_000
 
 
+@pytest.mark.slow  # about 8 s
 def test_launch_sites_ranges(tmp_path, towns):
     out = _run("launch_sites.py", tmp_path)
     table = pd.read_csv(EXAMPLES / "launch_sites.csv")

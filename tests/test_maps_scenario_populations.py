@@ -196,6 +196,7 @@ def ghs_tiles(tmp_path, data_dir, monkeypatch):
         yield values, dist, glon, glat, loop
 
 
+@pytest.mark.slow  # about 8 s
 def test_cached_the_grids_rows_appear_and_equal_compare_populations(ghs_tiles, capsys):
     values, dist, glon, glat, loop = ghs_tiles
     # offline first: the one line, and its command fetches exactly what the entry needs
