@@ -37,6 +37,15 @@ def ne_north_korea(ne_countries):
 
 
 @pytest.fixture(scope="session")
+def kp_land():
+    """North Korea, land only, from the data riskmap ships: for tests (the browser ones) that
+    must run where the reference files are absent."""
+    import layers
+
+    return layers.territory("KP").geometry.union_all()
+
+
+@pytest.fixture(scope="session")
 def osm_north_korea():
     """North Korea from the OpenStreetMap-derived timezone polygons (Asia/Pyongyang), with sea."""
     import numpy as np

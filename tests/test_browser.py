@@ -84,13 +84,13 @@ def _places() -> gpd.GeoDataFrame:
 MAP_JS = "window[Object.keys(window).find(k => k.startsWith('map_') && window[k] instanceof L.Map)]"
 
 
-def _test_map(ne_north_korea, *, tiles):
+def _test_map(kp_land, *, tiles):
     return (
         RiskMap(title="Browser check", tiles=tiles)
-        .add_territory(ne_north_korea, name="North Korea")
-        .add_rings(ne_north_korea, ["50km", "200km"], of="North Korea")
+        .add_territory(kp_land, name="North Korea")
+        .add_rings(kp_land, ["50km", "200km"], of="North Korea")
         .add_rings(
-            ne_north_korea,
+            kp_land,
             ["100km"],
             of="North Korea",
             filled=False,
@@ -107,8 +107,8 @@ def _expected_paths(rmap: RiskMap, *, shown: bool = True) -> int:
     return sum(len(layer.features) for layer in rmap.describe().layers if layer.show == shown)
 
 
-def test_self_contained_map_renders_offline(browser, serve, tmp_path, ne_north_korea):
-    rmap = _test_map(ne_north_korea, tiles=None)
+def test_self_contained_map_renders_offline(browser, serve, tmp_path, kp_land):
+    rmap = _test_map(kp_land, tiles=None)
     rmap.save(tmp_path / "map.html", self_contained=True)
     report = browser.load(serve("map.html"))
     assert report.errors() == []
@@ -175,8 +175,8 @@ def test_self_contained_map_renders_offline(browser, serve, tmp_path, ne_north_k
     _keep_screenshot(shot)
 
 
-def test_vector_layers_show_when_tiles_cannot_load(browser, serve, tmp_path, ne_north_korea):
-    rmap = _test_map(ne_north_korea, tiles="OpenStreetMap")
+def test_vector_layers_show_when_tiles_cannot_load(browser, serve, tmp_path, kp_land):
+    rmap = _test_map(kp_land, tiles="OpenStreetMap")
     rmap.save(tmp_path / "tiles.html", self_contained=True)
     report = browser.load(serve("tiles.html"))
     # Tiles may fail (no network here); nothing else may.

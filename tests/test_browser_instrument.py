@@ -52,16 +52,16 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
 
 
 @pytest.fixture(scope="module")
-def page(tmp_path_factory, ne_north_korea):
+def page(tmp_path_factory, kp_land):
     """The map, its exposure, and a Chromium that opened it at #radius=150km."""
     if CHROMIUM is None:
         pytest.skip("Chromium not found: install Debian's 'chromium' package, or set CHROMIUM")
     towns = layers.settlements(bbox=(118, 32, 140, 48))
-    exposure = layers.exposure(ne_north_korea, towns, RADII)
+    exposure = layers.exposure(kp_land, towns, RADII)
     rmap = (
         RiskMap(title="Instrument check", tiles=None)
-        .add_territory(ne_north_korea, name="North Korea")
-        .add_exposure(exposure, source=ne_north_korea, of="North Korea")
+        .add_territory(kp_land, name="North Korea")
+        .add_exposure(exposure, source=kp_land, of="North Korea")
         .add_geodesic_line(VLADIVOSTOK, PYONGYANG, labels=("Vladivostok", "Pyongyang"))
     )
     folder = tmp_path_factory.mktemp("instrument")
@@ -164,7 +164,7 @@ def test_a_bad_typed_radius_is_refused_by_name(page):
 
 
 @pytest.mark.parametrize("radius_m", [30_000.0, 120_000.0])
-def test_ring_is_within_its_stated_error_of_the_exact_distance(page, ne_north_korea, radius_m):
+def test_ring_is_within_its_stated_error_of_the_exact_distance(page, kp_land, radius_m):
     browser = page["browser"]
     _set_radius(browser, f"{radius_m / 1000:g} km")
     stated = _read(browser, "ring-error")
@@ -174,7 +174,7 @@ def test_ring_is_within_its_stated_error_of_the_exact_distance(page, ne_north_ko
     vertices = np.array([p for s in segments for p in s])
     assert len(vertices) > 100
     sample = vertices[np.random.default_rng(1).choice(len(vertices), 60, replace=False)]
-    exact = reference.distance_to(sample, ne_north_korea)
+    exact = reference.distance_to(sample, kp_land)
     worst = float(np.max(np.abs(exact - radius_m)))
     assert worst <= stated, (worst, stated)
     # the legend gives the panel's figure, at the radius shown, under every radius's worst
@@ -184,7 +184,7 @@ def test_ring_is_within_its_stated_error_of_the_exact_distance(page, ne_north_ko
     assert dashed in legend and stated <= overall
 
 
-def test_click_measures_on_wgs84(page, ne_north_korea):
+def test_click_measures_on_wgs84(page, kp_land):
     browser = page["browser"]
     for lon, lat in (VLADIVOSTOK, PYONGYANG):
         browser.evaluate(f"void {MAP}.fire('click', {{latlng: L.latLng({lat}, {lon})}})")
@@ -198,7 +198,7 @@ def test_click_measures_on_wgs84(page, ne_north_korea):
         f"void {MAP}.fire('click', {{latlng: L.latLng({VLADIVOSTOK[1]}, {VLADIVOSTOK[0]})}})"
     )
     to_source = _read(browser, "click-source-distance")
-    exact_source = float(reference.distance_to([VLADIVOSTOK], ne_north_korea)[0])
+    exact_source = float(reference.distance_to([VLADIVOSTOK], kp_land)[0])
     stated = page["map"].describe().radius.field.error_at(exact_source)
     assert abs(to_source - exact_source) <= stated
     # leaflet-measure's ruler reads the same WGS84 length (its own sphere says 683.9 km)
