@@ -61,25 +61,11 @@ REGION_COLUMNS = (
     "region_cod",
     "gn_a1_code",
 )
-_TEXT = (
-    "adm1_code",
-    "iso_3166_2",
-    "iso_a2",
-    "adm0_a3",
-    "admin",
-    "name",
-    "name_en",
-    "name_local",
-    "name_alt",
-    "woe_name",
-    "gn_name",
-    "type",
-    "type_en",
-    "region",
-    "region_cod",
-    "gn_a1_code",
-)
+#: The archive's geometry members; every other member is a text column, in the build's order
+#: (tools/build_admin1.py ``COLUMNS``), so that the column list is written in one place.
+_GEOMETRY = ("xy_delta_e5", "ring_offsets", "part_offsets", "geom_offsets")
 _CODE_RE = re.compile(r"^[A-Za-z]{2}-[A-Za-z0-9]{1,3}$")
+
 
 def _fold(text: str) -> str:
     """Return a name case-, accent- and punctuation-folded (``"Primor'ye"``: ``"primorye"``)."""
@@ -127,7 +113,7 @@ def _texts(npz: Any, key: str) -> list[str]:
 def _table() -> Any:
     """All regions, read once per process from ``admin1.npz``."""
     with data_file("admin1.npz").open("rb") as fh, np.load(fh, allow_pickle=False) as npz:
-        cols = {key: _texts(npz, key) for key in _TEXT}
+        cols = {key: _texts(npz, key) for key in npz.files if key not in _GEOMETRY}
         xy = np.cumsum(npz["xy_delta_e5"].astype(np.int64), axis=0) / 1e5  # exact at ±180
         offsets = (npz["ring_offsets"], npz["part_offsets"], npz["geom_offsets"])
     geoms = shapely.from_ragged_array(shapely.GeometryType.MULTIPOLYGON, xy, offsets)
