@@ -68,3 +68,26 @@ def pytest_runtest_makereport(item, call):
         report.longrepr = (
             f"browser test skipped under CI=true, where Chromium is installed: {reason}"
         )
+
+
+@pytest.fixture
+def data_dir(tmp_path, monkeypatch):
+    """An empty riskmap cache (RISKMAP_DATA_DIR) of its own, online, no lock file given."""
+    from layers import cache
+    from layers.lockfile import LOCK_ENV
+
+    folder = tmp_path / "cache"
+    monkeypatch.setenv(cache.DATA_DIR_ENV, str(folder))
+    monkeypatch.delenv(cache.OFFLINE_ENV, raising=False)
+    monkeypatch.delenv(LOCK_ENV, raising=False)
+    monkeypatch.setenv("RISKMAP_PROGRESS", "0")
+    return folder
+
+
+@pytest.fixture
+def loopback(tmp_path):
+    """A real HTTP server on 127.0.0.1 serving ``tmp_path / "www"`` (tests/_http.py)."""
+    from _http import serve
+
+    with serve(tmp_path / "www") as loop:
+        yield loop

@@ -11,15 +11,13 @@ from __future__ import annotations
 import json
 import zipfile
 
+import _rasters as rasters
 import numpy as np
 import pandas as pd
 import pytest
-import rasterio
 import shapely
-from _http import serve
 from numpy.testing import assert_allclose
 from pyproj import Geod
-from rasterio.transform import from_origin
 
 import layers
 from geo.errors import DataError, InputError
@@ -29,7 +27,6 @@ from layers.analysis.compare_sources import GridUnavailableError, grid_coverage
 from layers.grid import PopulationGrid
 from layers.grid_products import PRODUCTS, GridProduct
 from layers.grid_tiles import TileGrid
-from layers.lockfile import LOCK_ENV
 
 GEOD = Geod(ellps="WGS84")
 CELL = 0.05  # degrees
@@ -37,38 +34,8 @@ HERE = (5.0, 5.0)  # the source of the synthetic grids: a corner shared by four 
 RADII = (40_000.0, 100_000.0)
 
 
-@pytest.fixture
-def data_dir(tmp_path, monkeypatch):
-    folder = tmp_path / "cache"
-    monkeypatch.setenv(cache.DATA_DIR_ENV, str(folder))
-    monkeypatch.delenv(cache.OFFLINE_ENV, raising=False)
-    monkeypatch.delenv(LOCK_ENV, raising=False)
-    monkeypatch.setenv("RISKMAP_PROGRESS", "0")
-    return folder
-
-
-@pytest.fixture
-def loopback(tmp_path):
-    with serve(tmp_path / "www") as loop:
-        yield loop
-
-
-def write_tif(path, values, *, left, top, cell=CELL, nodata=-1.0):
-    path.parent.mkdir(parents=True, exist_ok=True)
-    values = np.asarray(values, "float64")
-    profile = {
-        "driver": "GTiff",
-        "width": values.shape[1],
-        "height": values.shape[0],
-        "count": 1,
-        "dtype": "float64",
-        "crs": "EPSG:4326",
-        "nodata": nodata,
-        "transform": from_origin(left, top, cell, cell),
-    }
-    with rasterio.open(path, "w", **profile) as ds:
-        ds.write(values, 1)
-    return path
+def write_tif(path, values, *, left, top, cell=CELL):
+    return rasters.write_tif(path, values, left=left, top=top, cell=cell, dtype="float64")
 
 
 def centre_distances(lon0, lat0, shape, left, top, cell=CELL):

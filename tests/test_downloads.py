@@ -10,11 +10,9 @@ import zipfile
 
 import numpy as np
 import pytest
-import rasterio
 import shapely
-from _http import serve
+from _rasters import write_tif
 from numpy.testing import assert_allclose
-from rasterio.transform import from_origin
 
 from geo.errors import DataError, InputError
 from layers import cache
@@ -22,41 +20,7 @@ from layers.download import part_paths
 from layers.grid import PopulationGrid, population_grid
 from layers.grid_products import GridProduct, fetch_grid
 from layers.grid_tiles import TileGrid
-from layers.lockfile import LOCK_ENV, lock_path, read_lock
-
-
-@pytest.fixture
-def data_dir(tmp_path, monkeypatch):
-    folder = tmp_path / "cache"
-    monkeypatch.setenv(cache.DATA_DIR_ENV, str(folder))
-    monkeypatch.delenv(cache.OFFLINE_ENV, raising=False)
-    monkeypatch.delenv(LOCK_ENV, raising=False)
-    monkeypatch.setenv("RISKMAP_PROGRESS", "0")
-    return folder
-
-
-@pytest.fixture
-def loopback(tmp_path):
-    with serve(tmp_path / "www") as loop:
-        yield loop
-
-
-def write_tif(path, values, *, left=0.0, top=10.0, cell=1.0, nodata=-1.0):
-    path.parent.mkdir(parents=True, exist_ok=True)
-    values = np.asarray(values, "float32")
-    profile = {
-        "driver": "GTiff",
-        "width": values.shape[1],
-        "height": values.shape[0],
-        "count": 1,
-        "dtype": "float32",
-        "crs": "EPSG:4326",
-        "nodata": nodata,
-        "transform": from_origin(left, top, cell, cell),
-    }
-    with rasterio.open(path, "w", **profile) as ds:
-        ds.write(values, 1)
-    return path
+from layers.lockfile import lock_path, read_lock
 
 
 def test_first_download_is_recorded_then_used_offline(data_dir, loopback, monkeypatch):

@@ -16,20 +16,17 @@ import zipfile
 
 import numpy as np
 import pytest
-import rasterio
 import shapely
 from _http import serve
+from _rasters import write_tif
 from pyproj import Geod
-from rasterio.transform import from_origin
 
 import geo
 import layers
 from geo.errors import InputError
-from layers import cache
 from layers.analysis import compare_populations
 from layers.grid_products import PRODUCTS
 from layers.grid_tiles import TileGrid
-from layers.lockfile import LOCK_ENV
 from maps import run_scenario
 from maps.cli import main
 from maps.scenario_config import load_scenario, parse_scenario
@@ -52,16 +49,6 @@ def _summit():
     from pathlib import Path
 
     return Path(__file__).resolve().parents[1] / "examples" / "summit_2019.toml"
-
-
-@pytest.fixture
-def data_dir(tmp_path, monkeypatch):
-    folder = tmp_path / "cache"
-    monkeypatch.setenv(cache.DATA_DIR_ENV, str(folder))
-    monkeypatch.delenv(cache.OFFLINE_ENV, raising=False)
-    monkeypatch.delenv(LOCK_ENV, raising=False)
-    monkeypatch.setenv("RISKMAP_PROGRESS", "0")
-    return folder
 
 
 # -- read and checked ----------------------------------------------------------------------
@@ -143,18 +130,7 @@ def test_offline_the_grid_is_one_line_and_the_settlement_rows_are_unchanged(data
 
 
 def _write_tif(path, values, left, top):
-    profile = {
-        "driver": "GTiff",
-        "width": values.shape[1],
-        "height": values.shape[0],
-        "count": 1,
-        "dtype": "float64",
-        "crs": "EPSG:4326",
-        "nodata": -1.0,
-        "transform": from_origin(left, top, CELL, CELL),
-    }
-    with rasterio.open(path, "w", **profile) as ds:
-        ds.write(values, 1)
+    write_tif(path, values, left=left, top=top, cell=CELL, dtype="float64")
 
 
 @pytest.fixture
