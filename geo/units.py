@@ -35,7 +35,14 @@ UNITS_M: dict[str, float] = {
     "nmi": 1852.0,
 }
 
-_DISTANCE_RE = re.compile(r"^\s*([+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)\s*([A-Za-z]+)\s*$")
+#: Digits, with underscores between them as Python writes numbers (``1_000``).
+_DIGITS = r"\d(?:_?\d)*"
+_DISTANCE_RE = re.compile(
+    rf"^\s*([+-]?(?:{_DIGITS}(?:\.(?:{_DIGITS})?)?|\.{_DIGITS})(?:[eE][+-]?{_DIGITS})?)"
+    r"\s*([A-Za-z]+)\s*$"
+)
+#: A comma between digits, as a thousands separator would be (``1,000km``).
+_THOUSANDS_RE = re.compile(r"\d,\d")
 
 
 def parse_distance(text: str | float | int, *, name: str = "distance") -> float:
@@ -45,7 +52,9 @@ def parse_distance(text: str | float | int, *, name: str = "distance") -> float:
     ----------
     text : str or real number
         A number followed by a unit, with or without a space: ``"200km"``,
-        ``"124 mi"``, ``"108 nmi"``, ``"700000 m"``. Units: m, km, mi (statute
+        ``"124 mi"``, ``"108 nmi"``, ``"700000 m"``, ``"1_000km"`` (underscores
+        between digits, as Python writes numbers; a comma is refused, as it could
+        be a thousands separator or a decimal point). Units: m, km, mi (statute
         mile), nmi (nautical mile). A real number (Python or numpy: ``5000``,
         ``np.int64(5000)``, ``np.float32(5e4)``) is taken as metres; a string must
         name its unit, so that "200" is not read as metres by mistake.
@@ -72,6 +81,8 @@ def parse_distance(text: str | float | int, *, name: str = "distance") -> float:
     200000.0
     >>> parse_distance("108 nmi")
     200016.0
+    >>> parse_distance("1_000km")
+    1000000.0
     >>> parse_distance(5000)
     5000.0
     """
@@ -80,6 +91,8 @@ def parse_distance(text: str | float | int, *, name: str = "distance") -> float:
 
 def _metres_from_text(text: str, name: str) -> float:
     match = _DISTANCE_RE.match(text)
+    if match is None and _THOUSANDS_RE.search(text):
+        raise InputError(f"{name} {text!r} has a comma in its number; {_comma_fix(text)}")
     if match is None:
         raise InputError(
             f"{name} {text!r} is not a number followed by a unit; "
@@ -93,6 +106,17 @@ def _metres_from_text(text: str, name: str) -> float:
             f"{name} {text!r} has unknown unit {unit!r}; use one of {', '.join(UNITS_M)}"
         )
     return float(value) * factor
+
+
+def _comma_fix(text: str) -> str:
+    """How to write a number with a comma: without it, or with ``_``, or a decimal point."""
+    if re.search(r"\d,\d{3}(?!\d)", text) and not re.search(r"\d,(?!\d{3}(?!\d))", text):
+        plain, grouped = text.replace(",", "").strip(), text.replace(",", "_").strip()
+        return (
+            "a comma is not read as a thousands separator (it could be a decimal point): "
+            f"write {plain!r} or {grouped!r}"
+        )
+    return f"a decimal point is written '.': write {text.replace(',', '.').strip()!r}"
 
 
 def _real(value: Any, name: str) -> float:

@@ -23,7 +23,6 @@ from typing import Any
 
 import pandas as pd
 
-import geo
 import layers
 from geo.errors import InputError, RiskmapError
 from layers import BOUNDARY_VARIANTS, DEFAULT_BOUNDARY
@@ -36,6 +35,8 @@ from layers.grid_products import PRODUCTS
 from layers.output import check_target
 from layers.sources import Source
 from maps._cli_distance import cmd_distance
+from maps._cli_options import codes
+from maps._cli_options import radii as parse_radii
 from maps._cli_sites import cmd_sites
 from maps._cli_words import cli_words
 from maps.cli_data import add_data_parser, run_data
@@ -70,25 +71,6 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> None:  # type: ignore[override]
         self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
-
-
-def _radii(values: Sequence[str] | None) -> list[float]:
-    out: list[float] = []
-    for value in values or ():
-        out += [geo.parse_distance(v) for v in value.split(",") if v.strip()]
-    if not out:
-        raise InputError(
-            "no --radius given; use --radius 200km (repeat it, or give a comma list, for several)"
-        )
-    return sorted(set(out))
-
-
-def _codes(values: Sequence[str] | None) -> list[str] | None:
-    """Return the alpha-2 codes of ``--country`` (codes or names, comma lists), or None."""
-    if not values:
-        return None
-    names = [c.strip() for v in values for c in v.split(",") if c.strip()]
-    return [record.iso2 for record in resolve_countries(names)] if names else None
 
 
 def _add_exposure_parser(sub: Any) -> None:
@@ -374,10 +356,10 @@ def _cmd_compare(args: argparse.Namespace, source: Any, label: str, populations:
                 f"--{option} shows one exposure; give one --population source with it "
                 f"(not {len(populations)}: {','.join(populations)})"
             )
-    countries = _codes(args.country)
+    countries = codes(args.country)
     result = compare_populations(
         source,
-        _radii(args.radius),
+        parse_radii(args.radius),
         populations=_grids(populations, args.kind),
         variants=list(BOUNDARY_VARIANTS) if args.variants else None,
         country=countries,
@@ -475,13 +457,13 @@ def _cmd_exposure(args: argparse.Namespace) -> int:
                 f"--sites counts the packaged settlements; --population {','.join(populations)} "
                 "is not available with --sites"
             )
-        radius = _radii(args.radius) if args.radius else None
-        args.country = _codes(args.country)
+        radius = parse_radii(args.radius) if args.radius else None
+        args.country = codes(args.country)
         return cmd_sites(args, radius, _by(args.by))
     if not args.around:
         raise InputError("give what to measure from: --around SOURCE or --sites FILE")
-    radii = _radii(args.radius)
-    countries = _codes(args.country)
+    radii = parse_radii(args.radius)
+    countries = codes(args.country)
     source = _around(args)
     kind = source.kind
     label = source.place.describe() if source.place else source.label

@@ -51,11 +51,44 @@ def test_parse_distance_unknown_unit(text):
 
 
 @pytest.mark.parametrize(
-    "text", ["", "km", "two hundred km", "200", "200 km 3", "1,000 km", "km 200"]
+    "text",
+    ["", "km", "two hundred km", "200", "200 km 3", "km 200", "1__000km", "_1km", "1_km"],
 )
 def test_parse_distance_bad_text(text):
     with pytest.raises(InputError, match=r"200km"):  # the message shows how to write one
         geo.parse_distance(text)
+
+
+@pytest.mark.parametrize(
+    "text, metres",
+    [
+        ("1_000km", 1_000_000.0),
+        ("1_000 km", 1_000_000.0),
+        ("12_345.6_7 m", 12_345.67),
+        ("2_0e0_3 m", 20_000.0),
+        ("1_000_000 m", 1_000_000.0),
+    ],
+)
+def test_underscores_between_digits_as_python_reads_them(text, metres):
+    # Python's own reading of the number (float accepts the same underscores) is the reference.
+    number = text.rstrip("kmi ").strip()
+    assert float(number) * (1000.0 if text.endswith("km") else 1.0) == metres
+    assert geo.parse_distance(text) == pytest.approx(metres, rel=1e-15)
+
+
+@pytest.mark.parametrize(
+    "text, plain, grouped",
+    [
+        ("1,000km", "1000km", "1_000km"),
+        ("1,000 km", "1000 km", "1_000 km"),
+        ("12,345,678 m", "12345678 m", "12_345_678 m"),
+    ],
+)
+def test_a_comma_in_the_number_is_refused_with_both_spellings(text, plain, grouped):
+    with pytest.raises(InputError, match="comma") as info:
+        geo.parse_distance(text, name="radius")
+    message = str(info.value)
+    assert repr(text) in message and repr(plain) in message and repr(grouped) in message
 
 
 @pytest.mark.parametrize("text", ["-5 km", -5.0])
@@ -92,3 +125,10 @@ def test_half_circumference():
 def test_wgs84_ellipsoid():
     assert geo.WGS84.a == 6378137.0
     assert math.isclose(geo.WGS84.f, 1 / 298.257223563, rel_tol=1e-12)
+
+
+@pytest.mark.parametrize("text, fix", [("1,5km", "'1.5km'"), ("12,3456 m", "'12.3456 m'")])
+def test_a_decimal_comma_is_refused_with_the_decimal_point(text, fix):
+    with pytest.raises(InputError, match="comma") as info:
+        geo.parse_distance(text)
+    assert f"write {fix}" in str(info.value)
