@@ -1,14 +1,16 @@
-"""Start-up time: ``import geo``, ``import layers``, ``import maps`` in fresh interpreters.
+"""Start-up time: ``import geo``, ``import layers``, ``import maps``, ``riskmap --help``.
 
-Each import runs in a new ``python -c`` process, the targets interleaved round by
-round so that a busy machine slows them alike; the median wall time of the rounds is
-compared with the baseline ``import numpy, shapely, pyproj`` (the least any riskmap
+Each import runs in a new ``python -c`` process (and the installed ``riskmap`` script
+next to this Python, when there is one, prints its help), the targets interleaved
+round by round so that a busy machine slows them alike; the median wall time of the
+rounds is compared with the baseline ``import numpy, shapely, pyproj`` (the least any riskmap
 import can cost). The bars: ``geo`` <= 1.3 x the baseline, ``maps`` <= 2 x.
 
 ``--detail MODULE`` also prints the slowest imports under MODULE by
 ``python -X importtime`` (cumulative microseconds, as Python reports them), and
-``--heavy`` whether scipy.spatial, numba, matplotlib, folium, geopandas, pandas or
-pyogrio are loaded by each import.
+``--heavy`` whether scipy.spatial, numba, matplotlib, folium, geopandas, pandas,
+pyogrio, rasterio or exactextract are loaded by each import (``maps.cli`` is what
+``riskmap`` imports).
 
 Usage: python benchmarks/bench_import.py [--rounds 7] [--detail geo] [--heavy]
 """
@@ -20,6 +22,7 @@ import statistics
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 TARGETS = {
     "baseline": "import numpy, shapely, pyproj",
@@ -28,13 +31,30 @@ TARGETS = {
     "maps": "import maps",
 }
 BARS = {"geo": 1.3, "maps": 2.0}
-HEAVY = ("scipy.spatial", "numba", "matplotlib", "folium", "geopandas", "pandas", "pyogrio")
+#: The command-line entry point, installed next to the interpreter (``pip install -e .``).
+CLI = Path(sys.executable).with_name("riskmap")
+HEAVY = (
+    "scipy.spatial",
+    "numba",
+    "matplotlib",
+    "folium",
+    "geopandas",
+    "pandas",
+    "pyogrio",
+    "rasterio",
+    "exactextract",
+)
+
+
+def command(code: str) -> list[str]:
+    """The command line that runs a target: ``python -c code``, or ``riskmap --help``."""
+    return [str(CLI), "--help"] if code == "riskmap --help" else [sys.executable, "-c", code]
 
 
 def wall(code: str) -> float:
-    """Seconds for a fresh interpreter to run ``code`` and exit."""
+    """Seconds for a fresh process to run ``code`` (see :func:`command`) and exit."""
     t = time.perf_counter()
-    subprocess.run([sys.executable, "-c", code], check=True)
+    subprocess.run(command(code), check=True, stdout=subprocess.DEVNULL)
     return time.perf_counter() - t
 
 
@@ -67,6 +87,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--detail", action="append", default=[], help="module for -X importtime")
     parser.add_argument("--heavy", action="store_true", help="list heavy packages each loads")
     args = parser.parse_args(argv)
+    if CLI.exists():
+        TARGETS["cli"] = "riskmap --help"
+    else:
+        print(f"no {CLI} (pip install -e .): riskmap --help not timed")
     for code in TARGETS.values():  # warm the file-system cache and the bytecode
         wall(code)
     times: dict[str, list[float]] = {name: [] for name in TARGETS}
@@ -85,7 +109,7 @@ def main(argv: list[str] | None = None) -> int:
         failed |= bar is not None and m / base > bar
         print(f"| `{code}` | {m:.3f} | {m / base:.2f} | {verdict} |")
     if args.heavy:
-        for name in ("geo", "layers", "maps"):
+        for name in ("geo", "layers", "maps", "maps.cli"):
             print(f"{name}: loads {', '.join(heavy(name)) or 'none of ' + ', '.join(HEAVY)}")
     for module in args.detail:
         print(f"\nslowest imports under {module} (cumulative µs, python -X importtime):")

@@ -5,13 +5,22 @@ the elements of :mod:`maps.elements`, ``save`` it as HTML or ``to_png``) and
 :func:`run_scenario` (a scenario file's claims, numbers and map; the file format is
 documented in ``docs/scenario.md``, read by :mod:`maps.scenario_config`). Place
 names and sources are resolved by :mod:`layers`.
+
+Each name is imported from its submodule on first use (PEP 562, as scientific-python's
+SPEC 1 does): ``import maps`` loads neither folium nor pandas; ``maps.RiskMap``
+loads :mod:`maps.riskmap` the first time it is read.
 """
 
-from maps._io import OutputError
-from maps.report import ScenarioResult
-from maps.riskmap import RiskMap
-from maps.scenario import run_scenario
-from maps.scenario_config import Scenario, load_scenario, parse_scenario, read_scenario
+import importlib as _importlib
+import sys as _sys
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # what type checkers see; at run time __getattr__ imports the same names
+    from maps._io import OutputError
+    from maps.report import ScenarioResult
+    from maps.riskmap import RiskMap
+    from maps.scenario import run_scenario
+    from maps.scenario_config import Scenario, load_scenario, parse_scenario, read_scenario
 
 __all__ = [
     "OutputError",
@@ -23,3 +32,40 @@ __all__ = [
     "read_scenario",
     "run_scenario",
 ]
+
+#: The submodule each public name lives in, imported when the name is first read.
+_EXPORTS = {
+    "OutputError": "maps._io",
+    "RiskMap": "maps.riskmap",
+    "Scenario": "maps.scenario_config",
+    "ScenarioResult": "maps.report",
+    "load_scenario": "maps.scenario_config",
+    "parse_scenario": "maps.scenario_config",
+    "read_scenario": "maps.scenario_config",
+    "run_scenario": "maps.scenario",
+}
+
+if not TYPE_CHECKING:  # hidden from type checkers, so that a misspelt name stays an error there
+
+    def __getattr__(name: str) -> object:
+        """Import a public name (or a submodule, ``maps.elements``) on first access."""
+        if name in _EXPORTS:
+            value = getattr(_importlib.import_module(_EXPORTS[name]), name)
+        else:
+            try:
+                value = _importlib.import_module(f"{__name__}.{name}")
+            except ModuleNotFoundError as exc:
+                if exc.name != f"{__name__}.{name}":
+                    raise
+                raise AttributeError(
+                    f"module {__name__!r} has no attribute {name!r}",
+                    name=name,
+                    obj=_sys.modules[__name__],
+                ) from None
+        globals()[name] = value
+        return value
+
+
+def __dir__() -> list[str]:
+    """List the public names and whatever is loaded already (for ``dir(maps)``, completion)."""
+    return sorted(set(globals()) | set(__all__))

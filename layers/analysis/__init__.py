@@ -24,12 +24,20 @@ Modules: :mod:`~layers.analysis.result` (the result, the source description and
 their plain values), one per worker (:mod:`~layers.analysis.points`,
 :mod:`~layers.analysis.grids`, :mod:`~layers.analysis.dask_points`), the entry point
 (:mod:`~layers.analysis.compute`) and :mod:`~layers.analysis.variants`.
+
+Every public name is imported from its submodule on first use (PEP 562), so that
+``import layers.analysis`` loads neither pandas nor exactextract until it counts.
 """
 
-from layers.analysis.compare import PopulationComparison, compare_populations
-from layers.analysis.compute import exposure
-from layers.analysis.result import Exposure
-from layers.analysis.variants import ExposureVariants, exposure_variants
+import importlib as _importlib
+import sys as _sys
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # what type checkers see; at run time __getattr__ imports the same names
+    from layers.analysis.compare import PopulationComparison, compare_populations
+    from layers.analysis.compute import exposure
+    from layers.analysis.result import Exposure
+    from layers.analysis.variants import ExposureVariants, exposure_variants
 
 __all__ = [
     "Exposure",
@@ -39,3 +47,38 @@ __all__ = [
     "exposure",
     "exposure_variants",
 ]
+
+#: The submodule each public name lives in, imported when the name is first read.
+_EXPORTS = {
+    "Exposure": "layers.analysis.result",
+    "ExposureVariants": "layers.analysis.variants",
+    "PopulationComparison": "layers.analysis.compare",
+    "compare_populations": "layers.analysis.compare",
+    "exposure": "layers.analysis.compute",
+    "exposure_variants": "layers.analysis.variants",
+}
+
+if not TYPE_CHECKING:  # hidden from type checkers, so that a misspelt name stays an error there
+
+    def __getattr__(name: str) -> object:
+        """Import a public name (or a submodule, ``layers.analysis.points``) on first access."""
+        if name in _EXPORTS:
+            value = getattr(_importlib.import_module(_EXPORTS[name]), name)
+        else:
+            try:
+                value = _importlib.import_module(f"{__name__}.{name}")
+            except ModuleNotFoundError as exc:
+                if exc.name != f"{__name__}.{name}":
+                    raise
+                raise AttributeError(
+                    f"module {__name__!r} has no attribute {name!r}",
+                    name=name,
+                    obj=_sys.modules[__name__],
+                ) from None
+        globals()[name] = value
+        return value
+
+
+def __dir__() -> list[str]:
+    """List the public names and whatever is loaded already (for ``dir()``, completion)."""
+    return sorted(set(globals()) | set(__all__))
