@@ -22,6 +22,7 @@ import geo
 from layers import exposure
 from layers.grid import PopulationGrid
 from layers.naturalearth import naturalearth_countries
+from layers.package_data import manifest
 
 GEOD = Geod(ellps="WGS84")
 
@@ -166,6 +167,10 @@ def test_by_admin1_rows_are_regions_of_their_country_with_geodesic_areas(density
     ru = table.loc[table["country"] == "RU", "population"].sum()
     assert 0.9 * ru < res.curve(radii=[radius], country="RU")["population"].iloc[0] <= ru
     assert "admin-1" in res.provenance.details["breakdown"]
+    # the method says how far the simplified region polygons lie from Natural Earth's
+    worst = manifest()["admin1"]["hausdorff_m"]["max"]
+    assert "grouped by: Natural Earth 1:10m admin-1" in res.provenance.method
+    assert f"within {worst:,.0f} m of Natural Earth's" in res.provenance.method
     # ['country', 'admin1'] is the same table
     same = exposure(centre, density_grid, radius, by=["country", "admin1"]).table
     assert_allclose(same["population"], table["population"], rtol=1e-12)

@@ -341,6 +341,10 @@ def test_exposure_around_a_region_counts_the_places_the_reference_puts_in_range(
     names = [s.name for s in result.provenance.sources]
     assert names[0] == "Natural Earth 1:10m admin-1 states and provinces"
     assert "admin1_hausdorff_m" in result.provenance.details
+    # the method line says what the distances are exact to, and how far that lies from NE
+    worst = manifest()["admin1"]["hausdorff_m"]["max"]
+    assert "source: Natural Earth 1:10m admin-1 polygons" in result.provenance.method
+    assert f"within {worst:,.0f} m of Natural Earth's" in result.provenance.method
 
 
 # -- unknown names: suggestions of every kind --------------------------------------

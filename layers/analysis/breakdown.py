@@ -38,6 +38,7 @@ import pandas as pd
 import shapely
 
 from geo.errors import CRSError, InputError, InputTypeError
+from layers.provenance import Provenance
 from layers.regions import regions
 
 __all__ = [
@@ -115,6 +116,11 @@ class Breakdown:
     def label_column(self) -> str:
         """The table's column for the polygon's name (``"admin1_name"``)."""
         return f"{self.column}_name"
+
+    @property
+    def provenance(self) -> Provenance | None:
+        """The polygon layer's provenance, when it has one."""
+        return Provenance.of(self.polygons)
 
 
 def admin1_breakdown() -> Breakdown:

@@ -24,7 +24,7 @@ import shapely
 import geo
 from layers.analysis.breakdown import GROUP_SEP, split_groups
 from layers.analysis.grid_breakdown import UNASSIGNED, GridGroups, grid_breakdown
-from layers.analysis.result import GRID_METHOD, Exposure
+from layers.analysis.result import GRID_METHOD, Exposure, method_with_geometries
 from layers.analysis.source import SourceDescription, nobody_excluded
 from layers.grid import PopulationGrid
 from layers.territory import territory
@@ -362,7 +362,7 @@ def _exposure(
     provenance = src.provenance.merge(
         grid.provenance,
         *extra,
-        method=GRID_METHOD,
+        method=method_with_geometries(GRID_METHOD, src.provenance, q.breakdown.provenance),
         source=src.label,
         radii_m=[float(r) for r in radii],
         boundary_variant=src.variant,

@@ -31,7 +31,13 @@ from layers.analysis.breakdown import (
     split_groups,
 )
 from layers.analysis.coverage import settlement_coverage, with_coverage
-from layers.analysis.result import DISTANCE_ERROR_M, POINT_METHOD, TOTAL, Exposure
+from layers.analysis.result import (
+    DISTANCE_ERROR_M,
+    POINT_METHOD,
+    TOTAL,
+    Exposure,
+    method_with_geometries,
+)
 from layers.analysis.source import SourceDescription, nobody_excluded
 from layers.analysis.values import country_codes, radius_label
 from layers.provenance import Provenance
@@ -465,7 +471,7 @@ def exposure_from_distances(
         places = _with_polygon(places, bd, groups, labels, keep, d)
     provenance = src.provenance.merge(
         Provenance.of(gdf) or Provenance(),
-        method=POINT_METHOD,
+        method=method_with_geometries(POINT_METHOD, src.provenance, bd and bd.provenance),
         source=src.label,
         radii_m=[float(r) for r in radii],
         boundary_variant=src.variant,

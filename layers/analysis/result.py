@@ -32,6 +32,7 @@ __all__ = [
     "POINT_METHOD",
     "TOTAL",
     "Exposure",
+    "method_with_geometries",
 ]
 
 #: Places within this many metres of a radius are listed as "near the edge".
@@ -43,6 +44,45 @@ GRID_METHOD = (
     "reprojected to the grid's CRS and summed with exact partial-cell coverage (exactextract); "
     "curve from the exact geodesic distance of each cell centre, WGS84, Karney"
 )
+
+
+def method_with_geometries(method: str, source: Any = None, groups: Any = None) -> str:
+    """Return ``method`` followed by how the source and the group polygons were made.
+
+    Distances are exact to the polygons riskmap holds; a reader must also see what those
+    polygons are (a simplified admin-1 region lies up to kilometres from the original), so
+    the method names them.
+
+    Parameters
+    ----------
+    method : str
+        How the exposure was counted.
+    source : Provenance, optional
+        The source geometry's provenance.
+    groups : Provenance, optional
+        The provenance of the polygons people are grouped by (``by=`` a polygon layer).
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> from layers.provenance import Provenance
+    >>> method_with_geometries("exact distances", Provenance(method="a user's polygon"))
+    "exact distances; source: a user's polygon"
+    """
+    parts = [method]
+    if source is not None and source.method:
+        parts.append(f"source: {source.method}")
+    if groups is not None and groups.method:
+        same = source is not None and groups.method == source.method
+        parts.append(
+            "grouped by: polygons of the same data" if same else f"grouped by: {groups.method}"
+        )
+    return "; ".join(parts)
+
+
 #: Error bound of geo's point-to-geometry distances (its tested accuracy, up to 5,000 km), metres.
 DISTANCE_ERROR_M = 1.0
 
