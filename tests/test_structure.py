@@ -21,6 +21,8 @@ MAX_MODULE_LINES = 600
 MAX_FUNCTION_LINES = 80
 #: Functions allowed past MAX_FUNCTION_LINES of code, each with its reason.
 LONG_FUNCTIONS: dict[str, str] = {}
+#: The tests of an ``if`` whose body only type checkers run.
+TYPE_CHECKING_TESTS = ("TYPE_CHECKING", "typing.TYPE_CHECKING")
 
 
 def _modules() -> dict[str, Path]:
@@ -41,7 +43,8 @@ def _type_checking_lines(tree: ast.AST) -> set[int]:
     """Line numbers inside ``if TYPE_CHECKING:`` blocks (annotations only, never run)."""
     lines: set[int] = set()
     for node in ast.walk(tree):
-        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+        # ``if not TYPE_CHECKING:`` (a lazy package's __getattr__) is the run-time side.
+        if isinstance(node, ast.If) and ast.unparse(node.test) in TYPE_CHECKING_TESTS:
             for child in node.body:
                 lines.update(range(child.lineno, (child.end_lineno or child.lineno) + 1))
     return lines
@@ -69,7 +72,19 @@ def _imports(name: str) -> list[tuple[str, bool]]:
             for alias in node.names:  # "from layers import analysis" names a module
                 if f"{target}.{alias.name}" in MODULES:
                     out.append((f"{target}.{alias.name}", runtime))
+    # A package's lazy exports (PEP 562) import their submodules on first access: run time.
+    out.extend((module, True) for module in _lazy_exports(tree).values())
     return out
+
+
+def _lazy_exports(tree: ast.Module) -> dict[str, str]:
+    """A package ``__init__``'s ``_EXPORTS``: public name -> module ``__getattr__`` imports."""
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(
+            getattr(t, "id", None) == "_EXPORTS" for t in node.targets
+        ):
+            return dict(ast.literal_eval(node.value))
+    return {}
 
 
 def _internal_edges() -> dict[str, set[str]]:
@@ -246,3 +261,27 @@ def test_import_geo_loads_no_mapping_or_geopandas_io():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "", f"import geo loaded {out.stdout.strip()}"
+
+
+@pytest.mark.parametrize("name", sorted(m for m, p in MODULES.items() if p.name == "__init__.py"))
+def test_lazy_exports_match_all_and_what_type_checkers_see(name):
+    """``_EXPORTS`` names ``__all__``, and each name where the ``TYPE_CHECKING`` import finds it."""
+    tree = ast.parse(MODULES[name].read_text(encoding="utf-8"))
+    exports = _lazy_exports(tree)
+    if not exports:
+        pytest.skip(f"{name} re-exports nothing lazily")
+    (declared,) = (
+        {ast.literal_eval(e) for e in node.value.elts}
+        for node in tree.body
+        if isinstance(node, ast.Assign)
+        and any(getattr(t, "id", None) == "__all__" for t in node.targets)
+    )
+    assert set(exports) == declared, f"{name}: _EXPORTS and __all__ differ"
+    typing_only = _type_checking_lines(tree)
+    seen = {
+        alias.asname or alias.name: node.module
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom) and node.lineno in typing_only
+        for alias in node.names
+    }
+    assert seen == exports, f"{name}: the TYPE_CHECKING imports and _EXPORTS differ"

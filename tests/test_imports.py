@@ -1,0 +1,166 @@
+"""Start-up: ``import geo``, ``import layers``, ``import maps`` load no heavy dependency.
+
+Each package re-exports its public names lazily (PEP 562 ``__getattr__``): the import
+itself loads no submodule, a name loads its submodule the first time it is read. These
+tests check the behaviour in fresh interpreters (what ``sys.modules`` holds, what a
+name resolves to, what a misspelt name raises); the time it saves is measured by
+``benchmarks/bench_import.py``, not asserted here.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import subprocess
+import sys
+
+import pytest
+
+PACKAGES = ("geo", "layers", "layers.analysis", "maps")
+#: What no package import may load: data frames, file and raster I/O, plotting, the map.
+HEAVY = (
+    "pandas",
+    "geopandas",
+    "pyogrio",
+    "rasterio",
+    "exactextract",
+    "folium",
+    "matplotlib",
+    "scipy.spatial",
+    "numba",
+)
+
+
+def _python(code: str) -> subprocess.CompletedProcess[str]:
+    """Run ``code`` in a fresh interpreter (no site customisation of ours, no test modules)."""
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+
+
+def _fresh(code: str) -> object:
+    """The JSON that ``code`` prints in a fresh interpreter; its traceback fails the test."""
+    run = _python(code)
+    assert run.returncode == 0, run.stderr
+    return json.loads(run.stdout)
+
+
+@pytest.mark.parametrize("package", PACKAGES)
+def test_importing_a_package_loads_no_heavy_dependency_and_no_submodule(package):
+    loaded = _fresh(
+        f"import json, sys, {package}\n"
+        "print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in "
+        f"{(*HEAVY, 'geo', 'layers', 'maps')!r} or m in {HEAVY!r})))"
+    )
+    heavy = [m for m in loaded if m in HEAVY or m.split(".")[0] in HEAVY]
+    assert heavy == [], f"import {package} loaded {heavy}"
+    # The package and its parents, nothing under them.
+    parents = {".".join(package.split(".")[: i + 1]) for i in range(package.count(".") + 1)}
+    assert set(loaded) == parents, f"import {package} loaded {sorted(set(loaded) - parents)}"
+
+
+def test_a_submodule_loads_only_what_it_imports():
+    # The error classes are what every layer imports; they must not drag in geo.constructive.
+    loaded = _fresh(
+        "import json, sys\nfrom geo.errors import InputError\n"
+        "print(json.dumps(sorted(m for m in sys.modules if m.startswith('geo'))))"
+    )
+    assert loaded == ["geo", "geo.errors"]
+
+
+@pytest.mark.parametrize("package", PACKAGES)
+def test_every_public_name_resolves_to_the_object_its_submodule_defines(package):
+    module = importlib.import_module(package)
+    for name in module.__all__:
+        value = getattr(module, name)
+        home = importlib.import_module(module._EXPORTS[name])
+        assert value is getattr(home, name), f"{package}.{name}"
+        assert name in dir(module), f"dir({package}) lacks {name}"
+    namespace: dict[str, object] = {}
+    exec(f"from {package} import *", namespace)  # noqa: S102 - the star import reads __all__
+    assert set(module.__all__) <= set(namespace)
+
+
+def test_public_names_resolve_in_a_fresh_interpreter():
+    # Every name of every package, read first thing after the import, as a user would.
+    code = (
+        "import importlib, json\n"
+        "out = {}\n"
+        f"for p in {PACKAGES!r}:\n"
+        "    m = importlib.import_module(p)\n"
+        "    out[p] = {n: getattr(getattr(m, n), '__module__', type(getattr(m, n)).__name__) "
+        "for n in m.__all__}\n"
+        "print(json.dumps(out))"
+    )
+    resolved = _fresh(code)
+    for package in PACKAGES:
+        assert set(resolved[package]) == set(importlib.import_module(package).__all__)
+    assert resolved["maps"]["RiskMap"] == "maps.riskmap"
+    assert resolved["maps"]["run_scenario"] == "maps.scenario"
+    assert resolved["layers"]["exposure"] == "layers.analysis.compute"
+    assert resolved["geo"]["distance"] == "geo.measurement"
+
+
+def test_from_imports_and_submodules_reach_what_they_did():
+    out = _fresh(
+        "import maps; maps.RiskMap\n"  # a name read first thing, before any other import
+        "import json\n"
+        "from layers import territory\n"
+        "from maps import run_scenario\n"
+        "import layers, maps, geo\n"
+        "print(json.dumps([territory.__module__, run_scenario.__name__, "
+        "layers.analysis.__name__, maps.elements.__name__, geo.measurement.__name__]))"
+    )
+    assert out == [
+        "layers.territory",
+        "run_scenario",
+        "layers.analysis",
+        "maps.elements",
+        "geo.measurement",
+    ]
+
+
+def test_a_function_named_like_its_module_is_not_hidden_by_importing_the_module():
+    # layers.territory (and regions, settlements) are functions in modules of the same name;
+    # importing the module first (as maps.riskmap does) must leave the function in place.
+    code = (
+        "import importlib, json, types\n"
+        "out = []\n"
+        f"for p in {PACKAGES!r}:\n"
+        "    m = importlib.import_module(p)\n"
+        "    for n in m.__all__:\n"
+        "        try:\n"
+        "            sub = importlib.import_module(f'{p}.{n}')\n"
+        "        except ModuleNotFoundError:\n"
+        "            continue\n"
+        "        got = getattr(m, n)\n"
+        "        same, is_module = got is getattr(sub, n), isinstance(got, types.ModuleType)\n"
+        "        out.append([f'{p}.{n}', same, is_module])\n"
+        "print(json.dumps(out))"
+    )
+    out = _fresh(code)
+    names = [name for name, _, _ in out]
+    assert {"layers.territory", "layers.regions", "layers.settlements"} <= set(names)
+    wrong = [name for name, same, is_module in out if not same or is_module]
+    assert wrong == [], f"the submodule hides the function: {wrong}"
+
+
+@pytest.mark.parametrize(
+    ("package", "typo", "meant"),
+    [
+        ("maps", "RiskMapp", "RiskMap"),
+        ("layers", "exposur", "exposure"),
+        ("geo", "distanc", "distance"),
+    ],
+)
+def test_a_misspelt_name_is_the_usual_attribute_error_with_a_suggestion(package, typo, meant):
+    run = _python(f"import {package}; {package}.{typo}")
+    assert run.returncode == 1
+    last = run.stderr.strip().splitlines()[-1]
+    assert last == (
+        f"AttributeError: module {package!r} has no attribute {typo!r}. Did you mean: {meant!r}?"
+    )
+    module = importlib.import_module(package)
+    assert not hasattr(module, typo)
+    with pytest.raises(AttributeError, match=f"module '{package}' has no attribute '{typo}'"):
+        getattr(module, typo)
+    with pytest.raises(ImportError, match=f"cannot import name '{typo}' from '{package}'"):
+        exec(f"from {package} import {typo}", {})  # noqa: S102 - the statement users write
