@@ -170,6 +170,32 @@ def _index() -> tuple[_Index, _Index, _Index, _Index]:
     return by_name, by_code, group_name, group_code
 
 
+#: Words that name a region's kind at the end of its English name ("Primorsky Krai").
+_KIND_WORDS = (
+    "krai", "kray", "oblast", "province", "prefecture", "region", "state", "territory",
+    "governorate", "county", "department", "voivodeship", "autonomous okrug", "okrug",
+)  # fmt: skip
+
+
+@lru_cache(maxsize=1)
+def _short_index() -> _Index:
+    """Folded name without its kind word ("primorsky" for "Primorsky Krai") → rows.
+
+    Consulted only when no region has the name itself, so "Western Australia" or a
+    region whose own name is the short form always wins.
+    """
+    exact = _index()[0]
+    out: _Index = {}
+    for i, row in enumerate(_table().to_dict("records")):
+        words = {_fold(w) for w in (row["type"], row["type_en"], *_KIND_WORDS) if w}
+        for name in {_fold(row["name"]), _fold(row["name_en"])} - {""}:
+            ends = [k for k in sorted(words, key=len, reverse=True) if name.endswith(" " + k)]
+            short = name[: -len(ends[0])].strip() if ends else ""  # "autonomous okrug" first
+            if len(short) >= 5 and short not in exact:
+                out.setdefault(short, []).append(i)
+    return out
+
+
 def _label(row: Any) -> str:
     return f"{row['name']} ({row['iso_3166_2']}, {row['admin']})"
 
@@ -206,7 +232,8 @@ def match_regions(text: str, *, country: Any = None) -> list[list[int]]:
     ----------
     text : str
         A name, local or alternate name, or ISO 3166-2 code, optionally followed by
-        ``", <country>"``.
+        ``", <country>"``; a name may leave out its kind word ("Primorsky" for
+        "Primorsky Krai") where no region has that name itself.
     country : str, optional
         Only regions of this country (code or name).
 
@@ -220,6 +247,8 @@ def match_regions(text: str, *, country: Any = None) -> list[list[int]]:
     --------
     >>> [regions().iloc[g]["iso_3166_2"].tolist() for g in match_regions("Limburg")]
     [['NL-LI'], ['BE-VLI']]
+    >>> [regions().iloc[g]["iso_3166_2"].tolist() for g in match_regions("Primorsky")]
+    [['RU-PRI']]
     >>> match_regions("Atlantis")
     []
     """
@@ -237,7 +266,8 @@ def match_regions(text: str, *, country: Any = None) -> list[list[int]]:
         rows = [i for i in index.get(key, []) if iso2 is None or countries[i] == iso2]
         if rows:
             return _groups(sorted(set(rows)), column)
-    return []
+    rows = [i for i in _short_index().get(_fold(name), []) if iso2 is None or countries[i] == iso2]
+    return _groups(sorted(set(rows))) if rows else []
 
 
 def suggest_regions(text: str, *, n: int = 5) -> list[tuple[str, str, float]]:

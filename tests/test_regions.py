@@ -125,6 +125,10 @@ def test_rebuild_is_byte_for_byte_the_shipped_file(tmp_path):
     ("text", "codes"),
     [
         ("Primorsky Krai", ["RU-PRI"]),
+        ("Primorsky", ["RU-PRI"]),  # without its kind word
+        ("zabaykalsky", ["RU-ZAB"]),
+        ("Khanty-Mansi", ["RU-KHM"]),
+        ("Australian Capital", ["AU-ACT"]),
         ("RU-PRI", ["RU-PRI"]),
         ("ru-pri", ["RU-PRI"]),
         ("Primor'ye", ["RU-PRI"]),
@@ -175,8 +179,8 @@ def test_shared_name_is_ambiguous_and_lists_the_candidates():
 
 
 def test_unknown_region_suggests_close_names():
-    with pytest.raises(InputError, match=r"unknown admin-1 region 'Primorsky'.*RU-PRI"):
-        layers.region("Primorsky")
+    with pytest.raises(InputError, match=r"unknown admin-1 region 'Primorskiy Krai'.*RU-PRI"):
+        layers.region("Primorskiy Krai")
     with pytest.raises(InputError, match=r"Kalinigrad.*Kaliningrad \(RU-KGD"):
         layers.region("Kalinigrad Oblast")
     with pytest.raises(InputTypeError, match="is not a name"):
@@ -198,6 +202,27 @@ def test_territory_refuses_a_region_and_names_the_call():
         layers.territory("Primorsky Krai")
     with pytest.raises(InputError, match="unknown country"):
         layers.territory("Atlantis")
+
+
+def test_a_short_form_never_hides_a_region_that_has_that_name():
+    # "Moscow" is the oblast's English name and the city's: both, as before; a short form
+    # ("Primorsky") is only used where no region has the name itself
+    from layers.regions import _short_index
+
+    found = [regions_codes(g) for g in match_regions("Moscow")]
+    assert sorted(found) == [["RU-MOS"], ["RU-MOW"]]
+    for short, rows in _short_index().items():
+        table = layers.regions().iloc[rows]
+        names = [
+            f"{a} / {b}".lower().replace("-", " ")
+            for a, b in zip(table["name"], table["name_en"], strict=True)
+        ]
+        assert all(short in n for n in names), (short, names)
+        assert not match_regions(short + " krai zzz")
+
+
+def regions_codes(group: list[int]) -> list[str]:
+    return layers.regions().iloc[group]["iso_3166_2"].tolist()
 
 
 # -- regions through the one source resolver ------------------------------------
