@@ -19,10 +19,12 @@ from typing import Any, TypeVar
 
 import geo
 from geo.errors import InputError
-from geo.units import UNITS_M
+from geo.units import HALF_CIRCUMFERENCE_M, UNITS_M
 from layers import BoundaryVariant, boundary_variant
 from maps._display import check_bounds
 from maps._io import STEM_RULE, check_stem, suggest_stem
+from maps._scenario_values import Wrong as _Wrong
+from maps._scenario_values import above_zero, country_name, point_text, tile_set
 
 __all__ = [
     "REQUIRED",
@@ -38,6 +40,7 @@ __all__ = [
     "FLAG",
     "DISTANCE",
     "DISTANCES",
+    "LENGTH",
     "PEOPLE",
     "TOLERANCE",
     "PLACE",
@@ -102,15 +105,6 @@ def unknown(what: str, name: str, shown: str, valid: Mapping[str, str], where: s
 
 
 # -- kinds of value --------------------------------------------------------------------
-
-
-class _Wrong(Exception):
-    """A value refused by a reader: what is wrong, and a value that would be right."""
-
-    def __init__(self, problem: str, example: str | None = None) -> None:
-        super().__init__(problem)
-        self.problem = problem
-        self.example = example
 
 
 @dataclass(frozen=True)
@@ -210,7 +204,17 @@ def _distance(value: Any) -> float:
     try:
         return geo.parse_distance(value)
     except InputError as exc:
+        if "half the Earth's circumference" in str(exc):  # said in a scenario's words
+            raise _Wrong(
+                f"more than half the Earth's circumference ({HALF_CIRCUMFERENCE_M / 1000:,.0f} "
+                "km), the largest distance between two points",
+                '"200km"',
+            ) from exc
         raise _Wrong(str(exc), '"200km"') from exc
+
+
+def _length(value: Any) -> float:
+    return above_zero(_distance(value), "a distance here", '"200km"')
 
 
 def _people(value: Any) -> float:
@@ -291,7 +295,7 @@ def _populations_in_folder(items: tuple[str, ...], folder: Path | None) -> tuple
 
 
 def _radii(value: Any) -> tuple[float, ...]:
-    radii = _list_of(_distance)(value) if isinstance(value, list) else (_distance(value),)
+    radii = _list_of(_length)(value) if isinstance(value, list) else (_length(value),)
     if not radii:
         raise _Wrong("expected at least one distance", '"30km"')
     return tuple(sorted(set(radii)))
@@ -338,7 +342,7 @@ def _tiles(value: Any) -> str | None:
         return None
     if not isinstance(value, str):
         raise _Wrong('expected a tile provider folium knows, or "" for none', '"OpenStreetMap"')
-    return value
+    return tile_set(value)
 
 
 def _bounds(value: Any) -> tuple[float, float, float, float]:
@@ -393,7 +397,10 @@ DISTANCE = Kind(
     "metres",
     _distance,
 )
-DISTANCES = Kind("list of distances", '`["50km", "100km", "200km"]`', "metres", _list_of(_distance))
+DISTANCES = Kind(
+    "list of distances", '`["50km", "100km", "200km"]`, each above 0', "metres", _list_of(_length)
+)
+LENGTH = Kind("distance above 0", 'as a distance, above 0: `"5km"`', "metres", _length)
 PEOPLE = Kind("number", "`1_000_000` or `1000000` (no quotes)", "people", _people)
 TOLERANCE = Kind(
     "percentage or distance",
@@ -406,7 +413,7 @@ PLACE = Kind(
     'a settlement, `"Vladivostok"` (the most populous of that name) or `"Vladivostok,RU"`, '
     'or `"lon,lat"` in degrees',
     "",
-    _text,
+    lambda v: point_text(_text(v)),
 )
 SOURCE = Kind(
     "source",
@@ -415,7 +422,7 @@ SOURCE = Kind(
     'place `"Vladivostok,RU"`, a point `"lon,lat"` in degrees (`"141.03,37.42"`), or a file '
     '(`"zone.geojson"`, relative to the scenario file)',
     "",
-    _text,
+    lambda v: point_text(_text(v)),
     path="source",
 )
 FILE = Kind(
@@ -429,7 +436,10 @@ FILE = Kind(
 COLUMN = Kind("column", 'a column of the file: `"range_km"`', "", _text)
 CRS_TEXT = Kind("CRS", '`"EPSG:4326"`, anything pyproj reads', "", _crs)
 RADII = Kind(
-    "distance or list of distances", '`"30km"` or `["20km", "30km", "80km"]`', "metres", _radii
+    "distance or list of distances",
+    '`"30km"` or `["20km", "30km", "80km"]`, each above 0',
+    "metres",
+    _radii,
 )
 POPULATIONS = Kind(
     "list of population sources",
@@ -449,9 +459,14 @@ PEOPLE_TOLERANCE = Kind(
     _people_tolerance,
 )
 COUNTRY = Kind(
-    "country", 'an ISO 3166-1 code or English name: `"KP"`, `"PRK"`, `"North Korea"`', "", _text
+    "country",
+    'an ISO 3166-1 code or English name: `"KP"`, `"PRK"`, `"North Korea"`',
+    "",
+    lambda v: country_name(_text(v)),
 )
-COUNTRIES = Kind("list of countries", '`["RU", "CN"]`', "", _list_of(_text))
+COUNTRIES = Kind(
+    "list of countries", '`["RU", "CN"]`', "", _list_of(lambda v: country_name(_text(v)))
+)
 BORDER = Kind("two countries", 'the two sides of a border line: `["KP", "RU"]`', "", _pair)
 VARIANT = Kind(
     "boundary variant",
@@ -464,7 +479,8 @@ VARIANTS = Kind(
 )
 TILES = Kind(
     "tile provider",
-    'a name folium knows, `"OpenStreetMap"`, `"OpenTopoMap"`; `""` for none',
+    'a tile set folium knows (xyzservices\' providers that need no key), `"OpenStreetMap"`, '
+    '`"OpenTopoMap"`, `"Esri.WorldImagery"`; `""` for none; a misspelt one is refused',
     "",
     _tiles,
 )

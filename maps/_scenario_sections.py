@@ -12,12 +12,22 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping
 from dataclasses import field
+from pathlib import Path
 from typing import Any
 
 from geo.errors import InputError
 from maps._scenario_keys import REQUIRED, Where, toml_text, unknown
+from maps._scenario_reference import heading as _heading
 
-__all__ = ["Section", "section_field", "read_section", "one_claim", "bounds_in_order", "joined"]
+__all__ = [
+    "Section",
+    "section_field",
+    "read_section",
+    "read_document",
+    "one_claim",
+    "bounds_in_order",
+    "joined",
+]
 
 
 class Section:
@@ -112,3 +122,32 @@ def read_section(key: str, value: Any, cls: type[Section], array: bool, top: Whe
     if isinstance(value, list):
         raise InputError(f"[[{key}]]{where} is one table: write [{key}] (single brackets)")
     return cls.read(value, Where(f"[{key}]", file=file, folder=folder))
+
+
+def read_document(
+    cls: type, data: Mapping[str, Any], *, file: str | None, folder: Path | None
+) -> dict[str, Any]:
+    """Read a whole document's keys and sections into the keyword arguments of ``cls``."""
+    top = Where("the scenario", file=file, folder=folder)
+    spec = {f.metadata["key"]: f for f in dataclasses.fields(cls)}
+    shown = {
+        k: _heading(k, f.metadata["array"]) if "section" in f.metadata else k
+        for k, f in spec.items()
+    }
+    values: dict[str, Any] = {}
+    for key, value in data.items():
+        if key not in spec:
+            array = isinstance(value, list) and bool(value) and isinstance(value[0], Mapping)
+            if isinstance(value, Mapping) or array:
+                what, name = "section", _heading(key, array)
+            else:
+                what, name = "key", repr(key)
+            raise unknown(what, key, name, shown, f" in {file}" if file else "")
+        f = spec[key]
+        if "section" not in f.metadata:
+            values[f.name] = f.metadata["kind"].read(value, key, top)
+        else:
+            values[f.name] = read_section(
+                key, value, f.metadata["section"], f.metadata["array"], top
+            )
+    return values

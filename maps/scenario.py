@@ -24,6 +24,7 @@ the map.
 
 from __future__ import annotations
 
+import json
 import math
 import os
 from collections.abc import Mapping
@@ -36,7 +37,7 @@ import pandas as pd
 
 import geo
 import layers
-from geo.errors import InputTypeError, RiskmapError
+from geo.errors import InputError, InputTypeError, RiskmapError
 from layers import Source, resolve_place, resolve_source
 from maps._display import format_int, format_km
 from maps._io import OutputError, atomic_paths, check_folder, check_stem, check_target
@@ -409,6 +410,7 @@ def run_scenario(
     outputs = _outputs(config, out_dir, png)  # before any work: a bad folder fails at once
     if settlements is None:
         settlements = layers.settlements()
+    _resolve_names(config, settlements)  # every name found before anything is computed
     distances = [_check_distance(claim, settlements) for claim in config.distances]
     runs = [check_exposure(claim, settlements, i) for i, claim in enumerate(config.exposures, 1)]
     ov = None
@@ -429,6 +431,37 @@ def run_scenario(
         result.html_path = outputs[0]
         result.png_path = outputs[1] if len(outputs) > 1 else None
     return result
+
+
+def _resolve_names(config: Scenario, settlements: Any) -> None:
+    """Resolve every place and source the scenario names, or refuse naming its key.
+
+    Sources are cached once resolved, so the run that follows reads them again for free.
+    """
+    named: list[tuple[str, str, str, bool]] = []  # (where, key, text, a place only)
+    for i, dist in enumerate(config.distances, 1):
+        named += [
+            (f"[[distance]] (entry {i})", k, v, True)
+            for k, v in (("from", dist.origin), ("to", dist.destination))
+        ]
+    for i, exp in enumerate(config.exposures, 1):
+        if exp.around is not None and exp.crs is None:
+            named.append((f"[[exposure]] (entry {i})", "around", exp.around, False))
+    if config.overview is not None:
+        named.append(("[overview]", "around", config.overview.around, False))
+    for where, key, text, place in named:
+        try:
+            if place:
+                resolve_place(text, settlements)
+            else:
+                resolve_source(text, settlements=settlements)
+        except InputError as exc:
+            message = f"{key} = {json.dumps(text, ensure_ascii=False)} in {where}: {exc}"
+            try:
+                again = type(exc)(message)
+            except TypeError:  # pragma: no cover - an error class with other arguments
+                raise exc from None
+            raise again from exc
 
 
 def _notes_once(checks: list[ExposureCheck], overview: Overview | None) -> None:

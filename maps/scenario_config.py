@@ -18,7 +18,6 @@ value of the wrong kind with the key, where it is and how to write it: a misspel
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import sys
 from collections.abc import Mapping
@@ -40,6 +39,7 @@ from maps._scenario_keys import (
     FILE,
     FILE_STEM,
     FLAG,
+    LENGTH,
     PEOPLE,
     PEOPLE_TOLERANCE,
     PLACE,
@@ -57,11 +57,16 @@ from maps._scenario_keys import (
     config_field,
     documented,
     toml_text,
-    unknown,
 )
-from maps._scenario_reference import heading as _heading
 from maps._scenario_reference import reference
-from maps._scenario_sections import Section, bounds_in_order, one_claim, read_section, section_field
+from maps._scenario_sections import (
+    Section,
+    bounds_in_order,
+    one_claim,
+    read_document,
+    section_field,
+)
+from maps._scenario_values import MAX_CURVE_POINTS, check_curve
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -390,17 +395,20 @@ class OverviewOptions(Section):
     boundary: BoundaryVariant = config_field(
         "boundary", VARIANT, "How a country's territory is drawn.", DEFAULT_BOUNDARY
     )
-    radius_m: float = config_field("radius", DISTANCE, "Radius of the table by country.", "200km")
+    radius_m: float = config_field("radius", LENGTH, "Radius of the table by country.", "200km")
     countries: tuple[str, ...] = config_field(
         "countries",
         COUNTRIES,
         "Countries of residence in the table and the curve; default the six most populous.",
         [],
     )
-    curve_to_m: float = config_field(
-        "curve_to", DISTANCE, "The curve runs from 0 to this distance.", "500km"
+    curve_to_m: float = config_field("curve_to", LENGTH, "The curve runs from 0 to here.", "500km")
+    curve_step_m: float = config_field(
+        "curve_step", LENGTH, f"Spacing of the curve, up to {MAX_CURVE_POINTS:,} points.", "5km"
     )
-    curve_step_m: float = config_field("curve_step", DISTANCE, "Spacing of the curve.", "5km")
+
+    def _check(self, where: Where, given: set[str]) -> None:
+        check_curve(f"{where}{where.detail}", self.curve_to_m, self.curve_step_m)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -443,29 +451,7 @@ class Scenario:
         cls, data: Mapping[str, Any], *, file: str | None = None, folder: Path | None = None
     ) -> Scenario:
         """Read a scenario's content (a TOML document as a dict); see :func:`parse_scenario`."""
-        top = Where("the scenario", file=file, folder=folder)
-        spec = {f.metadata["key"]: f for f in dataclasses.fields(cls)}
-        shown = {
-            k: _heading(k, f.metadata["array"]) if "section" in f.metadata else k
-            for k, f in spec.items()
-        }
-        values: dict[str, Any] = {}
-        for key, value in data.items():
-            if key not in spec:
-                array = isinstance(value, list) and bool(value) and isinstance(value[0], Mapping)
-                if isinstance(value, Mapping) or array:
-                    what, name = "section", _heading(key, array)
-                else:
-                    what, name = "key", repr(key)
-                raise unknown(what, key, name, shown, f" in {file}" if file else "")
-            f = spec[key]
-            if "section" not in f.metadata:
-                values[f.name] = f.metadata["kind"].read(value, key, top)
-            else:
-                values[f.name] = read_section(
-                    key, value, f.metadata["section"], f.metadata["array"], top
-                )
-        return cls(**values)
+        return cls(**read_document(cls, data, file=file, folder=folder))
 
 
 # -- reading files -------------------------------------------------------------------------

@@ -239,6 +239,6 @@ def test_an_unknown_source_in_a_scenario_suggests_every_kind():
     with pytest.raises(InputError) as e:
         run_scenario({"exposure": [entry]}, out_dir=None)
     message = str(e.value)
-    assert message.startswith("[[exposure]] (entry 1): source 'Kaliningrad Oblst'")
+    assert message.startswith('around = "Kaliningrad Oblst" in [[exposure]] (entry 1): source ')
     assert "the admin-1 region Kaliningrad (RU-KGD), Russia (write 'RU-KGD')" in message
     assert "the place Kaliningrad, RU" in message

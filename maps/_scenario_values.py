@@ -1,0 +1,189 @@
+"""Values of a scenario file checked against what they name: tile sets, countries, points, ranges.
+
+Each check raises :class:`Wrong` with what is wrong and a value that would be right;
+:class:`maps._scenario_keys.Kind` turns it into a message naming the key, where it is
+in the file and the fix, when the file is read, before any work is done.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+
+from geo.errors import InputError
+
+__all__ = ["Wrong", "tile_set", "country_name", "point_text", "above_zero", "check_curve"]
+
+#: The tile sets a scenario most often names, shown first in a message (any of
+#: xyzservices' providers that needs no key is accepted).
+COMMON_TILES = (
+    "OpenStreetMap",
+    "OpenTopoMap",
+    "OpenStreetMap.HOT",
+    "Esri.WorldTopoMap",
+    "Esri.WorldImagery",
+)
+
+#: Most points a curve may have (curve_to / curve_step): a finer curve is no clearer.
+MAX_CURVE_POINTS = 10_000
+
+_NUMBER = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?"
+_LONLAT = re.compile(rf"^\s*({_NUMBER})\s*,\s*({_NUMBER})\s*$")
+
+
+class Wrong(Exception):
+    """A value refused by a reader: what is wrong, and a value that would be right."""
+
+    def __init__(self, problem: str, example: str | None = None) -> None:
+        super().__init__(problem)
+        self.problem = problem
+        self.example = example
+
+
+def _normal(name: str) -> str:
+    """Return a tile set's name as xyzservices matches it: lower case, letters and digits only."""
+    return "".join(c for c in name.lower() if c.isalnum())
+
+
+def tile_set(value: str) -> str:
+    """Return ``value`` if it names a tile set folium draws without a key, else raise.
+
+    Folium takes any of xyzservices' providers by name (case and punctuation aside),
+    and "OpenStreetMap"; a name it does not know would be taken as a tile URL and fail
+    when the page is drawn, and a URL needs an attribution a scenario cannot give.
+
+    Examples
+    --------
+    >>> tile_set("OpenTopoMap")
+    'OpenTopoMap'
+    >>> tile_set("openstretmap")
+    Traceback (most recent call last):
+    ...
+    maps._scenario_values.Wrong: not a known tile set; did you mean "OpenStreetMap"? known: \
+OpenStreetMap, OpenTopoMap, OpenStreetMap.HOT, Esri.WorldTopoMap, Esri.WorldImagery (or any \
+xyzservices provider that needs no key), "" for none
+    """
+    import xyzservices.providers as providers
+
+    known = (
+        ", ".join(COMMON_TILES) + ' (or any xyzservices provider that needs no key), "" for none'
+    )
+    if "{" in value or "://" in value:
+        raise Wrong(
+            "a tile URL needs an attribution, which a scenario cannot give; name a tile set: "
+            + known,
+            '"OpenStreetMap"',
+        )
+    if _normal(value) == "openstreetmap":
+        return value
+    try:
+        provider = providers.query_name(value)
+    except ValueError:
+        names = {_normal(n): n for n in providers.flatten()}
+        names.update({_normal(n): n for n in COMMON_TILES})
+        close = difflib.get_close_matches(_normal(value), list(names), n=1, cutoff=0.6)
+        hint = f'did you mean "{names[close[0]]}"? ' if close else ""
+        example = f'"{names[close[0]]}"' if close else '"OpenStreetMap"'
+        raise Wrong(f"not a known tile set; {hint}known: {known}", example) from None
+    if provider.requires_token():
+        raise Wrong(
+            f"the tile set {provider.name} needs an API key, which a scenario cannot give; "
+            f"use one that needs none: {known}",
+            '"OpenStreetMap"',
+        )
+    return value
+
+
+def country_name(value: str) -> str:
+    """Return ``value`` if it names one country (code or name, as ``layers.country``), else raise.
+
+    Examples
+    --------
+    >>> country_name("Russia")
+    'Russia'
+    >>> country_name("Narnia")
+    Traceback (most recent call last):
+    ...
+    maps._scenario_values.Wrong: unknown country 'Narnia'; did you mean 'Armenia' (AM, ARM) \
+or 'Argentina' (AR, ARG) or 'Mauritania' (MR, MRT)?
+    """
+    from layers.countries import country
+
+    try:
+        country(value)
+    except InputError as exc:
+        raise Wrong(str(exc), '"RU"') from exc
+    return value
+
+
+def point_text(value: str) -> str:
+    """Return ``value``; if it is written ``"lon,lat"``, check both are degrees in range.
+
+    Examples
+    --------
+    >>> point_text("141.03,37.42"), point_text("Vladivostok,RU")
+    ('141.03,37.42', 'Vladivostok,RU')
+    >>> point_text("37.42,141.03")
+    Traceback (most recent call last):
+    ...
+    maps._scenario_values.Wrong: a point is "lon,lat" in degrees, and latitude 141.03 is \
+outside [-90, 90]; note the order, longitude first
+    """
+    match = _LONLAT.match(value)
+    if match is None:
+        return value
+    lon, lat = (float(v) for v in match.groups())
+    if not -180.0 <= lon <= 180.0:
+        raise Wrong(
+            f'a point is "lon,lat" in degrees, and longitude {lon:g} is outside [-180, 180]',
+            '"141.03,37.42"',
+        )
+    if not -90.0 <= lat <= 90.0:
+        swapped = -90.0 <= lon <= 90.0 and -180.0 <= lat <= 180.0
+        raise Wrong(
+            f'a point is "lon,lat" in degrees, and latitude {lat:g} is outside [-90, 90]'
+            + ("; note the order, longitude first" if swapped else ""),
+            f'"{lat:g},{lon:g}"' if swapped else '"141.03,37.42"',
+        )
+    return value
+
+
+def above_zero(metres: float, what: str, example: str) -> float:
+    """Return ``metres`` if above 0, else raise saying why ``what`` needs more than 0.
+
+    Examples
+    --------
+    >>> above_zero(5000.0, "a step", '"5km"')
+    5000.0
+    """
+    if not metres > 0:
+        raise Wrong(f"{what} must be above 0: a zero distance measures nothing", example)
+    return metres
+
+
+def check_curve(where: str, curve_to_m: float, step_m: float) -> None:
+    """Refuse a curve from 0 to ``curve_to_m`` by ``step_m`` with no step, or too many points.
+
+    Examples
+    --------
+    >>> check_curve("[overview]", 500_000.0, 5_000.0)
+    >>> check_curve("[overview]", 100_000.0, 200_000.0)
+    Traceback (most recent call last):
+    ...
+    geo.errors.InputError: [overview]: curve_step = 200 km is more than curve_to = 100 km, \
+so the curve has no step; write e.g. curve_step = "1km" (or a larger curve_to)
+    """
+    if step_m > curve_to_m:
+        problem = (
+            f"curve_step = {step_m / 1000:g} km is more than curve_to = {curve_to_m / 1000:g} km, "
+            "so the curve has no step"
+        )
+    elif curve_to_m / step_m > MAX_CURVE_POINTS:
+        problem = (
+            f"curve_step = {step_m / 1000:g} km gives {curve_to_m / step_m:,.0f} points up to "
+            f"curve_to = {curve_to_m / 1000:g} km, more than {MAX_CURVE_POINTS:,}"
+        )
+    else:
+        return
+    step = f"{curve_to_m / 100 / 1000:.3g}km"
+    raise InputError(f'{where}: {problem}; write e.g. curve_step = "{step}" (or a larger curve_to)')
