@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import geopandas
+import numpy as np
 import pandas as pd
 
 import geo
@@ -328,9 +329,40 @@ def write_exposure(exposure: Exposure, path: str | os.PathLike[str], *, rings: A
         "dtypes": _dtypes({**layers, **tables}),
         "units": _UNITS,
     }
+    if ext in (".geojson", ".csv"):  # text a plain reader reads: whole counts as integers
+        grid = exposure.kind == "grid"
+        layers = {name: _whole_counts(frame, grid) for name, frame in layers.items()}
+        tables = {name: _whole_counts(frame, grid) for name, frame in tables.items()}
     writer = {".gpkg": _gpkg, ".geojson": _geojson, ".csv": _csv, ".parquet": _parquet}[ext]
     writer(Path(path).expanduser(), layers, tables, meta)
     return Path(path).expanduser()
+
+
+#: Columns of whole counts: places always; people too, unless a grid's fractional sums.
+_COUNTS = ("places", "population")
+
+
+def _whole_counts(frame: Any, grid: bool) -> Any:
+    """Return ``frame`` with its count columns as integers where every value is whole.
+
+    A float column of whole numbers (a table's population read as float) would be written
+    ``1234.0``; a grid's population (fractional cell shares) stays a float, and so does a
+    column with a fraction in it. Reading the file back restores the recorded dtypes.
+    """
+    out = frame
+    for column in _COUNTS[:1] if grid else _COUNTS:
+        if column not in frame.columns or not pd.api.types.is_float_dtype(frame[column]):
+            continue
+        values = frame[column].to_numpy(dtype=float)
+        known = values[~np.isnan(values)]
+        if (
+            np.isfinite(known).all()
+            and (known == np.round(known)).all()
+            and (np.abs(known) < 2.0**53).all()
+        ):
+            out = out.copy() if out is frame else out
+            out[column] = frame[column].astype("Int64")
+    return out
 
 
 @contextlib.contextmanager
