@@ -6,6 +6,10 @@ no mapping. Distances are in metres throughout.
 Every public name is re-exported from its submodule and imported on first use
 (PEP 562, as scientific-python's SPEC 1 does): ``import geo`` loads no submodule,
 ``geo.buffer`` loads :mod:`geo.constructive` the first time it is read.
+
+>>> import geo
+>>> geo.buffer.__module__
+'geo.constructive'
 """
 
 import importlib as _importlib

@@ -4,6 +4,10 @@ Every public name is re-exported from its submodule and imported on first use
 (PEP 562, as scientific-python's SPEC 1 does): ``import layers`` loads neither a
 submodule nor pandas or geopandas; ``layers.exposure`` loads :mod:`layers.analysis`
 the first time it is read.
+
+>>> import layers
+>>> layers.territory.__module__, layers.exposure.__module__
+('layers.territory', 'layers.analysis.compute')
 """
 
 import importlib as _importlib

@@ -9,6 +9,10 @@ names and sources are resolved by :mod:`layers`.
 Each name is imported from its submodule on first use (PEP 562, as scientific-python's
 SPEC 1 does): ``import maps`` loads neither folium nor pandas; ``maps.RiskMap``
 loads :mod:`maps.riskmap` the first time it is read.
+
+>>> import maps
+>>> maps.RiskMap.__module__, maps.run_scenario.__module__
+('maps.riskmap', 'maps.scenario')
 """
 
 import importlib as _importlib

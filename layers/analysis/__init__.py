@@ -27,6 +27,10 @@ their plain values), one per worker (:mod:`~layers.analysis.points`,
 
 Every public name is imported from its submodule on first use (PEP 562), so that
 ``import layers.analysis`` loads neither pandas nor exactextract until it counts.
+
+>>> from layers.analysis import exposure
+>>> exposure.__module__
+'layers.analysis.compute'
 """
 
 import importlib as _importlib
