@@ -225,25 +225,9 @@ def _check_around(claim: ExposureClaim, settlements: Any, where: str) -> Exposur
     ]
     if exp is None:
         exp = next(iter(result.exposures.values()))
-    claimed = _claimed(claim)
-    check = ExposureCheck(
-        claim=claim.claim or _default_claim(claimed, who, f"{radius_m / 1000:g} km", subject),
-        source=subject,
-        radius_m=radius_m,
-        country=code,
-        claimed=claimed,
-        variants=table[["boundary", "population_source", "label", "population", "places"]],
-        low=result.low,
-        high=result.high,
-        verdict=claimed.verdict(table["population"]) if claimed else "",
-        edge=_edge(result, radius_m, code),
-        edge_m=next(iter(result.exposures.values())).edge_m,
-        length_m=_lengths(first),
-        provenance=result.provenance,
-        warnings=tuple(result.warnings),
-        notes=(_WITH_SECTIONS_NOTE,) if claim.with_sections else (),
-        tables=tables,
-        source_note=first.note,
+    variants = table[["boundary", "population_source", "label", "population", "places"]]
+    check = _exposure_check(
+        claim, first, subject, code, result, variants, table["population"], tables, ALL_PLACES
     )
     if exp is None:  # the map's settlements and radius control: the settlements', else a grid's
         keys = [k for k in result.exposures if k[1] == GEONAMES] or list(result.exposures)
@@ -344,9 +328,48 @@ def _check_compare(
     )
     gone = set(missing["population_source"])
     by_source = _source_rows(table)
+    check = _exposure_check(
+        claim,
+        first,
+        subject,
+        code,
+        result,
+        variants,
+        counted,
+        tables,
+        GEONAMES,
+        warnings=tuple(w for w in result.warnings if w.split(": ", 1)[0] not in gone),
+        median=float(counted.median()),
+        by_source=by_source if (by_source["source"] != WITH_SECTIONS).sum() > 1 else None,
+        fetch=fetch,
+    )
+    return ExposureRun(check, sources, exp, radii_m=claim.radii_m or ())
+
+
+def _exposure_check(
+    claim: ExposureClaim,
+    first: Source,
+    subject: str,
+    code: str | None,
+    result: Any,
+    variants: pd.DataFrame,
+    counted: pd.Series,
+    tables: Any,
+    points: str,
+    **extra: Any,
+) -> ExposureCheck:
+    """Return the check of an ``around`` entry from its counts, with either population path.
+
+    ``result`` is the exposure over the variants (``layers.exposure_variants`` or
+    ``compare_populations``), ``counted`` the numbers the claim is judged on (their low
+    and high are the range), ``points`` the population whose places near the edge are
+    listed; ``extra`` are the comparison's own fields (median, by_source, fetch, warnings).
+    """
+    radius_m = claim.radius_m
     claimed = _claimed(claim)
     who = f"residents of {code}" if code else "people"
-    check = ExposureCheck(
+    fields: dict[str, Any] = {"warnings": tuple(result.warnings), **extra}
+    return ExposureCheck(
         claim=claim.claim or _default_claim(claimed, who, f"{radius_m / 1000:g} km", subject),
         source=subject,
         radius_m=radius_m,
@@ -356,19 +379,15 @@ def _check_compare(
         low=float(counted.min()),
         high=float(counted.max()),
         verdict=claimed.verdict(counted) if claimed else "",
-        edge=_edge(result, radius_m, code, GEONAMES),
+        edge=_edge(result, radius_m, code, points),
         edge_m=next(iter(result.exposures.values())).edge_m,
         length_m=_lengths(first),
         provenance=result.provenance,
-        warnings=tuple(w for w in result.warnings if w.split(": ", 1)[0] not in gone),
         notes=(_WITH_SECTIONS_NOTE,) if claim.with_sections else (),
         tables=tables,
-        median=float(counted.median()),
-        by_source=by_source if (by_source["source"] != WITH_SECTIONS).sum() > 1 else None,
-        fetch=fetch,
         source_note=first.note,
+        **fields,
     )
-    return ExposureRun(check, sources, exp, radii_m=claim.radii_m or ())
 
 
 def _lengths(source: Source) -> pd.DataFrame | None:
