@@ -258,6 +258,17 @@ def _text_columns(desc: MapDescription, n_columns: int) -> list[str]:
     return ["\n\n".join(c) for c in columns]
 
 
+class _QuietCanvas(FigureCanvasAgg):
+    """An Agg canvas that draws only when the figure is saved.
+
+    geopandas' ``plot`` asks for a redraw after every layer (``draw_idle``), which on Agg is
+    a full draw of the figure so far: 19 layers cost 19 draws before the one ``savefig`` needs.
+    """
+
+    def draw_idle(self, *args: Any, **kwargs: Any) -> None:
+        """Do nothing: ``savefig`` draws the finished figure."""
+
+
 def figure(
     desc: MapDescription, *, dpi: int = 150, size_in: tuple[float, float] = (13.0, 8.0)
 ) -> Figure:
@@ -295,7 +306,7 @@ def figure(
     text_h = max(c.count("\n") + 1 for c in columns) * _LINE_IN + 0.4
     height = top_h + text_h
     fig = Figure(figsize=(width, height), dpi=dpi)
-    FigureCanvasAgg(fig)
+    _QuietCanvas(fig)
 
     def rect(x: float, y: float, w: float, h: float) -> tuple[float, float, float, float]:
         return (x / width, y / height, w / width, h / height)  # inches -> figure fraction
