@@ -13,6 +13,7 @@ import importlib
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -164,3 +165,31 @@ def test_a_misspelt_name_is_the_usual_attribute_error_with_a_suggestion(package,
         getattr(module, typo)
     with pytest.raises(ImportError, match=f"cannot import name '{typo}' from '{package}'"):
         exec(f"from {package} import {typo}", {})  # noqa: S102 - the statement users write
+
+
+@pytest.mark.slow  # mypy analyses the three packages from a cold cache (about 15 s)
+def test_type_checkers_see_the_lazy_names_and_refuse_a_misspelt_one(tmp_path, monkeypatch):
+    api = pytest.importorskip("mypy.api")
+    user = tmp_path / "user.py"
+    user.write_text(
+        "import geo\nimport layers\nimport maps\n"
+        "from layers import territory\nfrom maps import run_scenario\n"
+        "reveal_type(maps.RiskMap)\nreveal_type(layers.exposure)\n"
+        "reveal_type(territory)\nreveal_type(geo.distance)\nreveal_type(run_scenario)\n"
+        "maps.RiskMapp\nlayers.exposur\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("MYPYPATH", str(Path(__file__).resolve().parents[1]))
+    out, _, _ = api.run([str(user), "--cache-dir", str(tmp_path / "cache"), "--no-error-summary"])
+    lines = out.splitlines()
+    revealed = [line.split("Revealed type is ")[1] for line in lines if "Revealed type" in line]
+    assert len(revealed) == 5, out
+    assert "-> maps.riskmap.RiskMap" in revealed[0]
+    assert "-> layers.analysis.result.Exposure" in revealed[1]
+    assert all(r.startswith('"def (') for r in revealed), revealed  # functions, not Any
+    errors = [line for line in lines if ": error:" in line]
+    assert errors == [
+        f'{user}:11: error: Module has no attribute "RiskMapp"; maybe "RiskMap"?  [attr-defined]',
+        f'{user}:12: error: Module has no attribute "exposur"; maybe "exposure" or "Exposure"?  '
+        "[attr-defined]",
+    ], out
