@@ -309,10 +309,12 @@ def check_bounds(bounds: Sequence[float]) -> tuple[float, float, float, float]:
         w, s, e, n = (float(v) for v in bounds)
     except (TypeError, ValueError) as exc:
         raise InputError(f"bounds {bounds!r} is not (west, south, east, north) in degrees") from exc
-    if not (-180 <= w < e <= 180 and -90 <= s < n <= 90):
+    # An east past 180 is a view across the antimeridian (Leaflet's longitudes go on).
+    if not (-180 <= w < e <= min(w + 360, 540) and -180 <= w <= 180 and -90 <= s < n <= 90):
         raise InputError(
             f"bounds {bounds!r} is not (west, south, east, north) with west < east in "
-            "[-180, 180] and south < north in [-90, 90]; note the (lon, lat) order"
+            "[-180, 180] (east up to west + 360 across the antimeridian) and south < north "
+            "in [-90, 90]; note the (lon, lat) order"
         )
     return (w, s, e, n)
 

@@ -186,9 +186,12 @@ class MapDescription:
             x for x in drawn if not x.background
         )
         cut = _subject_cut(layers)
+        given = check_bounds(bounds) if bounds is not None else None
+        if cut is None and given is not None and given[2] > 180:
+            cut = (given[0] + given[2]) / 2 - 180  # a view across 180°: what it shows, whole
         if cut is not None:
             layers = tuple(_shifted(layer, cut) for layer in layers)
-        view = check_bounds(bounds) if bounds is not None else _extent(layers)
+        view = given if given is not None else _extent(layers)
         panel = Panel(
             notes=[i.text for i in items if isinstance(i, Note) and not i.warning],
             warnings=[i.text for i in items if isinstance(i, Note) and i.warning],
