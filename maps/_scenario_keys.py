@@ -24,7 +24,7 @@ from layers import BoundaryVariant, boundary_variant
 from maps._display import check_bounds
 from maps._io import STEM_RULE, check_stem, suggest_stem
 from maps._scenario_values import Wrong as _Wrong
-from maps._scenario_values import above_zero, country_name, point_text, tile_set
+from maps._scenario_values import above_zero, country_name, point_text, tile_set, view_box
 
 __all__ = [
     "REQUIRED",
@@ -347,10 +347,10 @@ def _tiles(value: Any) -> str | None:
 
 def _bounds(value: Any) -> tuple[float, float, float, float]:
     example = "[124.0, 37.0, 135.0, 45.0]"
-    if not (isinstance(value, list) and all(_number(v) for v in value)):
+    if not (isinstance(value, list) and len(value) == 4 and all(_number(v) for v in value)):
         raise _Wrong("expected [west, south, east, north] in degrees", example)
     try:
-        return check_bounds(value)
+        return check_bounds(view_box(*value))
     except InputError as exc:
         raise _Wrong(str(exc), example) from exc
 
@@ -484,7 +484,13 @@ TILES = Kind(
     "",
     _tiles,
 )
-BOUNDS = Kind("box", "`[west, south, east, north]`, numbers", "degrees", _bounds)
+BOUNDS = Kind(
+    "box",
+    "`[west, south, east, north]`, numbers; a west greater than the east crosses the "
+    "antimeridian (`[170, 60, -170, 70]`: Chukotka and Alaska)",
+    "degrees",
+    _bounds,
+)
 
 REQUIRED: Any = dataclasses.MISSING
 

@@ -12,7 +12,15 @@ import re
 
 from geo.errors import InputError
 
-__all__ = ["Wrong", "tile_set", "country_name", "point_text", "above_zero", "check_curve"]
+__all__ = [
+    "Wrong",
+    "tile_set",
+    "country_name",
+    "point_text",
+    "above_zero",
+    "check_curve",
+    "view_box",
+]
 
 #: The tile sets a scenario most often names, shown first in a message (any of
 #: xyzservices' providers that needs no key is accepted).
@@ -187,3 +195,38 @@ so the curve has no step; write e.g. curve_step = "1km" (or a larger curve_to)
         return
     step = f"{curve_to_m / 100 / 1000:.3g}km"
     raise InputError(f'{where}: {problem}; write e.g. curve_step = "{step}" (or a larger curve_to)')
+
+
+def view_box(west: float, south: float, east: float, north: float) -> tuple[float, ...]:
+    """Return a view written ``[west, south, east, north]`` with east past 180 if it crosses.
+
+    A west greater than the east is a view across the antimeridian: its east is given
+    360° on, as Leaflet (which takes longitudes past 180) fits it.
+
+    Examples
+    --------
+    >>> view_box(170, 60, -170, 70)
+    (170.0, 60.0, 190.0, 70.0)
+    >>> view_box(10, 60, 10, 70)
+    Traceback (most recent call last):
+    ...
+    maps._scenario_values.Wrong: west = 10 is east = 10: the view has no width; give two \
+longitudes (a west greater than the east crosses the antimeridian)
+    """
+    w, s, e, n = (float(v) for v in (west, south, east, north))
+    example = "[124.0, 37.0, 135.0, 45.0]"
+    if not (-180 <= w <= 180 and -180 <= e <= 180):
+        raise Wrong(f"west = {w:g} and east = {e:g} must be longitudes in [-180, 180]", example)
+    if w == e:
+        raise Wrong(
+            f"west = {w:g} is east = {e:g}: the view has no width; give two longitudes "
+            "(a west greater than the east crosses the antimeridian)",
+            example,
+        )
+    if not (-90 <= s < n <= 90):
+        raise Wrong(
+            f"south = {s:g} is not below north = {n:g} in [-90, 90]; note the order "
+            "[west, south, east, north]",
+            example,
+        )
+    return (w, s, e + 360.0 if w > e else e, n)

@@ -34,6 +34,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import shapely
 
 import geo
 import layers
@@ -225,18 +226,35 @@ def _draw_subjects(rmap: RiskMap, runs: list[ExposureRun], rings_m: tuple[float,
 
 
 def _draw_context(rmap: RiskMap, codes: tuple[str, ...]) -> None:
-    """Neighbours in grey, cut to a box a quarter larger than the view (the cut is off-screen)."""
+    """Neighbours in grey, cut to a box a quarter larger than the view (the cut is off-screen).
+
+    A view across the antimeridian (east past 180) is cut as its two halves, each side
+    of 180°, so that the neighbours east of it (Alaska beside Chukotka) are drawn too.
+    """
     west, south, east, north = rmap.view_bounds()
     pad_x, pad_y = 0.25 * (east - west), 0.25 * (north - south)
-    view = (
-        max(west - pad_x, -180.0),
-        max(south - pad_y, -90.0),
-        min(east + pad_x, 180.0),
-        min(north + pad_y, 90.0),
-    )
+    south, north = max(south - pad_y, -90.0), min(north + pad_y, 90.0)
+    west, east = west - pad_x, east + pad_x
+    if east - west >= 360.0:
+        boxes = [shapely.box(-180.0, south, 180.0, north)]
+    else:  # the view in [-180, 180]: its longitudes taken round the world
+        boxes = [
+            shapely.box(max(west + k, -180.0), south, min(east + k, 180.0), north)
+            for k in (-360.0, 0.0, 360.0)
+            if west + k < 180.0 and east + k > -180.0
+        ]
+    view = shapely.union_all(boxes)
     for code in codes:
         neighbour = resolve_source(code, boundary="naturalearth")
-        rmap.add_territory(neighbour.data, context=True, group="Countries", clip=view)
+        if len(boxes) == 1:  # one box: the territory keeps its detail inside it
+            clip = tuple(float(v) for v in view.bounds)
+            rmap.add_territory(neighbour.data, context=True, group="Countries", clip=clip)
+            continue
+        data = neighbour.data.copy()
+        data["geometry"] = data.geometry.intersection(view)
+        data = data[~data.geometry.is_empty]
+        if len(data):
+            rmap.add_territory(data, context=True, group="Countries")
 
 
 def _add_notes(
