@@ -12,8 +12,8 @@ first read of a name: where the cost of a real start went.
 ``--detail MODULE`` also prints the slowest imports under MODULE by
 ``python -X importtime`` (cumulative microseconds, as Python reports them), and
 ``--heavy`` whether scipy.spatial, numba, matplotlib, folium, geopandas, pandas,
-pyogrio, rasterio or exactextract are loaded by each import (``maps.cli`` is what
-``riskmap`` imports).
+pyogrio, rasterio or exactextract each target loads (for ``riskmap --help``: what
+``import maps.cli`` loads).
 
 Usage: python benchmarks/bench_import.py [--rounds 7] [--detail geo] [--heavy]
 """
@@ -81,10 +81,10 @@ def importtime(module: str, top: int = 15) -> list[tuple[int, str]]:
     return sorted(rows, reverse=True)[:top]
 
 
-def heavy(module: str) -> list[str]:
-    """Which of the heavy packages ``import module`` loads."""
-    code = f"import sys, {module}; print(','.join(m for m in {HEAVY!r} if m in sys.modules))"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+def heavy(code: str) -> list[str]:
+    """Which of the heavy packages running ``code`` (a target's Python) loads."""
+    probe = f"{code}\nimport sys; print(','.join(m for m in {HEAVY!r} if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     return [m for m in out.stdout.strip().split(",") if m]
 
 
@@ -116,8 +116,11 @@ def main(argv: list[str] | None = None) -> int:
         failed |= bar is not None and m / base > bar
         print(f"| `{code}` | {m:.3f} | {m / base:.2f} | {verdict} |")
     if args.heavy:
-        for name in ("geo", "layers", "maps", "maps.cli"):
-            print(f"{name}: loads {', '.join(heavy(name)) or 'none of ' + ', '.join(HEAVY)}")
+        print(f"\nwhat each loads of {', '.join(HEAVY)}:")
+        for code in TARGETS.values():
+            if code != TARGETS["baseline"]:
+                probe = "import maps.cli" if code == "riskmap --help" else code
+                print(f"  {code}: {', '.join(heavy(probe)) or 'none'}")
     for module in args.detail:
         print(f"\nslowest imports under {module} (cumulative µs, python -X importtime):")
         for us, mod in importtime(module):
