@@ -137,19 +137,20 @@ if not TYPE_CHECKING:  # hidden from type checkers, so that a misspelt name stay
 
     def __getattr__(name: str) -> object:
         """Import a public name (or a submodule, ``layers.analysis``) on first access."""
+        missing = AttributeError(
+            f"module {__name__!r} has no attribute {name!r}", name=name, obj=_sys.modules[__name__]
+        )
         if name in _EXPORTS:
             value = getattr(_importlib.import_module(_EXPORTS[name]), name)
+        elif not name.isidentifier() or name.startswith("__"):
+            raise missing  # no submodule has such a name (``__wrapped__``, ``a.b``)
         else:
             try:
                 value = _importlib.import_module(f"{__name__}.{name}")
             except ModuleNotFoundError as exc:
                 if exc.name != f"{__name__}.{name}":
-                    raise
-                raise AttributeError(
-                    f"module {__name__!r} has no attribute {name!r}",
-                    name=name,
-                    obj=_sys.modules[__name__],
-                ) from None
+                    raise  # the submodule exists and lacks a dependency: say which
+                raise missing from None
         globals()[name] = value
         return value
 

@@ -167,6 +167,24 @@ def test_a_misspelt_name_is_the_usual_attribute_error_with_a_suggestion(package,
         exec(f"from {package} import {typo}", {})  # noqa: S102 - the statement users write
 
 
+def test_a_submodule_missing_a_dependency_says_which_not_that_the_name_is_unknown():
+    # None in sys.modules makes `import folium` fail as if folium were not installed.
+    run = _python("import sys; sys.modules['folium'] = None\nimport maps\nmaps._folium")
+    assert run.returncode == 1
+    last = run.stderr.strip().splitlines()[-1]
+    assert last.startswith("ModuleNotFoundError: import of folium halted"), run.stderr
+
+
+def test_probes_for_names_no_module_can_have_import_nothing():
+    loaded = _fresh(
+        "import json, sys, maps\n"
+        "probes = [hasattr(maps, '__wrapped__'), getattr(maps, 'a.b', None), "
+        "hasattr(maps, '_repr_html_')]\n"
+        "print(json.dumps([probes, sorted(m for m in sys.modules if m.startswith('maps'))]))"
+    )
+    assert loaded == [[False, None, False], ["maps"]]
+
+
 @pytest.mark.slow  # mypy analyses the three packages from a cold cache (about 15 s)
 def test_type_checkers_see_the_lazy_names_and_refuse_a_misspelt_one(tmp_path, monkeypatch):
     api = pytest.importorskip("mypy.api")
