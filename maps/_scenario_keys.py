@@ -487,7 +487,7 @@ TILES = Kind(
 BOUNDS = Kind(
     "box",
     "`[west, south, east, north]`, numbers; a west greater than the east crosses the "
-    "antimeridian (`[170, 60, -170, 70]`: Chukotka and Alaska)",
+    "antimeridian (`[170, 60, -170, 70]`: Chukotka and Alaska; at most 180° wide)",
     "degrees",
     _bounds,
 )

@@ -201,7 +201,8 @@ def view_box(west: float, south: float, east: float, north: float) -> tuple[floa
     """Return a view written ``[west, south, east, north]`` with east past 180 if it crosses.
 
     A west greater than the east is a view across the antimeridian: its east is given
-    360° on, as Leaflet (which takes longitudes past 180) fits it.
+    360° on, as Leaflet (which takes longitudes past 180) fits it. Such a view wider
+    than 180° is refused: the two longitudes are more likely swapped.
 
     Examples
     --------
@@ -228,5 +229,12 @@ longitudes (a west greater than the east crosses the antimeridian)
             f"south = {s:g} is not below north = {n:g} in [-90, 90]; note the order "
             "[west, south, east, north]",
             example,
+        )
+    if w > e and e + 360.0 - w > 180.0:  # more likely the two swapped than such a view
+        raise Wrong(
+            f"west = {w:g} is east of east = {e:g}: a view across the antimeridian "
+            f"{e + 360.0 - w:g}° wide; a view across 180° is at most 180° wide, so the two "
+            f"look swapped: write [{e:g}, {s:g}, {w:g}, {n:g}]",
+            f"[{e:g}, {s:g}, {w:g}, {n:g}]",
         )
     return (w, s, e + 360.0 if w > e else e, n)

@@ -38,6 +38,7 @@ def test_a_west_greater_than_the_east_crosses_the_antimeridian():
         ([170, 60, -170, 60], "south = 60 is not below north = 60"),
         ([200, 60, 210, 70], "must be longitudes in [-180, 180]"),
         ([170, 60, -170], "expected [west, south, east, north] in degrees"),
+        ([130, 42, 125, 49], "look swapped: write [125, 42, 130, 49]"),
     ],
 )
 def test_a_box_with_no_width_or_height_is_refused(bounds, says):
