@@ -6,14 +6,16 @@ files; every country through :func:`layers.countries.resolve_countries`.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Sequence
+from typing import Any
 
 import geo
 from geo.errors import InputError
 from layers.countries import resolve_countries
 
-__all__ = ["radii", "codes"]
+__all__ = ["radii", "codes", "only_countries"]
 
 #: The commas that separate distances: in ``--radius`` every distance ends with its unit,
 #: so a comma between two digits is inside a number (``1,000km``), and refused there.
@@ -82,3 +84,45 @@ def codes(values: Sequence[str] | None) -> list[str] | None:
         return None
     names = [c.strip() for v in values for c in v.split(",") if c.strip()]
     return [record.iso2 for record in resolve_countries(names)] if names else None
+
+
+def only_countries(exposure: Any, countries: Sequence[str]) -> Any:
+    """Return an exposure split by region with only the rows of residents of ``countries``.
+
+    ``--country RU --by admin1`` asks for the regions of Russia's residents, as a
+    scenario's ``country = "RU"`` with ``by = "admin1"`` does: the table, bands and
+    edge keep the rows of those countries; the places and the totals by country are
+    the exposure's own.
+
+    Parameters
+    ----------
+    exposure : layers.Exposure
+        Split by ``admin1`` (its rows carry ``country``).
+    countries : sequence of str
+        ISO alpha-2 codes.
+
+    Returns
+    -------
+    layers.Exposure
+
+    Examples
+    --------
+    >>> import geopandas, shapely, layers
+    >>> towns = geopandas.GeoDataFrame(
+    ...     {"name": ["a", "b"], "country": ["RU", "CN"], "admin1": ["RU-PRI", "CN-JL"],
+    ...      "population": [10, 20]},
+    ...     geometry=geopandas.points_from_xy([131.9, 131.0], [43.1, 43.0]), crs="EPSG:4326")
+    >>> exp = layers.exposure(shapely.Point(131.5, 43.0), towns, "100km", by="admin1")
+    >>> only_countries(exp, ["RU"]).table[["country", "admin1", "population"]].values.tolist()
+    [['RU', 'RU-PRI', 10]]
+    """
+    keep = set(countries)
+
+    def rows(frame: Any) -> Any:
+        if frame is None or "country" not in frame.columns:
+            return frame
+        return frame[frame["country"].isin(keep)].reset_index(drop=True)
+
+    return dataclasses.replace(
+        exposure, table=rows(exposure.table), bands=rows(exposure.bands), edge=rows(exposure.edge)
+    )

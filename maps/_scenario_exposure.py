@@ -21,7 +21,7 @@ import pandas as pd
 
 import layers
 from geo.errors import InputError
-from layers import Source, resolve_source, variant_label
+from layers import DEFAULT_BOUNDARY, Source, resolve_source, variant_label
 from layers.analysis import compare_populations
 from layers.analysis.compare_sources import SETTLEMENT_NAMES
 from layers.cache import OFFLINE_ENV
@@ -177,7 +177,7 @@ def _edge(
 
 
 def _radius_tables(
-    exp: Any, claim: ExposureClaim, code: str | None, who: str, subject: str
+    exp: Any, claim: ExposureClaim, code: str | None, who: str, subject: str, on: str = ""
 ) -> tuple[tuple[str, pd.DataFrame], ...]:
     """Return the people at every radius and, with ``by``, by country or admin-1 region."""
     table = exp.table
@@ -187,7 +187,7 @@ def _radius_tables(
     if claim.radii_m is not None and len(claim.radii_m) > 1:
         totals = table.groupby("radius_km", sort=True)[["population", "places"]].sum()
         totals = totals.reset_index().rename(columns={"radius_km": _KM})
-        tables.append((f"{who} within each radius of {subject}", totals))
+        tables.append((f"{who} within each radius of {subject}{on}", totals))
     if claim.by:
         keys = [c for c in ("country", "admin1", "admin1_name") if c in table.columns]
         rows = table[table["places"] > 0][["radius_km", *keys, "population", "places"]]
@@ -195,7 +195,7 @@ def _radius_tables(
         rows = rows.rename(columns={"radius_km": _KM, "admin1_name": "region"})
         names = {"country": "country", "admin1": "admin-1 region"}
         what = " and ".join(names[b] for b in claim.by)
-        tables.append((f"{who} by {what}", rows.reset_index(drop=True)))
+        tables.append((f"{who} by {what}{on}", rows.reset_index(drop=True)))
     return tuple(tables)
 
 
@@ -209,9 +209,13 @@ def _check_around(claim: ExposureClaim, settlements: Any, where: str) -> Exposur
     exp: Any = None
     tables: tuple[tuple[str, pd.DataFrame], ...] = ()
     if claim.by or len(claim.radii_m or ()) > 1:
+        # On riskmap's default boundary when it is one of the variants, as the CLI counts.
+        name = DEFAULT_BOUNDARY if DEFAULT_BOUNDARY in sources else next(iter(sources))
         by: Any = list(claim.by) if claim.by else ([code] if code else None)
-        exp = layers.exposure(first.data, settlements, list(claim.radii_m or ()), by=by)
-        tables = _radius_tables(exp, claim, code, who, subject)
+        radii = list(claim.radii_m or ())
+        exp = layers.exposure(sources[name].data, settlements, radii, by=by)
+        on = f" ({variant_label(name)})" if len(sources) > 1 else ""
+        tables = _radius_tables(exp, claim, code, who, subject, on)
     if claim.populations is not None:
         return _check_compare(claim, settlements, sources, subject, code, tables, exp)
     data = {name: source.data for name, source in sources.items()}

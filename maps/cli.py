@@ -35,7 +35,7 @@ from layers.grid_products import PRODUCTS
 from layers.output import check_target
 from layers.sources import Source
 from maps._cli_distance import cmd_distance
-from maps._cli_options import codes
+from maps._cli_options import codes, only_countries
 from maps._cli_options import radii as parse_radii
 from maps._cli_sites import cmd_sites
 from maps._cli_words import cli_words
@@ -475,11 +475,15 @@ def _cmd_exposure(args: argparse.Namespace) -> int:
         print(f"note: {source.note}", file=sys.stderr if args.json else sys.stdout)
     if len(populations) > 1:
         return _cmd_compare(args, source, label, populations)
-    by = countries if countries else _by(args.by)
+    split = _by(args.by)
+    regions = countries is not None and "admin1" in split  # the regions of these countries
+    by = split if regions or not countries else countries
     exp = _population_layer(source, populations[0], radii, by, args.kind)
     settlements = layers.settlements() if exp is None or args.variants else None
     if exp is None:
         exp = layers.exposure(source, settlements, radii, by=by)
+    if regions and countries:
+        exp = only_countries(exp, countries)
     out = sys.stderr if args.json else sys.stdout
     if args.json:
         print(exp.to_json())
