@@ -32,7 +32,7 @@ RANGE_COLUMNS = ("range", "radius", "ranges", "zones")
 #: Units a range column's name may end with, and their metres.
 _COLUMN_UNITS = {"km": 1000.0, "m": 1.0, "mi": 1609.344, "nmi": 1852.0}
 _UNIT_SUFFIX = re.compile(r"[_ ]\(?(km|m|mi|nmi)\)?$", re.IGNORECASE)
-_SEPARATORS = re.compile(r"[;,/]")
+_SEPARATORS = re.compile(r"[;/]|(?<!\d),|,(?!\d)")  # a comma between digits is in a number
 
 
 def _column_unit(column: str) -> float | None:
