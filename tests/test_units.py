@@ -132,3 +132,21 @@ def test_a_decimal_comma_is_refused_with_the_decimal_point(text, fix):
     with pytest.raises(InputError, match="comma") as info:
         geo.parse_distance(text)
     assert f"write {fix}" in str(info.value)
+
+
+def test_a_sites_range_cell_reads_its_distances_through_the_one_parser():
+    # A cell lists ranges split at ';', '/' or a comma between distances, never inside a number.
+    import geopandas as gpd
+
+    from layers.sites import read_sites
+
+    def ranges(cell):
+        frame = gpd.GeoDataFrame(
+            {"name": ["a"], "range": [cell]}, geometry=gpd.points_from_xy([131], [43]), crs=4326
+        )
+        return read_sites(frame)["ranges_m"].iloc[0]
+
+    assert ranges("30km, 1_000km") == (30_000.0, geo.parse_distance("1000km"))
+    assert ranges("30km,80km") == ranges("30km; 80km") == (30_000.0, 80_000.0)
+    with pytest.raises(InputError, match=r"'1000km' or '1_000km'"):
+        ranges("30km, 1,000km")
