@@ -10,10 +10,9 @@ the first time it is read.
 ('layers.territory', 'layers.analysis.compute')
 """
 
-import importlib as _importlib
-import sys as _sys
-import types as _types
 from typing import TYPE_CHECKING
+
+from geo.lazy import attach as _attach
 
 if TYPE_CHECKING:  # what type checkers see; at run time __getattr__ imports the same names
     from layers.analysis import (
@@ -110,51 +109,5 @@ _EXPORTS = {
     "variant_label": "layers.boundaries",
 }
 
-
-class _Package(_types.ModuleType):
-    """The ``layers`` module, whose public functions outrank its submodules of the same name.
-
-    ``layers.territory``, ``layers.regions`` and ``layers.settlements`` are functions
-    that live in modules of the same name. Importing such a module (``from
-    layers.territory import border``) makes Python bind the module on its package,
-    which would hide the function; that one binding is refused, the function is
-    read from the module on first access as every other public name is.
-    """
-
-    def __setattr__(self, name: str, value: object) -> None:
-        if (
-            name in _EXPORTS
-            and isinstance(value, _types.ModuleType)
-            and value.__name__ == f"{self.__name__}.{name}"
-        ):
-            return
-        super().__setattr__(name, value)
-
-
-_sys.modules[__name__].__class__ = _Package
-
 if not TYPE_CHECKING:  # hidden from type checkers, so that a misspelt name stays an error there
-
-    def __getattr__(name: str) -> object:
-        """Import a public name (or a submodule, ``layers.analysis``) on first access."""
-        missing = AttributeError(
-            f"module {__name__!r} has no attribute {name!r}", name=name, obj=_sys.modules[__name__]
-        )
-        if name in _EXPORTS:
-            value = getattr(_importlib.import_module(_EXPORTS[name]), name)
-        elif not name.isidentifier() or name.startswith("__"):
-            raise missing  # no submodule has such a name (``__wrapped__``, ``a.b``)
-        else:
-            try:
-                value = _importlib.import_module(f"{__name__}.{name}")
-            except ModuleNotFoundError as exc:
-                if exc.name != f"{__name__}.{name}":
-                    raise  # the submodule exists and lacks a dependency: say which
-                raise missing from None
-        globals()[name] = value
-        return value
-
-
-def __dir__() -> list[str]:
-    """List the public names and whatever is loaded already (for ``dir(layers)``, completion)."""
-    return sorted(set(globals()) | set(__all__))
+    __getattr__, __dir__ = _attach(__name__, _EXPORTS)

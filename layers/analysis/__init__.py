@@ -33,9 +33,9 @@ Every public name is imported from its submodule on first use (PEP 562), so that
 'layers.analysis.compute'
 """
 
-import importlib as _importlib
-import sys as _sys
 from typing import TYPE_CHECKING
+
+from geo.lazy import attach as _attach
 
 if TYPE_CHECKING:  # what type checkers see; at run time __getattr__ imports the same names
     from layers.analysis.compare import PopulationComparison, compare_populations
@@ -63,27 +63,4 @@ _EXPORTS = {
 }
 
 if not TYPE_CHECKING:  # hidden from type checkers, so that a misspelt name stays an error there
-
-    def __getattr__(name: str) -> object:
-        """Import a public name (or a submodule, ``layers.analysis.points``) on first access."""
-        missing = AttributeError(
-            f"module {__name__!r} has no attribute {name!r}", name=name, obj=_sys.modules[__name__]
-        )
-        if name in _EXPORTS:
-            value = getattr(_importlib.import_module(_EXPORTS[name]), name)
-        elif not name.isidentifier() or name.startswith("__"):
-            raise missing  # no submodule has such a name (``__wrapped__``, ``a.b``)
-        else:
-            try:
-                value = _importlib.import_module(f"{__name__}.{name}")
-            except ModuleNotFoundError as exc:
-                if exc.name != f"{__name__}.{name}":
-                    raise  # the submodule exists and lacks a dependency: say which
-                raise missing from None
-        globals()[name] = value
-        return value
-
-
-def __dir__() -> list[str]:
-    """List the public names and whatever is loaded already (for ``dir()``, completion)."""
-    return sorted(set(globals()) | set(__all__))
+    __getattr__, __dir__ = _attach(__name__, _EXPORTS)
