@@ -129,7 +129,11 @@ class MapOptions(Section):
         [],
     )
     bounds: tuple[float, float, float, float] | None = config_field(
-        "bounds", BOUNDS, "Initial view; default the extent of the subject and what is drawn.", None
+        "bounds",
+        BOUNDS,
+        "Initial view; default the extent of the subject and what is drawn. A west greater "
+        "than the east is a view across the antimeridian (±180°), drawn with both sides in it.",
+        None,
     )
     self_contained: bool = config_field(
         "self_contained",
@@ -402,7 +406,9 @@ class OverviewOptions(Section):
         "Countries of residence in the table and the curve; default the six most populous.",
         [],
     )
-    curve_to_m: float = config_field("curve_to", LENGTH, "The curve runs from 0 to here.", "500km")
+    curve_to_m: float = config_field(
+        "curve_to", LENGTH, "The curve runs from 0 to this distance.", "500km"
+    )
     curve_step_m: float = config_field(
         "curve_step", LENGTH, f"Spacing of the curve, up to {MAX_CURVE_POINTS:,} points.", "5km"
     )
