@@ -26,6 +26,7 @@ __all__ = [
     "read_document",
     "one_claim",
     "bounds_in_order",
+    "tolerance_below",
     "joined",
 ]
 
@@ -95,6 +96,19 @@ def bounds_in_order(where: Where, low: float | None, high: float | None, fmt: An
         raise InputError(
             f"{where}{where.detail}: more_than = {fmt(low)} is not below less_than = {fmt(high)}; "
             "no number is both: check the two"
+        )
+
+
+def tolerance_below(where: Where, tolerance: Any, about: float | None, fmt: Any) -> None:
+    """Refuse a tolerance as large as the ``about`` claim: the claim would hold from 0 on."""
+    if about is None or tolerance.share is not None:
+        return  # a share is below 100%, checked as it is read
+    allowed = tolerance.of(about)
+    if allowed >= about > 0:
+        raise InputError(
+            f"{where}{where.detail}: tolerance = {fmt(allowed)} is not below about = "
+            f"{fmt(about)}, so the claim would hold for anything from 0 to twice it; give a "
+            'tolerance below about, e.g. tolerance = "5%"'
         )
 
 

@@ -19,6 +19,7 @@ __all__ = [
     "point_text",
     "above_zero",
     "check_curve",
+    "check_display_tolerance",
     "view_box",
 ]
 
@@ -238,3 +239,27 @@ longitudes (a west greater than the east crosses the antimeridian)
             f"[{e:g}, {s:g}, {w:g}, {n:g}]",
         )
     return (w, s, e + 360.0 if w > e else e, n)
+
+
+#: Largest display tolerance: beyond it what is drawn moves by more than many radii.
+MAX_DISPLAY_TOLERANCE_M = 10_000.0
+
+
+def check_display_tolerance(where: str, tolerance_m: float) -> None:
+    """Refuse a display tolerance over :data:`MAX_DISPLAY_TOLERANCE_M` (10 km).
+
+    Examples
+    --------
+    >>> check_display_tolerance("[map]", 200.0)
+    >>> check_display_tolerance("[map]", 2e7)
+    Traceback (most recent call last):
+    ...
+    geo.errors.InputError: [map]: tolerance = 20000 km moves what is drawn by up to that, \
+more than 10 km (numbers use the full geometry whatever it is); write e.g. tolerance = "200m"
+    """
+    if tolerance_m > MAX_DISPLAY_TOLERANCE_M:
+        raise InputError(
+            f"{where}: tolerance = {tolerance_m / 1000:g} km moves what is drawn by up to that, "
+            f"more than {MAX_DISPLAY_TOLERANCE_M / 1000:g} km (numbers use the full geometry "
+            'whatever it is); write e.g. tolerance = "200m"'
+        )

@@ -65,8 +65,9 @@ from maps._scenario_sections import (
     one_claim,
     read_document,
     section_field,
+    tolerance_below,
 )
-from maps._scenario_values import MAX_CURVE_POINTS, check_curve
+from maps._scenario_values import MAX_CURVE_POINTS, check_curve, check_display_tolerance
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -111,8 +112,8 @@ class MapOptions(Section):
     tolerance_m: float = config_field(
         "tolerance",
         DISTANCE,
-        "Display simplification: no vertex drawn moves more than this; numbers use the "
-        "full geometry.",
+        "Display simplification: no vertex drawn moves more than this (at most 10 km); "
+        "numbers use the full geometry.",
         "200m",
     )
     rings_m: tuple[float, ...] = config_field(
@@ -142,6 +143,9 @@ class MapOptions(Section):
         "false links Leaflet and its plugins from their CDNs.",
         True,
     )
+
+    def _check(self, where: Where, given: set[str]) -> None:
+        check_display_tolerance(f"{where}{where.detail}", self.tolerance_m)
 
 
 @documented
@@ -195,6 +199,7 @@ class DistanceClaim(Section):
             )
         one_claim(where, given, "distance")
         bounds_in_order(where, self.more_than_m, self.less_than_m, lambda m: f"{m / 1000:g} km")
+        tolerance_below(where, self.tolerance, self.about_m, lambda m: f"{m / 1000:g} km")
 
 
 _ALL_VARIANTS = ["osm-sea", "osm-land", "naturalearth"]
@@ -373,6 +378,7 @@ class ExposureClaim(Section):
             raise InputError(f"{at}: populations is for around; sites count the settlements")
         one_claim(where, given, "number of people")
         bounds_in_order(where, self.more_than, self.less_than, lambda n: f"{n:,.0f}")
+        tolerance_below(where, self.tolerance, self.about, lambda n: f"{n:,.0f}")
         if self.claims and self.radii_m is not None and len(self.radii_m) > 1:
             raise InputError(
                 f"{at} makes a claim at {len(self.radii_m)} radii; a claim is about one "

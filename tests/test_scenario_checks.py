@@ -108,6 +108,21 @@ def _refused(data: dict) -> str:
             ["latitude 131.9 is outside [-90, 90]", "longitude first", 'write from = "131.9,43.1"'],
         ),
         (
+            {"map": {"tolerance": "20000km"}},
+            "[map]: tolerance = 20000 km moves what is drawn",
+            ['write e.g. tolerance = "200m"'],
+        ),
+        (
+            {"distance": [{"from": "A", "to": "B", "about": "700km", "tolerance": "700km"}]},
+            "[[distance]] (entry 1): tolerance = 700 km is not below about = 700 km",
+            ["would hold for anything from 0"],
+        ),
+        (
+            {"exposure": [{**_EXPOSURE, "about": 1000, "tolerance": 5000}]},
+            "[[exposure]] (entry 1): tolerance = 5,000 is not below about = 1,000",
+            ['tolerance = "5%"'],
+        ),
+        (
             {"exposure": [{**_EXPOSURE, "radius": "1,000km"}]},
             'radius = "1,000km" in [[exposure]] (entry 1)',
             ["'1000km' or '1_000km'"],
