@@ -35,7 +35,7 @@ from layers.grid_products import PRODUCTS
 from layers.output import check_target
 from layers.sources import Source
 from maps._cli_distance import cmd_distance
-from maps._cli_options import codes, only_countries
+from maps._cli_options import codes, country_names, only_countries, refuse_dropped
 from maps._cli_options import radii as parse_radii
 from maps._cli_sites import cmd_sites
 from maps._cli_words import cli_words
@@ -282,7 +282,7 @@ def _populations(values: Sequence[str] | None) -> list[str]:
             check_population(name)
     except InputError as exc:
         try:
-            resolve_countries(names)
+            resolve_countries(country_names(values or ()))
         except InputError:
             raise exc from None
         raise InputError(
@@ -449,6 +449,7 @@ def _around(args: argparse.Namespace) -> Any:
 
 
 def _cmd_exposure(args: argparse.Namespace) -> int:
+    refuse_dropped(args)
     populations = _populations(args.population)
     _check_outputs(args)
     if args.sites:
@@ -523,6 +524,7 @@ def _cmd_exposure(args: argparse.Namespace) -> int:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
+    refuse_dropped(args)
     out = Path(args.out)
     result = run_scenario(
         args.scenario,
