@@ -119,8 +119,13 @@ def download_part(url: str, target: Path, *, progress: bool | None = None) -> Pa
                 _http_attempt(requests, url, part, note, bar)
                 note.unlink(missing_ok=True)
                 return part
+            except requests.exceptions.ConnectionError as exc:
+                unreachable = _unreachable(exc)
+                if unreachable:  # no connection at all: trying again would only wait
+                    raise DataError(unreachable) from exc
+                if attempt == ATTEMPTS:
+                    raise _gave_up(url, part, exc) from exc
             except (
-                requests.exceptions.ConnectionError,
                 requests.exceptions.Timeout,
                 requests.exceptions.ChunkedEncodingError,
                 _ShortRead,
@@ -128,6 +133,35 @@ def download_part(url: str, target: Path, *, progress: bool | None = None) -> Pa
                 if attempt == ATTEMPTS:
                     raise _gave_up(url, part, exc) from exc
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _unreachable(exc: Exception) -> str:
+    """Say, in one line, that the server of a URL could not be reached; "" if it was.
+
+    A connection that never opened (the host name does not resolve, the port refuses,
+    no route) is what an offline machine meets: it is named with the URL and the ways
+    to get the file without a network. A connection cut after it opened returns ""
+    (it is retried and resumed).
+    """
+    import urllib3.exceptions as ux
+
+    reason: Any = exc.args[0] if exc.args else None
+    reason = getattr(reason, "reason", reason)  # requests wraps urllib3's MaxRetryError
+    if not isinstance(reason, ux.ConnectTimeoutError):  # NewConnectionError is one
+        return ""
+    url = getattr(exc.request, "url", None) or "the URL"
+    host = urlparse(url).hostname or url
+    why = (
+        f"the name {host!r} does not resolve"
+        if isinstance(reason, ux.NameResolutionError)
+        else f"{host} refused or did not answer the connection"
+    )
+    return (
+        f"could not reach {url!r} ({why}): this machine may be offline; where there is a "
+        "network, fetch it (a product: riskmap data fetch NAME, then copy its cache folder, "
+        "riskmap data path NAME, here; a file: download it and give its path), or set "
+        "RISKMAP_OFFLINE=1 to fail at once"
+    )
 
 
 def _gave_up(url: str, part: Path, exc: Exception) -> DataError:

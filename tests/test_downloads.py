@@ -16,7 +16,7 @@ from numpy.testing import assert_allclose
 
 from geo.errors import DataError, InputError
 from layers import cache
-from layers.download import part_paths
+from layers.download import download_part, part_paths
 from layers.grid import PopulationGrid, population_grid
 from layers.grid_products import GridProduct, fetch_grid
 from layers.grid_tiles import TileGrid
@@ -195,3 +195,36 @@ def test_a_tile_the_producer_does_not_publish_counts_nobody_and_is_named(
 def test_tiles_across_the_antimeridian_are_those_at_both_ends():
     world = TileGrid("EPSG:4326", -180.0, 90.0, 10.0, 18, 36)
     assert world.tiles_for((175.0, 61.0, -175.0, 65.0)) == ["R3_C1", "R3_C36"]
+
+
+def _closed_port() -> int:
+    import socket
+
+    with socket.socket() as sock:  # a port just released: nothing listens there
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_a_server_that_cannot_be_reached_is_named_once_with_the_offline_fixes(tmp_path):
+    # No connection at all is what an offline machine meets: one line, no retries, no
+    # urllib3 pool text; the URL, the likely cause and the ways to get the file.
+    url = f"http://127.0.0.1:{_closed_port()}/pop.tif"
+    with pytest.raises(DataError) as info:
+        download_part(url, tmp_path / "cache" / "pop.tif")
+    text = str(info.value)
+    assert f"could not reach {url!r}" in text and "may be offline" in text
+    assert "riskmap data fetch" in text and "RISKMAP_OFFLINE=1" in text
+    assert "attempts" not in text and "Pool" not in text and "\n" not in text
+    assert not (tmp_path / "cache" / "pop.tif.part").exists()
+
+
+def test_the_cli_says_which_url_it_could_not_reach(tmp_path):
+    from test_cli import _one_line_error, riskmap
+
+    url = f"http://127.0.0.1:{_closed_port()}/pop.tif"
+    line = _one_line_error(
+        riskmap(
+            "exposure", "--around", "KP", "--radius", "20km", "--population", url, "--kind", "count"
+        )
+    )
+    assert f"could not reach {url!r}" in line and "RISKMAP_OFFLINE=1" in line
