@@ -45,7 +45,7 @@ class InputError(RiskmapError, ValueError):
     ...     geo.distance((100.0, 95.0), (0.0, 0.0))
     ... except ValueError as exc:
     ...     print(isinstance(exc, InputError), str(exc).split(";")[0])
-    True a have latitude 95.0 at index 0, outside [-90, 90]
+    True a: latitude 95.0 is outside [-90, 90]
     """
 
 

@@ -295,7 +295,7 @@ def test_read_settlements_bad_points():
     swapped = _towns()
     swapped.geometry = shapely.points([(43.1, 131.9), (43.8, 132.0), (42.6, 130.5)])
     with pytest.raises(
-        InputError, match=r"latitude \S*131.9\S* at index 0, outside \[-90, 90\].*swapped"
+        InputError, match=r"latitude \S*131.9\S* at index 0 is outside \[-90, 90\].*swapped"
     ):
         read_settlements(swapped)
     areas = _towns()
