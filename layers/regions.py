@@ -67,9 +67,13 @@ _GEOMETRY = ("xy_delta_e5", "ring_offsets", "part_offsets", "geom_offsets")
 _CODE_RE = re.compile(r"^[A-Za-z]{2}-[A-Za-z0-9]{1,3}$")
 
 
+#: Letters Unicode does not decompose into a base letter and an accent.
+_LETTERS = str.maketrans({"ı": "i", "ł": "l", "Ł": "l", "ø": "o", "Ø": "o", "đ": "d", "Đ": "d"})
+
+
 def _fold(text: str) -> str:
     """Return a name case-, accent- and punctuation-folded (``"Primor'ye"``: ``"primorye"``)."""
-    text = unicodedata.normalize("NFKD", text)
+    text = unicodedata.normalize("NFKD", text.translate(_LETTERS))
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
     text = re.sub(r"['’`ʼ]", "", text.casefold())
     return " ".join(re.sub(r"[\s\-‐–—.,()/_]+", " ", text).split())
@@ -174,30 +178,61 @@ def _index() -> tuple[_Index, _Index, _Index, _Index]:
 _KIND_WORDS = (
     "krai", "kray", "oblast", "province", "prefecture", "region", "state", "territory",
     "governorate", "county", "department", "voivodeship", "autonomous okrug", "okrug",
+    "autonomous republic", "autonomous region", "autonomous community", "municipality",
 )  # fmt: skip
 
 
+def _short(name: str, words: set[str]) -> str:
+    """Return a folded name without its kind word ("primorsky"), or "" if it has none."""
+    ends = [k for k in sorted(words, key=len, reverse=True) if name.endswith(" " + k)]
+    short = name[: -len(ends[0])].strip() if ends else ""  # "autonomous okrug" first
+    return short if len(short) >= 5 else ""
+
+
 @lru_cache(maxsize=1)
-def _short_index() -> _Index:
-    """Folded name without its kind word ("primorsky" for "Primorsky Krai") → rows.
+def _short_index() -> tuple[_Index, _Index]:
+    """Folded name without its kind word → rows: of features, and of their groupings.
 
-    Consulted only when no region has the name itself, so "Western Australia" or a
-    region whose own name is the short form always wins.
+    "primorsky" for Primorsky Krai, "naxcivan" for the grouping Naxçıvan Autonomous
+    Republic. A name that is one region's own name and another's short form names both
+    (:func:`match_regions`).
     """
-    exact = _index()[0]
-    out: _Index = {}
+    features: _Index = {}
+    groupings: _Index = {}
+    kinds = {_fold(w) for w in _KIND_WORDS}
     for i, row in enumerate(_table().to_dict("records")):
-        words = {_fold(w) for w in (row["type"], row["type_en"], *_KIND_WORDS) if w}
+        words = kinds | {_fold(w) for w in (row["type"], row["type_en"]) if w}
         for name in {_fold(row["name"]), _fold(row["name_en"])} - {""}:
-            ends = [k for k in sorted(words, key=len, reverse=True) if name.endswith(" " + k)]
-            short = name[: -len(ends[0])].strip() if ends else ""  # "autonomous okrug" first
-            if len(short) >= 5 and short not in exact:
-                out.setdefault(short, []).append(i)
-    return out
+            if short := _short(name, words):
+                features.setdefault(short, []).append(i)
+        if row["region"] and (short := _short(_fold(row["region"]), kinds)):
+            groupings.setdefault(short, []).append(i)
+    # A grouping named after one of its features (the Naxçıvan Autonomous Republic after
+    # its capital, Naxçıvan) is found by that feature's other names too ("Nakhchivan").
+    names_of: dict[int, list[str]] = {}
+    for key, rows in _index()[0].items():
+        for i in rows:
+            names_of.setdefault(i, []).append(key)
+    for short, rows in list(groupings.items()):
+        for i in set(_index()[0].get(short, [])) & set(rows):
+            for key in set(names_of[i]) - {short}:
+                groupings[key] = sorted({*groupings.get(key, []), *rows})
+    return features, groupings
 
 
-def _label(row: Any) -> str:
-    return f"{row['name']} ({row['iso_3166_2']}, {row['admin']})"
+def _label(table: Any, group: list[int]) -> str:
+    """Return one region of an ambiguous name in words: ``"Limburg (NL-LI, Netherlands)"``."""
+    label = region_label(table.iloc[group])  # "Name (CODE), Country"
+    name, _, rest = label.rpartition(" (")
+    if not name:  # a grouping without a code: "Name, Country"
+        return label
+    code, _, admin = rest.partition("), ")
+    return f"{name} ({code}, {admin})"
+
+
+def _full_name(table: Any, group: list[int]) -> str:
+    """Return the name :func:`region_label` gives a region, without its code and country."""
+    return region_label(table.iloc[group]).rpartition(" (")[0]
 
 
 def _groups(rows: list[int], column: str = "iso_3166_2") -> list[list[int]]:
@@ -255,6 +290,11 @@ def match_regions(text: str, *, country: Any = None) -> list[list[int]]:
     name, iso2 = _split_country(text.strip(), country)
     is_code = bool(_CODE_RE.match(name))
     countries = _table()["country"].to_numpy()
+
+    def keep(rows: list[int]) -> list[int]:
+        return sorted({i for i in rows if iso2 is None or countries[i] == iso2})
+
+    found: list[list[int]] = []
     for index, key, column in zip(
         _index(),
         (_fold(name), name.upper(), _fold(name), name.upper()),
@@ -263,11 +303,17 @@ def match_regions(text: str, *, country: Any = None) -> list[list[int]]:
     ):
         if key == name.upper() and not is_code:
             continue
-        rows = [i for i in index.get(key, []) if iso2 is None or countries[i] == iso2]
-        if rows:
-            return _groups(sorted(set(rows)), column)
-    rows = [i for i in _short_index().get(_fold(name), []) if iso2 is None or countries[i] == iso2]
-    return _groups(sorted(set(rows))) if rows else []
+        if rows := keep(index.get(key, [])):
+            if key == name.upper():  # a code names one region
+                return _groups(rows, column)
+            found = _groups(rows, column)
+            break
+    features, groupings = _short_index()
+    for index, column in ((features, "iso_3166_2"), (groupings, "region")):
+        for group in _groups(keep(index.get(_fold(name), [])), column):
+            if not any(set(group) <= set(f) for f in found):  # another region, short-named
+                found.append(group)
+    return found
 
 
 def suggest_regions(text: str, *, n: int = 5) -> list[tuple[str, str, float]]:
@@ -429,18 +475,41 @@ Limburg (BE-VLI, Belgium); add the country ('Limburg, NL') or give the ISO 3166-
     if not groups:
         raise InputError(f"unknown admin-1 region {name!r}; {_suggest(name)}")
     if len(groups) > 1:
-        table = _table()
-        listed = " or ".join(_label(table.iloc[g[0]]) for g in groups)
-        first = table.iloc[groups[0][0]]
-        same = len({table["country"].iat[g[0]] for g in groups}) == 1
-        fix = (
-            "give the ISO 3166-2 code"
-            if same
-            else f"add the country ('{name.split(',')[0].strip()}, {first['country']}') "
-            "or give the ISO 3166-2 code"
-        )
-        raise AmbiguousError(f"region {name!r} is ambiguous: {listed}; {fix}")
+        raise _ambiguous(name, groups)
     return _layer(groups[0])
+
+
+def _ambiguous(name: str, groups: list[list[int]]) -> AmbiguousError:
+    """Refuse a name of several regions, listing each and how to write it alone."""
+    table = _table()
+    listed = " or ".join(_label(table, g) for g in groups)
+    first = table.iloc[groups[0][0]]
+    same = len({table["country"].iat[g[0]] for g in groups}) == 1
+    fix = (
+        "give the ISO 3166-2 code"
+        if same
+        else f"add the country ('{name.split(',')[0].strip()}, {first['country']}') "
+        "or give the ISO 3166-2 code"
+    )
+    key = _fold(name.split(",")[0])
+    if any(_fold(_full_name(table, g)) != key for g in groups):  # one without its kind word
+        fix = "write " + "; ".join(_written(table, g, key) for g in groups)
+    return AmbiguousError(f"region {name!r} is ambiguous: {listed}; {fix}")
+
+
+def _written(table: Any, group: list[int], key: str) -> str:
+    """How to ask for one region alone: its code and a full name, each checked to name it."""
+    full = _full_name(table, group)
+    first = table.iloc[group[0]]
+    one = len(set(table["iso_3166_2"].iloc[group])) == 1
+    code = str(first["iso_3166_2"] if one else first["region_cod"])
+    kinds = [k for k in str(first["type_en"]).split("|") if k] if one else []
+    names = [full, *(f"{full} {k}" for k in kinds)]
+    forms = [code] if code and "~" not in code else []
+    forms += [f"'{n}'" for n in names if _fold(n) != key][:1]
+    forms = [f for f in forms if match_regions(f.strip("'")) == [group]]
+    kind = f", the {kinds[0].lower()}" if kinds else ""
+    return f"{' or '.join(forms) or 'its code in Natural Earth'} for {full}{kind}"
 
 
 def regions(country: Any = None) -> Any:
