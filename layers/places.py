@@ -10,6 +10,7 @@ match, the :class:`Place` returned names the runners-up (``alternatives``).
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import re
 import unicodedata
@@ -25,10 +26,20 @@ from layers.countries import country as country_record
 from layers.settlements import alternate_names
 from layers.settlements import settlements as all_settlements
 
-__all__ = ["MAX_ALTERNATIVES", "Place", "UnknownPlaceError", "degrees_text", "resolve_place"]
+__all__ = [
+    "ALTERNATE_NAME_FACTOR",
+    "MAX_ALTERNATIVES",
+    "Place",
+    "UnknownPlaceError",
+    "degrees_text",
+    "resolve_place",
+]
 
 #: How many runners-up a :class:`Place` keeps.
 MAX_ALTERNATIVES = 4
+#: A place found by an alternate name is taken over places of that own name only with at
+#: least this many times the people of the most populous of them (:func:`resolve_place`).
+ALTERNATE_NAME_FACTOR = 100
 
 _NUMBER = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)"
 _LONLAT_RE = re.compile(rf"^\s*({_NUMBER})\s*,\s*({_NUMBER})\s*$")
@@ -76,8 +87,13 @@ class Place:
         The name the query matched, when it is not ``name`` (an alternate name:
         ``"zaporizhzhia"`` for Zaporizhzhya), else ``""``.
     alternatives : tuple of Place
-        Where the name matched several places: the runners-up, most populous first
-        (at most :data:`MAX_ALTERNATIVES`); empty when the match is unique.
+        Where the name matched several places: the runners-up in the order
+        :func:`resolve_place` ranks them (at most :data:`MAX_ALTERNATIVES`); empty when
+        the match is unique.
+    matches : int
+        How many places the name matched, all of them (0 for bare coordinates).
+    alternate_matches : int
+        How many of them by an alternate name only.
 
     Examples
     --------
@@ -96,6 +112,8 @@ class Place:
     geonameid: int | None = None
     matched: str = ""
     alternatives: tuple[Place, ...] = ()
+    matches: int = 0
+    alternate_matches: int = 0
 
     @property
     def lonlat(self) -> tuple[float, float]:
@@ -121,11 +139,24 @@ class Place:
         """
         if not self.alternatives:
             return ""
-        via = f" (by its alternate name {self.matched!r})" if self.matched else ""
+        n = max(self.matches, len(self.alternatives) + 1)
+        alt, own = self.alternate_matches, n - self.alternate_matches
+        if self.matched and own:
+            how = (
+                f"the most populous of {n} matches, by its alternate name {self.matched!r}: "
+                f"{ALTERNATE_NAME_FACTOR} times the people of any place of that own name or more"
+            )
+        elif self.matched:
+            how = f"the most populous of {n} matches, by its alternate name {self.matched!r}"
+        elif alt:
+            how = (
+                f"the most populous of the {own} places of that own name ({alt} more match by "
+                "an alternate name, ranked after them)"
+            )
+        else:
+            how = f"the most populous of {n} matches"
         others = "; ".join(p.describe() for p in self.alternatives)
-        return (
-            f"chose the most populous of {len(self.alternatives) + 1} matches{via}; also: {others}"
-        )
+        return f"chose {how}; also: {others}"
 
     def to_dict(self) -> dict[str, Any]:
         """Return the place as plain values (alternatives as a list of dicts)."""
@@ -138,6 +169,8 @@ class Place:
             "geonameid": self.geonameid,
             "matched": self.matched,
             "alternatives": [p.to_dict() for p in self.alternatives],
+            "matches": self.matches,
+            "alternate_matches": self.alternate_matches,
         }
 
 
@@ -206,7 +239,14 @@ def resolve_place(query: str, settlements: Any = None) -> Place:
     Returns
     -------
     Place
-        The most populous settlement matching the name (and country), or the point.
+        The settlement chosen (with the runners-up and the number of matches), or the
+        point. A settlement whose own name is the query is chosen over one found by a
+        GeoNames alternate name, the most populous first, unless the alternate-name
+        match has :data:`ALTERNATE_NAME_FACTOR` (100) times the people of every own-name
+        match or more: ``"Alexandria"`` is Alexandria, EG, with Mashhad, IR (an
+        alternate name) ranked after every Alexandria; ``"Zaporizhzhia"`` is the city
+        GeoNames spells Zaporizhzhya (710,052 people), not the village of 656 of that
+        own name.
 
     Raises
     ------
@@ -220,6 +260,10 @@ def resolve_place(query: str, settlements: Any = None) -> Place:
     (131.8869, 43.1056)
     >>> resolve_place("Vladivostok,Russia") == resolve_place("Vladivostok,RU")
     True
+    >>> from layers import settlements
+    >>> place = resolve_place("Victoria", settlements())  # not Hong Kong, by an alternate name
+    >>> place.describe(), place.matches, place.alternate_matches
+    ('Victoria, CA (48.4359°N, 123.3516°W, population 289,625)', 35, 9)
     """
     if not isinstance(query, str):
         raise InputTypeError(
@@ -244,19 +288,32 @@ def resolve_place(query: str, settlements: Any = None) -> Place:
         candidates, by_alternate = candidates[keep], by_alternate[keep]
     if candidates.empty:
         raise _no_match(query, name, country, settlements)
-    order = np.argsort(-candidates["population"].to_numpy(dtype=float), kind="stable")
-    ranked = [_place(candidates.iloc[i], name if by_alternate[i] else "") for i in order]
+    ranked = _ranked(candidates, by_alternate, name)
     best = ranked[0]
-    return Place(
-        name=best.name,
-        country=best.country,
-        lon=best.lon,
-        lat=best.lat,
-        population=best.population,
-        geonameid=best.geonameid,
-        matched=best.matched,
+    return dataclasses.replace(
+        best,
         alternatives=tuple(ranked[1 : 1 + MAX_ALTERNATIVES]),
+        matches=len(ranked),
+        alternate_matches=int(by_alternate.sum()),
     )
+
+
+def _ranked(candidates: Any, by_alternate: np.ndarray, name: str) -> list[Place]:
+    """Rank the places a name matched: own names first, then alternate names.
+
+    A place whose own name is the query comes before one found by an alternate name,
+    each most populous first, unless the alternate-name match has at least
+    :data:`ALTERNATE_NAME_FACTOR` times the people of every own-name match: GeoNames
+    lists alternate names that are another city's name ("Alexandria" on Mashhad,
+    "Victoria" on Hong Kong, "Salisbury" on Harare), but also a big city's other
+    spelling that a village carries as its own ("Zaporizhzhia", 1,082 times).
+    """
+    pops = candidates["population"].to_numpy(dtype=float)
+    pops = np.where(np.isfinite(pops), pops, 0.0)
+    own_max = pops[~by_alternate].max() if (~by_alternate).any() else -np.inf
+    tier = np.where(~by_alternate, 1, np.where(pops >= ALTERNATE_NAME_FACTOR * own_max, 0, 2))
+    order = np.lexsort((-pops, tier))  # by tier, then most populous first (stable)
+    return [_place(candidates.iloc[i], name if by_alternate[i] else "") for i in order]
 
 
 def _fold_all(names: np.ndarray) -> np.ndarray:

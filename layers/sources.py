@@ -136,14 +136,49 @@ was taken; write 'region:Tokyo' or JP-13 for it
     return Source("region", data, region_label(data), codes, note=note)
 
 
-def _region_note(text: str, groups: list[list[int]], what: str) -> str:
-    """Say that ``text`` also names regions, and how to ask for them."""
+def _region_written(text: str, group: list[int]) -> str:
+    """How to write one of the regions ``text`` names so that it names that one alone."""
     table = regions()
-    labels = [region_label(table.iloc[g]) for g in groups[:4]]
-    codes = [str(table["iso_3166_2"].iat[g[0]]) for g in groups[:4]]
-    also = " or ".join(f"the admin-1 region {label}" for label in labels)
-    ask = f"'region:{text}'" if len(groups) == 1 else "its ISO 3166-2 code"
-    return f"{text!r} is also {also}; {what}; write {ask} or {' / '.join(codes)} for it"
+    first = table.iloc[group[0]]
+    codes = set(table["iso_3166_2"].iloc[group])
+    code = str(first["iso_3166_2"]) if len(codes) == 1 else str(first["region_cod"])
+    name = text.partition(",")[0].strip()
+    qualified = f"{name}, {first['country']}"
+    forms = [f"'region:{qualified}'"] if match_regions(qualified) == [group] else []
+    if code and "~" not in code:
+        forms.append(code)
+    return " or ".join(forms) or f"'region:{region_label(table.iloc[group])}'"
+
+
+def _region_note(text: str, groups: list[list[int]], what: str) -> str:
+    """Say that ``text`` also names regions, and how to ask for each."""
+    table = regions()
+    if len(groups) == 1:
+        label = region_label(table.iloc[groups[0]])
+        code = str(table["iso_3166_2"].iat[groups[0][0]])
+        return (
+            f"{text!r} is also the admin-1 region {label}; {what}; write 'region:{text}' or "
+            f"{code} for it"
+        )
+    each = "; ".join(
+        f"{region_label(table.iloc[g])} (write {_region_written(text, g)})" for g in groups[:4]
+    )
+    return f"{text!r} is also the admin-1 regions {each}; {what}"
+
+
+def _ambiguous(text: str, groups: list[list[int]], place: Place) -> AmbiguousError:
+    """Refuse a name of several regions and of a settlement that is not a major city."""
+    table = regions()
+    each = [
+        f"the admin-1 region {region_label(table.iloc[g])} (write {_region_written(text, g)})"
+        for g in groups
+    ]
+    each.append(
+        f"the settlement {place.describe()} (write 'place:{place.name},{place.country}'; "
+        f"a settlement is taken by its name alone only with {MAJOR_CITY_POPULATION:,} people "
+        "or more, or as the region's capital)"
+    )
+    return AmbiguousError(f"source {text!r} is ambiguous: {'; or '.join(each)}")
 
 
 def _is_major(place: Place, groups: list[list[int]], settlements: Any) -> bool:
@@ -187,25 +222,25 @@ def _region_or_place(text: str, groups: list[list[int]], settlements: Any) -> So
         src = _place(place, "place", settlements)
         note = _region_note(text, groups, "the settlement of that name was taken")
         return Source(src.kind, src.data, src.name, place=src.place, note=note)
-    try:
-        data = region(text)  # an ambiguous name raises, listing the regions
-    except AmbiguousError as exc:
-        if place is None:
-            raise
-        raise AmbiguousError(
-            f"{exc}; or write 'place:{place.name},{place.country}' for the settlement "
-            f"{place.describe()}"
-        ) from None
+    if place is not None and len(groups) > 1:
+        raise _ambiguous(text, groups, place)
+    data = region(text)  # an ambiguous name raises, listing the regions
     return _region(data, _place_note(text, place) if place is not None else "")
 
 
 def _own_place(text: str, settlements: Any) -> Place | None:
-    """Return the settlement ``text`` names by its own name (not an alternate one), or None."""
+    """Return the most populous settlement ``text`` names by its own name, or None.
+
+    A place found by an alternate name only ("Victoria" on Hong Kong) does not count: a
+    region of that name is meant before it; the settlement of that own name ranked after
+    it (Victoria, CA) does.
+    """
     try:
         place = resolve_place(text, settlements)
     except InputError:
         return None
-    return place if place.country and not place.matched else None
+    own = [p for p in (place, *place.alternatives) if p.country and not p.matched]
+    return own[0] if own else None
 
 
 def _border(a: str, b: str) -> Source:
