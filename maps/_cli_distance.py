@@ -122,22 +122,31 @@ def cmd_distance(args: argparse.Namespace) -> int:
         )
     point, area = (a, b) if a.kind in _POINTS else (b, a)
     metres, foot = _to_area(point, area)
+    ends = [_end_words(point, area, metres, foot), _place_words(point)]
+    if point is a:  # from = the first argument, as the user wrote them
+        ends.reverse()
     if args.json:
-        print(
-            json.dumps(
-                {
-                    "from": point.place.to_dict(),
-                    "to": {"kind": area.kind, "name": area.label, "nearest_point": list(foot)},
-                    "distance_m": metres,
-                    "method": AREA_METHOD,
-                }
-            )
-        )
+        records = [ends[0][1], ends[1][1]]
+        out = {"from": records[0], "to": records[1], "distance_m": metres, "method": AREA_METHOD}
+        print(json.dumps(out))
         return 0
-    _print_place("from:", point)
-    print(f"to:   {_area_words(point, area, metres, foot)}")
+    print(f"from: {ends[0][0]}")
+    print(f"to:   {ends[1][0]}")
     print(f"distance: {metres / 1000:,.3f} km ({metres / 1852:,.1f} nmi), {AREA_METHOD}")
     return 0
+
+
+def _place_words(point: Any) -> tuple[str, dict[str, Any]]:
+    """Return the place end: its line (and the choice made, on the next line), its record."""
+    choice = point.place.describe_choice()
+    text = point.place.describe() + (f"\n      ({choice})" if choice else "")
+    return text, point.place.to_dict()
+
+
+def _end_words(point: Any, area: Any, metres: float, foot: tuple[float, float]) -> Any:
+    """Return the area end: its line and its record (kind, name, nearest point)."""
+    record = {"kind": area.kind, "name": area.label, "nearest_point": list(foot)}
+    return _area_words(point, area, metres, foot), record
 
 
 def _point_to_point(a: Any, b: Any, as_json: bool) -> int:
