@@ -19,6 +19,8 @@ from pyproj import CRS
 from geo.errors import CRSError, InputError, InputTypeError, RepairWarning
 
 __all__ = [
+    "LAT_FIX",
+    "LON_FIX",
     "WGS84_CRS",
     "as_geometry",
     "as_points",
@@ -30,6 +32,15 @@ __all__ = [
 
 #: EPSG:4326, lon/lat degrees on WGS84: the CRS every riskmap computation works in.
 WGS84_CRS = CRS.from_epsg(4326)
+
+#: The fix of a latitude outside [-90, 90], in Python's words (the command line says
+#: it in its own: ``maps._cli_words``).
+LAT_FIX = "pass (lon, lat) pairs in degrees, longitude first, or a GeoSeries with its CRS"
+#: The fix of a longitude outside [-180, 180], in Python's words.
+LON_FIX = (
+    "wrap longitudes into [-180, 180] (((lon + 180) % 360) - 180), or pass projected "
+    "data as a GeoSeries with its CRS"
+)
 
 
 def is_dask_collection(obj: Any) -> bool:
@@ -149,7 +160,13 @@ def check_lonlat(lon: np.ndarray, lat: np.ndarray, *, what: str = "coordinates")
     ...     check_lonlat(np.array([131.9, 200.0]), np.array([43.1, 0.0]))
     ... except ValueError as exc:
     ...     print(str(exc).split(";")[0])
-    coordinates have longitude 200.0 at index 1, outside [-180, 180]
+    coordinates: longitude 200.0 at index 1 is outside [-180, 180] (it wraps to -160)
+    >>> try:
+    ...     check_lonlat(np.array([43.1]), np.array([131.9]), what="point a")
+    ... except ValueError as exc:
+    ...     print(str(exc).split(";")[0])
+    point a: latitude 131.9 is outside [-90, 90] (the axes may be swapped: riskmap takes \
+(lon, lat), x first)
     """
     bad_nan = ~(np.isfinite(lon) & np.isfinite(lat))
     if bad_nan.any():
@@ -168,17 +185,22 @@ def check_lonlat(lon: np.ndarray, lat: np.ndarray, *, what: str = "coordinates")
             else ""
         )
         raise InputError(
-            f"{what} have latitude {float(lat[i])!r} at index {i}, outside [-90, 90]{swapped}; "
-            "pass (lon, lat) pairs in degrees, or a GeoSeries with its CRS"
+            f"{what}: latitude {float(lat[i])!r}{_at(i, lat)} is outside [-90, 90]{swapped}; "
+            + LAT_FIX
         )
     bad_lon = np.abs(lon) > 180
     if bad_lon.any():
         i = int(np.flatnonzero(bad_lon)[0])
+        wrapped = (float(lon[i]) + 180.0) % 360.0 - 180.0
         raise InputError(
-            f"{what} have longitude {float(lon[i])!r} at index {i}, outside [-180, 180]; "
-            "wrap longitudes into [-180, 180] (e.g. ((lon + 180) % 360) - 180), "
-            "or pass projected data as a GeoSeries with its CRS"
+            f"{what}: longitude {float(lon[i])!r}{_at(i, lon)} is outside [-180, 180] "
+            f"(it wraps to {wrapped:g}); {LON_FIX}"
         )
+
+
+def _at(i: int, values: np.ndarray) -> str:
+    """Where a bad value is: nothing for one point, its index among several."""
+    return "" if values.size == 1 else f" at index {i}"
 
 
 def as_points(points: Any, *, what: str = "points") -> tuple[np.ndarray, bool]:

@@ -574,8 +574,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if os.environ.get("RISKMAP_DEBUG"):
             raise
         message = " ".join(str(exc).split()) or type(exc).__name__
-        if args.command in ("exposure", "data"):  # the library's keywords as options
-            message = cli_words(message)
+        message = cli_words(message)  # the library's keywords as options
         print(f"{PROG}: error: {message}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

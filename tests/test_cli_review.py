@@ -102,3 +102,38 @@ def test_run_refuses_linked_with_self_contained(tmp_path):
     )
     assert "--linked and --self-contained" in line
     assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (("distance", "181,0", "0,0"), "place '181,0': longitude 181.0 is outside [-180, 180]"),
+        (("distance", "43.1,131.9", "0,0"), "place '43.1,131.9': latitude 131.9 is outside"),
+        (("exposure", "--around", "200,43", "--radius", "10km"), "longitude 200.0 is outside"),
+    ],
+)
+def test_a_point_out_of_range_is_said_as_the_user_wrote_it(args, said):
+    line = _one_line_error(riskmap(*args))
+    assert said in line and "write the point as 'lon,lat'" in line
+    assert "GeoSeries" not in line and " have " not in line
+
+
+def test_a_sites_table_out_of_range_names_its_columns_not_python(tmp_path):
+    table = tmp_path / "sites.csv"
+    table.write_text("name,lon,lat\nA,131.9,43.1\nB,347.5,43.1\n")
+    line = _one_line_error(
+        riskmap("exposure", "--sites", table, "--radius", "10km", "--crs", "EPSG:4326")
+    )
+    assert "longitude 347.5 at index 1 is outside [-180, 180] (it wraps to -12.5)" in line
+    assert "--crs" in line and "GeoSeries" not in line and " have " not in line
+
+
+def test_python_keeps_its_crs_advice_for_arrays():
+    import numpy as np
+
+    import geo
+
+    with pytest.raises(geo.InputError, match=r"^a: latitude 95.0 is outside .*GeoSeries"):
+        geo.distance((100.0, 95.0), (0.0, 0.0))
+    with pytest.raises(geo.InputError, match=r"at index 1 is outside \[-180, 180\]"):
+        geo.distance(np.array([[0.0, 0.0], [200.0, 0.0]]), (0.0, 0.0))
