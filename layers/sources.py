@@ -497,7 +497,7 @@ def _unknown(query: str, exc: UnknownPlaceError) -> UnknownSourceError:
     hint = (
         "did you mean " + "; ".join(f"the {k} {n} (write {w!r})" for k, n, w in picked) + "?"
         if picked
-        else "check the spelling"
+        else "check the spelling."
     )
     return UnknownSourceError(
         f"source {query!r} names no country, border, admin-1 region or place riskmap knows; "

@@ -3,6 +3,8 @@ message about what the user wrote."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from test_cli import _one_line_error, riskmap
 
@@ -137,3 +139,9 @@ def test_python_keeps_its_crs_advice_for_arrays():
         geo.distance((100.0, 95.0), (0.0, 0.0))
     with pytest.raises(geo.InputError, match=r"at index 1 is outside \[-180, 180\]"):
         geo.distance(np.array([[0.0, 0.0], [200.0, 0.0]]), (0.0, 0.0))
+
+
+def test_an_unknown_source_ends_each_sentence():
+    line = _one_line_error(riskmap("exposure", "--around", "N. Korea", "--radius", "1km"))
+    assert "check the spelling A" not in line
+    assert re.search(r"[.?] A country is a code or name", line), line
