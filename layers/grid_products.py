@@ -211,6 +211,14 @@ def parse_product(source: str) -> tuple[GridProduct, int | None, tuple[str, ...]
             year = part
         elif re.fullmatch(r"[A-Za-z]{3}(\+[A-Za-z]{3})*", part) and product.per_country:
             countries += [c.upper() for c in part.split("+")]
+        elif product.per_country and "+" in part:
+            bad = [c for c in part.split("+") if not re.fullmatch(r"[A-Za-z]{3}", c.strip())]
+            verb = "is not an ISO3 country code" if len(bad) == 1 else "are not ISO3 country codes"
+            raise InputError(
+                f"{', '.join(map(repr, bad))} in {source!r} {verb}"
+                f" (three letters, e.g. 'RUS'); write it like '{product.name}:"
+                f"{product.default_year or 2020}:PRK+RUS'"
+            )
         else:
             what = "a year or ISO3 country codes" if product.per_country else "a year"
             raise InputError(
