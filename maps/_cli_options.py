@@ -40,8 +40,8 @@ def radii(values: Sequence[str] | None) -> list[float]:
     Raises
     ------
     InputError
-        No radius, a distance :func:`geo.parse_distance` refuses, or a comma between
-        digits (``"1,000km"``: write ``1000km`` or ``1_000km``).
+        No radius, a distance :func:`geo.parse_distance` refuses, zero or negative
+        (a scenario's ``radius`` must be above 0 too), or a comma between digits (``"1,000km"``: write ``1000km`` or ``1_000km``).
 
     Examples
     --------
@@ -56,12 +56,31 @@ read as a thousands separator (it could be a decimal point): write '1000km' or '
     out: list[float] = []
     for value in values or ():
         items = _LIST_COMMA.split(value)
-        out += [geo.parse_distance(v, name="--radius") for v in items if v.strip()]
+        out += [_radius(v) for v in items if v.strip()]
     if not out:
         raise InputError(
             "no --radius given; use --radius 200km (repeat it, or give a comma list, for several)"
         )
     return sorted(set(out))
+
+
+def _radius(text: str) -> float:
+    """One ``--radius`` distance in metres, above 0 as a scenario's ``radius`` must be."""
+    try:
+        metres = geo.parse_distance(text, name="--radius")
+    except InputError as exc:
+        problem = str(exc)
+        if "which is negative" not in problem:
+            raise
+        raise InputError(
+            f"{problem.split('; expected')[0]}; a radius must be above 0: write --radius 200km"
+        ) from None
+    if not metres > 0:
+        raise InputError(
+            f"--radius {text.strip()!r} must be above 0: a zero distance measures nothing; "
+            "write --radius 200km"
+        )
+    return metres
 
 
 def codes(values: Sequence[str] | None) -> list[str] | None:

@@ -145,3 +145,27 @@ def test_an_unknown_source_ends_each_sentence():
     line = _one_line_error(riskmap("exposure", "--around", "N. Korea", "--radius", "1km"))
     assert "check the spelling A" not in line
     assert re.search(r"[.?] A country is a code or name", line), line
+
+
+@pytest.mark.parametrize("radius", ["0km", "10km,0m"])
+def test_a_zero_radius_is_refused_as_a_scenario_refuses_it(radius):
+    line = _one_line_error(riskmap("exposure", "--around", "KP", "--radius", radius))
+    assert "must be above 0: a zero distance measures nothing" in line
+    assert "write --radius 200km" in line
+
+
+def test_a_negative_radius_asks_for_one_above_zero():
+    line = _one_line_error(riskmap("exposure", "--around", "KP", "--radius", "-5km"))
+    assert "'-5km' is -5000.0 m, which is negative" in line and "above 0" in line
+    assert ">= 0" not in line
+
+
+@pytest.mark.parametrize(
+    ("spec", "named"),
+    [("worldpop-1km:2020:PRK+RUSS", "'RUSS' in"), ("worldpop-1km:2020:RU+PRK", "'RU' in")],
+)
+def test_a_bad_country_code_of_a_grid_is_named(spec, named):
+    line = _one_line_error(
+        riskmap("exposure", "--around", "KP", "--radius", "10km", "--population", spec)
+    )
+    assert named in line and "ISO3 country code" in line and "'PRK'" not in line.split(" in ")[0]
