@@ -19,6 +19,7 @@ import shapely
 from geo.errors import InputError, InputTypeError
 from geo.validation import as_geometry, to_wgs84
 from layers import Place, Provenance, Source
+from layers.regions import region_label
 
 __all__ = [
     "METRES_PER_DEGREE_MAX",
@@ -33,6 +34,7 @@ __all__ = [
     "wrap_lon",
     "features",
     "label_of",
+    "is_region",
     "marker_radius",
     "provenance_of",
     "top_point",
@@ -329,11 +331,24 @@ def features(geoms: Any, tolerance_m: float, *, tooltip: Sequence[str], style: A
 
 
 def label_of(row: pd.Series, fallback: str) -> str:
-    """Return a row's ``name`` (or ``iso3``, ``iso2``), else ``fallback``."""
+    """Return a row's ``name`` (or ``iso3``, ``iso2``), else ``fallback``.
+
+    An admin-1 region's row (:func:`layers.regions`) is named as everywhere else,
+    :func:`layers.region_label`: its English name, code and country ("Chukotka
+    Autonomous Okrug (RU-CHU), Russia", not Natural Earth's ``name``, "Chukchi ...").
+    """
+    if is_region(row):
+        return region_label(pd.DataFrame([row]))
     for key in ("name", "iso3", "iso2"):
         if key in row and isinstance(row[key], str) and row[key]:
             return row[key]
     return fallback
+
+
+def is_region(data: pd.Series | pd.DataFrame) -> bool:
+    """Whether a row or a frame is of an admin-1 region layer (it has the region columns)."""
+    names = data.index if isinstance(data, pd.Series) else data.columns
+    return {"iso_3166_2", "name_en", "name", "admin", "region", "region_cod"} <= set(names)
 
 
 def notebook_frame(page: str) -> str:

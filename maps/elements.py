@@ -27,6 +27,7 @@ import geo
 from geo.errors import InputError, InputTypeError
 from geo.validation import as_points
 from layers import Provenance, Source, variant_label
+from layers.regions import region_label
 from maps._display import (
     as_frame,
     check_bounds,
@@ -34,6 +35,7 @@ from maps._display import (
     features,
     format_int,
     format_km,
+    is_region,
     label_of,
     marker_radius,
     provenance_of,
@@ -143,6 +145,8 @@ class Territory(Element):
         styles = [style]
         style_idx = [0] * len(geoms)
         name = self.name
+        if name is None and is_region(frame):  # as the title and tables name it
+            name = region_label(frame)
         if name is None:
             row = frame.iloc[0]
             variant = f" ({variant_label(str(row['variant']))})" if "variant" in row else ""
