@@ -149,7 +149,7 @@ def _unreachable(exc: Exception) -> str:
     reason = getattr(reason, "reason", reason)  # requests wraps urllib3's MaxRetryError
     if not isinstance(reason, ux.ConnectTimeoutError):  # NewConnectionError is one
         return ""
-    url = getattr(exc.request, "url", None) or "the URL"
+    url = getattr(getattr(exc, "request", None), "url", None) or "the URL"
     host = urlparse(url).hostname or url
     why = (
         f"the name {host!r} does not resolve"

@@ -29,6 +29,7 @@ from layers.files import read_geometry_file
 from layers.places import degrees_text
 from layers.sites import sites_source
 from layers.sites_exposure import sites_exposure
+from maps._scenario_keys import Where
 from maps.report import ExposureCheck
 from maps.scenario_config import ExposureClaim
 from maps.verdicts import Claimed
@@ -460,7 +461,9 @@ def _check_sites(claim: ExposureClaim, settlements: Any) -> ExposureRun:
     return ExposureRun(check, {"sites": source}, None, first, claim.radii_m or ())
 
 
-def check_exposure(claim: ExposureClaim, settlements: Any, entry: int) -> ExposureRun:
+def check_exposure(
+    claim: ExposureClaim, settlements: Any, entry: int, file: str | None = None
+) -> ExposureRun:
     """Compute an ``[[exposure]]`` entry (the ``entry``-th) and judge its claim.
 
     Parameters
@@ -471,6 +474,8 @@ def check_exposure(claim: ExposureClaim, settlements: Any, entry: int) -> Exposu
         The population points.
     entry : int
         Its number in the file (1-based), for messages.
+    file : str, optional
+        The scenario file's name, for messages.
 
     Returns
     -------
@@ -482,7 +487,7 @@ def check_exposure(claim: ExposureClaim, settlements: Any, entry: int) -> Exposu
         A source that names nothing (with suggestions), boundaries for a source that is
         not a country, a sites table without usable ranges (naming the site).
     """
-    where = f"[[exposure]] (entry {entry})"
+    where = "[[exposure]]" + Where("[[exposure]]", entry, file).detail
     try:
         if claim.sites is not None:
             return _check_sites(claim, settlements)

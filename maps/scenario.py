@@ -43,6 +43,7 @@ from layers import Source, resolve_place, resolve_source
 from maps._display import format_int, format_km
 from maps._io import OutputError, atomic_paths, check_folder, check_stem, check_target
 from maps._scenario_exposure import ExposureRun, check_exposure, country_code
+from maps._scenario_keys import Where
 from maps.report import DistanceCheck, ExposureCheck, Overview, ScenarioResult
 from maps.riskmap import RiskMap
 from maps.scenario_config import (
@@ -383,7 +384,8 @@ def run_scenario(
         the :class:`~maps.scenario_config.Scenario` read from it.
     out_dir : path, optional
         Folder for the map files (default the current one), created with its parents
-        if missing, before anything is computed; None writes nothing. The page and
+        if missing, before anything is computed (and removed again, if still empty,
+        when the run fails: a failed run leaves nothing); None writes nothing. The page and
         the image are drawn first and written together (each atomically), so that a
         failed run leaves neither, and the files of an earlier run stay as they were.
     settlements : GeoDataFrame, optional
@@ -425,12 +427,31 @@ def run_scenario(
     684.4 km: holds
     """
     config = _scenario(scenario)
-    outputs = _outputs(config, out_dir, png)  # before any work: a bad folder fails at once
+    file = Path(scenario).name if isinstance(scenario, (str, os.PathLike)) else None
+    made = _first_missing(out_dir)  # a folder this run makes, removed if it fails
+    try:
+        outputs = _outputs(config, out_dir, png)  # before any work: a bad folder fails at once
+        return _run(config, outputs, settlements, self_contained, file)
+    except BaseException:
+        _remove_empty(made)
+        raise
+
+
+def _run(
+    config: Scenario,
+    outputs: list[Path],
+    settlements: Any,
+    self_contained: bool | None,
+    file: str | None,
+) -> ScenarioResult:
+    """Resolve, compute, draw and write a scenario whose output paths are checked."""
     if settlements is None:
         settlements = layers.settlements()
-    _resolve_names(config, settlements)  # every name found before anything is computed
+    _resolve_names(config, settlements, file)  # every name found before anything is computed
     distances = [_check_distance(claim, settlements) for claim in config.distances]
-    runs = [check_exposure(claim, settlements, i) for i, claim in enumerate(config.exposures, 1)]
+    runs = [
+        check_exposure(claim, settlements, i, file) for i, claim in enumerate(config.exposures, 1)
+    ]
     ov = None
     if config.overview is not None:
         ov = _overview(config.overview, settlements, config.map.rings_m)
@@ -451,7 +472,29 @@ def run_scenario(
     return result
 
 
-def _resolve_names(config: Scenario, settlements: Any) -> None:
+def _first_missing(out_dir: Any) -> Path | None:
+    """Return the outermost folder of ``out_dir`` that does not exist yet (None if all do)."""
+    if out_dir is None:
+        return None
+    path = Path(out_dir).expanduser().absolute()
+    missing = None
+    while not path.exists() and path != path.parent:
+        missing, path = path, path.parent
+    return missing
+
+
+def _remove_empty(folder: Path | None) -> None:
+    """Remove ``folder`` and the folders under it that a failed run made, if still empty."""
+    if folder is None or not folder.is_dir():
+        return
+    for root, _dirs, _files in sorted(os.walk(folder), key=lambda w: -len(w[0])):
+        try:
+            Path(root).rmdir()  # only an empty folder: a file someone put there stays
+        except OSError:
+            return
+
+
+def _resolve_names(config: Scenario, settlements: Any, file: str | None = None) -> None:
     """Resolve every place and source the scenario names, or refuse naming its key.
 
     Sources are cached once resolved, so the run that follows reads them again for free.
@@ -459,14 +502,22 @@ def _resolve_names(config: Scenario, settlements: Any) -> None:
     named: list[tuple[str, str, str, bool]] = []  # (where, key, text, a place only)
     for i, dist in enumerate(config.distances, 1):
         named += [
-            (f"[[distance]] (entry {i})", k, v, True)
+            ("[[distance]]" + Where("[[distance]]", i, file).detail, k, v, True)
             for k, v in (("from", dist.origin), ("to", dist.destination))
         ]
     for i, exp in enumerate(config.exposures, 1):
         if exp.around is not None and exp.crs is None:
-            named.append((f"[[exposure]] (entry {i})", "around", exp.around, False))
+            named.append(
+                (
+                    "[[exposure]]" + Where("[[exposure]]", i, file).detail,
+                    "around",
+                    exp.around,
+                    False,
+                )
+            )
     if config.overview is not None:
-        named.append(("[overview]", "around", config.overview.around, False))
+        where = "[overview]" + Where("[overview]", None, file).detail
+        named.append((where, "around", config.overview.around, False))
     for where, key, text, place in named:
         try:
             if place:

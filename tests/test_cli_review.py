@@ -169,3 +169,46 @@ def test_a_bad_country_code_of_a_grid_is_named(spec, named):
         riskmap("exposure", "--around", "KP", "--radius", "10km", "--population", spec)
     )
     assert named in line and "ISO3 country code" in line and "'PRK'" not in line.split(" in ")[0]
+
+
+_MISSPELT = """title = "t"
+[[distance]]
+claim = "x"
+from = "Vladivostk"
+to = "Pyongyang,KP"
+about = "700km"
+"""
+
+
+@pytest.mark.parametrize(
+    ("body", "where"),
+    [
+        (_MISSPELT, "[[distance]] (entry 1, in bad.toml)"),
+        (
+            'title = "t"\n[[exposure]]\naround = "Vladivostk"\nradius = "10km"\n',
+            "[[exposure]] (entry 1, in bad.toml)",
+        ),
+        (
+            'title = "t"\n[overview]\naround = "Vladivostk"\nradius = "10km"\n',
+            "[overview] (in bad.toml)",
+        ),
+    ],
+)
+def test_a_name_that_does_not_resolve_names_the_file_and_the_failed_run_leaves_nothing(
+    tmp_path, body, where
+):
+    scenario = tmp_path / "bad.toml"
+    scenario.write_text(body)
+    out = tmp_path / "results" / "run1"
+    line = _one_line_error(riskmap("run", scenario, "--out", out))
+    assert where in line and "Vladivostk" in line
+    assert not (tmp_path / "results").exists()  # the folders the run made are gone
+
+
+def test_a_failed_run_keeps_a_folder_that_was_there(tmp_path):
+    scenario = tmp_path / "bad.toml"
+    scenario.write_text(_MISSPELT)
+    out = tmp_path / "results"
+    (out / "old").mkdir(parents=True)
+    _one_line_error(riskmap("run", scenario, "--out", out / "new"))
+    assert sorted(p.name for p in out.iterdir()) == ["old"]
