@@ -382,7 +382,7 @@ def test_a_region_map_draws_the_region_and_its_rings_once(tmp_path):
     assert proc.returncode == 0, proc.stderr
     layers_shown = re.findall(r'\{"name":"([^"]+)","layer":"feature_group_', html.read_text())
     assert layers_shown.count("Within 100 km of Kaliningrad (RU-KGD), Russia") == 1, layers_shown
-    assert "Kaliningrad" in layers_shown, layers_shown
+    assert "Kaliningrad (RU-KGD), Russia" in layers_shown, layers_shown  # as the title names it
 
 
 def _people_within(lon: float, lat: float, metres: float, country: str | None = None) -> int:
