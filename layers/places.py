@@ -2,8 +2,11 @@
 
 ``"Vladivostok"`` resolves to the most populous settlement of that name in the
 GeoNames data shipped with riskmap, by its own name or one of its GeoNames alternate
-names (``"Zaporizhzhia"`` finds the city GeoNames spells Zaporizhzhya; accents and
-case ignored); ``"Vladivostok,RU"`` restricts the match to one country;
+names, accents and case ignored. A place's own name comes first: a place found by an
+alternate name only is taken with :data:`ALTERNATE_NAME_FACTOR` times the people of
+every place of that own name or more (``"Zaporizhzhia"`` finds the city GeoNames spells
+Zaporizhzhya, 1,082 times the village of that name; ``"Alexandria"`` ranks Mashhad, IR,
+after every Alexandria); ``"Vladivostok,RU"`` restricts the match to one country;
 ``"131.89,43.12"`` is taken as a (lon, lat) pair in degrees. Where several places
 match, the :class:`Place` returned names the runners-up (``alternatives``).
 """
