@@ -14,8 +14,13 @@ capital (GeoNames feature code PPLA or PPLC in that region). So ``"Tokyo"``,
 ``"Moscow"``, ``"Kaliningrad"`` and ``"Magadan"`` are the cities (a city is what "within
 100 km of Tokyo" usually means, and Tokyo Metropolis reaches the Ogasawara Islands,
 1,000 km south), while ``"California"`` is the state, not a town of 11,857 in Maryland.
-The :class:`Source` says which reading was taken in its ``note`` and how to ask for the
-other. A prefix forces the kind: ``"region:Tokyo"``, ``"place:California"``,
+The rule holds where the name is several regions' too: ``"Victoria"`` is Victoria, CA
+(289,625 people), with a note naming Victoria (AU-VIC) and Victoria (MT-45); where the
+settlement is not a major city (``"Plateau"``: two regions and a town of 2,000), the name
+is refused, listing each region and the town with how to write each. A settlement found
+only by another city's alternate name does not count ("Victoria" is also an alternate
+name of Hong Kong). The :class:`Source` says which reading was taken in its ``note`` and
+how to ask for the other. A prefix forces the kind: ``"region:Tokyo"``, ``"place:California"``,
 ``"country:Georgia"``; an ISO 3166-2 code (``"JP-13"``) is always the region.
 """
 
