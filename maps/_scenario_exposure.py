@@ -30,7 +30,7 @@ from layers.places import degrees_text
 from layers.sites import sites_source
 from layers.sites_exposure import sites_exposure
 from maps._scenario_keys import Where
-from maps.report import ExposureCheck
+from maps.report import ExposureCheck, excluded_text
 from maps.scenario_config import ExposureClaim
 from maps.verdicts import Claimed
 
@@ -374,6 +374,7 @@ def _exposure_check(
     claimed = _claimed(claim)
     who = f"residents of {code}" if code else "people"
     fields: dict[str, Any] = {"warnings": tuple(result.warnings), **extra}
+    fields["excluded"] = excluded_text([e.excluded for e in result.exposures.values()])
     return ExposureCheck(
         claim=claim.claim or _default_claim(claimed, who, f"{radius_m / 1000:g} km", subject),
         source=subject,

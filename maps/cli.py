@@ -41,6 +41,7 @@ from maps._cli_sites import cmd_sites
 from maps._cli_words import cli_words
 from maps.cli_data import add_data_parser, run_data
 from maps.panel import Table
+from maps.report import excluded_text
 from maps.riskmap import RiskMap
 from maps.scenario import run_scenario
 
@@ -240,11 +241,7 @@ def _print_source(exp: Any) -> None:
     line = exp.provenance.details.get("border_line")
     if line:
         print(f"border: {line}")
-    excluded = exp.excluded
-    left_out = ""
-    if excluded.get("places"):
-        left_out = f": {excluded['population']:,.0f} people in {excluded['places']} places"
-    print(f"excluded: {excluded['rule']}{left_out}")
+    print(f"excluded: {excluded_text(exp.excluded)}")
     if "coverage" in exp.table.columns:
         print(
             "coverage = people in the country's settlements in the data ÷ its population; "

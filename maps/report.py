@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import math
 import textwrap
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -34,6 +36,7 @@ __all__ = [
     "ExposureCheck",
     "Overview",
     "ScenarioResult",
+    "excluded_text",
     "table_lines",
     "verdict",
     "verdict_more_than",
@@ -119,6 +122,53 @@ class DistanceCheck:
         ]
 
 
+def excluded_text(excluded: Any) -> str:
+    """Say who an exposure leaves out and how many, as ``riskmap exposure`` prints it.
+
+    Parameters
+    ----------
+    excluded : dict or sequence of dict
+        ``Exposure.excluded`` (``rule``, and ``places`` and ``population`` when places
+        were left out), or one per boundary variant: the rule is the first's, the
+        counts their range.
+
+    Returns
+    -------
+    str
+        ``""`` when nothing is said.
+
+    Examples
+    --------
+    >>> excluded_text({"rule": "residents of KP (by country code)", "places": 127,
+    ...                "population": 13_120_998.0})
+    'residents of KP (by country code): 13,120,998 people in 127 places'
+    >>> excluded_text([{"rule": "none", "places": 0, "population": 0.0}])
+    'none'
+    >>> excluded_text([{"rule": "residents of KP", "places": 120, "population": 9e6},
+    ...                {"rule": "residents of KP", "places": 127, "population": 1e7}])
+    'residents of KP: 9,000,000 – 10,000,000 people in 120 – 127 places (over the variants)'
+    """
+    items = [excluded] if isinstance(excluded, Mapping) else [e for e in excluded if e]
+    if not items or not items[0].get("rule"):
+        return ""
+    rule = str(items[0]["rule"])
+    places = [int(e.get("places") or 0) for e in items]
+    people = [float(e.get("population") or 0.0) for e in items]
+    if not max(places):
+        return rule
+
+    def span(values: list[Any]) -> str:
+        low, high = format_int(min(values)), format_int(max(values))
+        return low if low == high else f"{low} – {high}"
+
+    over = (
+        " (over the variants)"
+        if span(places) != format_int(places[0]) or (span(people) != format_int(people[0]))
+        else ""
+    )
+    return f"{rule}: {span(people)} people in {span(places)} places{over}"
+
+
 @dataclass
 class ExposureCheck:
     r"""An exposure claim checked over boundary variants (or the numbers, with no claim).
@@ -176,6 +226,9 @@ class ExposureCheck:
     source_note : str
         Another reading of the source's name and how to ask for it (``Source.note``),
         printed once under the heading.
+    excluded : str
+        Who is left out and how many (:func:`excluded_text` of the variants'
+        ``Exposure.excluded``), printed after the variants as the CLI prints it.
 
     Examples
     --------
@@ -223,6 +276,7 @@ class ExposureCheck:
     by_source: pd.DataFrame | None = None
     fetch: tuple[str, ...] = ()
     source_note: str = ""
+    excluded: str = ""
 
     def lines(self) -> list[str]:
         """Return the check as report lines."""
@@ -251,6 +305,7 @@ class ExposureCheck:
         out += [
             textwrap.fill(n, 100, initial_indent="  ", subsequent_indent="   ") for n in self.notes
         ]
+        out += [f"  excluded: {self.excluded}"] if self.excluded else []
         out += [f"  {line}" for line in self.fetch]
         out += self._source_lines()
         one = int(counted.sum()) == 1
@@ -356,6 +411,8 @@ class Overview:
     source_note : str
         Another reading of the source's name and how to ask for it (``Source.note``),
         printed once above the table.
+    excluded : str
+        Who is left out and how many (:func:`excluded_text`), printed below the table.
 
     Examples
     --------
@@ -377,6 +434,7 @@ class Overview:
     provenance: Provenance = field(default_factory=Provenance)
     warnings: tuple[str, ...] = ()
     source_note: str = ""
+    excluded: str = ""
 
     def lines(self, *, every_km: float = 50.0) -> list[str]:
         """Return the overview as report lines (the curve printed every ``every_km`` km)."""
@@ -393,6 +451,7 @@ class Overview:
             "÷ its total population;"
         )
         out.append("  where it is low, point data undercounts.")
+        out += [f"  excluded: {self.excluded}"] if self.excluded else []
         out += [f"  warning: {w}" for w in self.warnings]
         cols = [c for c in self.curve.columns if c != "distance_km"]
         out.append("")

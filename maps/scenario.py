@@ -44,7 +44,7 @@ from maps._display import format_int, format_km
 from maps._io import OutputError, atomic_paths, check_folder, check_stem, check_target
 from maps._scenario_exposure import ExposureRun, check_exposure, country_code
 from maps._scenario_keys import Where
-from maps.report import DistanceCheck, ExposureCheck, Overview, ScenarioResult
+from maps.report import DistanceCheck, ExposureCheck, Overview, ScenarioResult, excluded_text
 from maps.riskmap import RiskMap
 from maps.scenario_config import (
     DistanceClaim,
@@ -136,10 +136,16 @@ def _overview(spec: OverviewOptions, settlements: Any, rings_m: tuple[float, ...
         table,
         curve.reset_index(drop=True),
         exp.provenance,
-        warnings=tuple(exp.warnings),
+        warnings=_shown_warnings(exp.warnings, codes),
         source_note=source.note,
+        excluded=excluded_text(exp.excluded),
     )
     return _OverviewRun(overview, source, exp)
+
+
+def _shown_warnings(warnings: Any, codes: list[str]) -> tuple[str, ...]:
+    """Keep the warnings about the countries a table shows ("CN: ..."), and the general ones."""
+    return tuple(w for w in warnings if not (w[:2].isupper() and w[2:3] == ":") or w[:2] in codes)
 
 
 # -- the map -----------------------------------------------------------------------------

@@ -212,3 +212,50 @@ def test_a_failed_run_keeps_a_folder_that_was_there(tmp_path):
     (out / "old").mkdir(parents=True)
     _one_line_error(riskmap("run", scenario, "--out", out / "new"))
     assert sorted(p.name for p in out.iterdir()) == ["old"]
+
+
+def test_the_overview_warns_only_about_the_countries_its_table_shows(tmp_path):
+    import layers
+
+    scenario = tmp_path / "ov.toml"
+    scenario.write_text(
+        'title = "t"\n[overview]\naround = "Vladivostok,RU"\nradius = "1500km"\n'
+        'countries = ["RU", "CN"]\ncurve_to = "1500km"\ncurve_step = "100km"\n'
+    )
+    # the exposure itself warns about KP and MN too (their points miss people) ...
+    exp = layers.exposure(
+        layers.resolve_source("Vladivostok,RU").data, layers.settlements(), "1500km", by="country"
+    )
+    flagged = {w[:2] for w in exp.warnings}
+    assert {"KP", "CN"} <= flagged
+    # ... but the table shows RU and CN only: CN's warning stays, KP's and MN's go
+    proc = riskmap("run", scenario, "--out", tmp_path / "out", "--no-png")
+    assert proc.returncode == 0, proc.stderr
+    warned = {
+        line.split("warning: ")[1][:2] for line in proc.stdout.splitlines() if "warning: " in line
+    }
+    assert warned == flagged & {"RU", "CN"}
+
+
+def test_a_scenario_exposure_states_who_is_left_out_as_the_cli_does(tmp_path):
+    scenario = tmp_path / "x.toml"
+    scenario.write_text(
+        'title = "t"\n[[exposure]]\naround = "KP"\nboundaries = ["osm-land"]\n'
+        'country = "RU"\nradius = "200km"\n'
+    )
+    run = riskmap("run", scenario, "--out", tmp_path / "out", "--no-png")
+    cli = riskmap(
+        "exposure",
+        "--around",
+        "KP",
+        "--boundary",
+        "osm-land",
+        "--radius",
+        "200km",
+        "--country",
+        "RU",
+    )
+    assert run.returncode == cli.returncode == 0, run.stderr + cli.stderr
+    (line,) = [x for x in cli.stdout.splitlines() if x.startswith("excluded: ")]
+    assert "residents of KP" in line and "places" in line
+    assert f"  {line}" in run.stdout.splitlines()
