@@ -437,7 +437,11 @@ class Overview:
     excluded: str = ""
 
     def lines(self, *, every_km: float = 50.0) -> list[str]:
-        """Return the overview as report lines (the curve printed every ``every_km`` km)."""
+        """Return the overview as report lines, the curve about every ``every_km`` km.
+
+        The curve is thinned to every n-th of its distances (n the nearest whole number
+        of steps to ``every_km``), and the last.
+        """
         out = [f"  note: {self.source_note}"] if self.source_note else []
         out.append(f"  {'country':<22}{'population':>12}{'places':>8}{'coverage':>10}")
         for row in self.table.itertuples(index=False):
@@ -457,9 +461,10 @@ class Overview:
         out.append("")
         out.append(f"  population by distance from {self.source}:")
         out.append("  " + f"{'km':>6}" + "".join(f"{c:>12}" for c in cols))
-        marks = np.isclose(np.mod(self.curve["distance_km"].to_numpy(), every_km), 0) | (
-            self.curve.index == len(self.curve) - 1
-        )
+        km = self.curve["distance_km"].to_numpy()
+        step = float(np.median(np.diff(km))) if len(km) > 1 else every_km
+        nth = max(1, round(every_km / step)) if step > 0 else 1  # about every_km apart
+        marks = (np.arange(len(km)) % nth == 0) | (np.arange(len(km)) == len(km) - 1)
         for row in self.curve[marks].itertuples(index=False):
             out.append("  " + f"{row[0]:>6g}" + "".join(f"{format_int(v):>12}" for v in row[1:]))
         return out

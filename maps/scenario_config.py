@@ -416,7 +416,12 @@ class OverviewOptions(Section):
         "curve_to", LENGTH, "The curve runs from 0 to this distance.", "500km"
     )
     curve_step_m: float = config_field(
-        "curve_step", LENGTH, f"Spacing of the curve, up to {MAX_CURVE_POINTS:,} points.", "5km"
+        "curve_step",
+        LENGTH,
+        f"Spacing of the population-by-distance curve, up to {MAX_CURVE_POINTS:,} points "
+        "(all of them in `ScenarioResult.overview.curve`); the printed report thins it to "
+        "about every 50 km: every n-th distance, and the last.",
+        "5km",
     )
 
     def _check(self, where: Where, given: set[str]) -> None:

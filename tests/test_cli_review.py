@@ -259,3 +259,29 @@ def test_a_scenario_exposure_states_who_is_left_out_as_the_cli_does(tmp_path):
     (line,) = [x for x in cli.stdout.splitlines() if x.startswith("excluded: ")]
     assert "residents of KP" in line and "places" in line
     assert f"  {line}" in run.stdout.splitlines()
+
+
+@pytest.mark.parametrize(("step", "every"), [(5.0, 50.0), (7.0, 49.0), (3.0, 51.0), (100.0, 100.0)])
+def test_the_printed_curve_is_thinned_to_about_every_50_km_whatever_the_step(step, every):
+    import numpy as np
+    import pandas as pd
+
+    from maps.report import Overview
+
+    km = np.arange(0.0, 500.0 + 1e-9, step)
+    curve = pd.DataFrame({"distance_km": km, "all": km * 10})
+    table = pd.DataFrame(
+        {
+            "country": ["RU"],
+            "name": ["Russia"],
+            "population": [1.0],
+            "places": [1],
+            "coverage": [0.9],
+        }
+    )
+    lines = Overview("x", 200_000.0, table, curve).lines()
+    start = lines.index("  population by distance from x:") + 2
+    shown = [float(line.split()[0]) for line in lines[start:]]
+    assert shown[-1] == km[-1]  # the last distance is always printed
+    assert np.allclose(np.diff(shown[:-1]), every)  # n-th steps, n = round(50 / step)
+    assert len(km) == 1 or shown[0] == 0.0
