@@ -41,7 +41,8 @@ def radii(values: Sequence[str] | None) -> list[float]:
     ------
     InputError
         No radius, a distance :func:`geo.parse_distance` refuses, zero or negative
-        (a scenario's ``radius`` must be above 0 too), or a comma between digits (``"1,000km"``: write ``1000km`` or ``1_000km``).
+        (a scenario's ``radius`` must be above 0 too), or a comma between digits
+        (``"1,000km"``: write ``1000km`` or ``1_000km``).
 
     Examples
     --------
