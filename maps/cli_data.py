@@ -172,6 +172,12 @@ def run_data(args: argparse.Namespace) -> int:
         entry = forget(args.key)
         print(f"forgot {args.key}" if entry else f"no lock entry for {args.key}")
         return 0
+    named = [p.strip() for p in args.name.split(":")[1:] if p.strip().isdigit()]
+    if args.year is not None and named and int(named[0]) != args.year:
+        raise ValueError(
+            f"{args.name!r} names the year {named[0]} and --year {args.year} another; give the "
+            f"year once, e.g. {args.name.split(':')[0]}:{args.year} without --year"
+        )
     got = fetch_grid(args.name, year=args.year, area=_area(args), refetch=args.refetch)
     print(got.path)
     if got.pieces:

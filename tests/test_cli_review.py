@@ -285,3 +285,8 @@ def test_the_printed_curve_is_thinned_to_about_every_50_km_whatever_the_step(ste
     assert shown[-1] == km[-1]  # the last distance is always printed
     assert np.allclose(np.diff(shown[:-1]), every)  # n-th steps, n = round(50 / step)
     assert len(km) == 1 or shown[0] == 0.0
+
+
+def test_data_fetch_refuses_two_different_years():
+    line = _one_line_error(riskmap("data", "fetch", "ghs-pop:2020", "--year", "2015"))
+    assert "year 2020" in line and "--year 2015" in line and "ghs-pop:2015" in line
