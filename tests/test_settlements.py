@@ -391,6 +391,21 @@ def test_a_city_is_counted_once_not_with_its_districts(everything, name, code, b
     assert counted["population"].sum() >= city["population"]
 
 
+def test_new_york_citys_five_boroughs_are_counted_once_with_the_city(everything):
+    # New York City's GeoNames figure, 8,804,190, is the 2020 census count of its five
+    # boroughs together (US Census Bureau); GeoNames lists each borough as well (PPLA2)
+    city = _city(everything, "New York City", "US")
+    assert city["population"] == 8_804_190
+    boroughs = ["Brooklyn", "Queens", "Manhattan", "The Bronx", "Staten Island"]
+    rows = everything[(everything["country"] == "US") & everything["name"].isin(boroughs)]
+    rows = rows[rows["section_of_id"] == city["geonameid"]]
+    assert sorted(rows["name"]) == sorted(boroughs)
+    assert rows["section"].all() and (rows["section_reason"] == "curated").all()
+    assert rows["population"].sum() <= city["population"]  # parts of it, not more than it
+    counted = settlements(country="US")
+    assert not counted["geonameid"].isin(rows["geonameid"]).any()
+
+
 @pytest.mark.parametrize(
     ("name", "code", "districts"),
     [
