@@ -222,17 +222,13 @@ def _short_index() -> tuple[_Index, _Index]:
 
 def _label(table: Any, group: list[int]) -> str:
     """Return one region of an ambiguous name in words: ``"Limburg (NL-LI, Netherlands)"``."""
-    label = region_label(table.iloc[group])  # "Name (CODE), Country"
-    name, _, rest = label.rpartition(" (")
-    if not name:  # a grouping without a code: "Name, Country"
-        return label
-    code, _, admin = rest.partition("), ")
-    return f"{name} ({code}, {admin})"
+    name, code, admin = _label_parts(table.iloc[group])
+    return f"{name} ({code}, {admin})" if code else f"{name}, {admin}"
 
 
 def _full_name(table: Any, group: list[int]) -> str:
     """Return the name :func:`region_label` gives a region, without its code and country."""
-    return region_label(table.iloc[group]).rpartition(" (")[0]
+    return _label_parts(table.iloc[group])[0]
 
 
 def _groups(rows: list[int], column: str = "iso_3166_2") -> list[list[int]]:
@@ -387,14 +383,18 @@ def region_label(layer: Any) -> str:
     >>> region_label(region("FR-IDF"))
     'Île-de-France (FR-IDF), France'
     """
+    name, code, admin = _label_parts(layer)
+    return f"{name} ({code}), {admin}" if code else f"{name}, {admin}"
+
+
+def _label_parts(layer: Any) -> tuple[str, str, str]:
+    """Return a region layer's English name, its code(s) ("" for none) and its country."""
     first = layer.iloc[0]
     admin = ", ".join(dict.fromkeys(layer["admin"]))
     if layer["iso_3166_2"].nunique() > 1 and layer["region"].nunique() == 1 and first["region"]:
         code = first["region_cod"] if _CODE_RE.match(first["region_cod"]) else ""
-        return f"{first['region']} ({code}), {admin}" if code else f"{first['region']}, {admin}"
-    name = first["name_en"] or first["name"]
-    codes = ", ".join(dict.fromkeys(layer["iso_3166_2"]))
-    return f"{name} ({codes}), {admin}"
+        return first["region"], code, admin
+    return first["name_en"] or first["name"], ", ".join(dict.fromkeys(layer["iso_3166_2"])), admin
 
 
 def _layer(rows: list[int]) -> Any:
