@@ -503,7 +503,8 @@ def _remove_empty(folder: Path | None) -> None:
 def _resolve_names(config: Scenario, settlements: Any, file: str | None = None) -> None:
     """Resolve every place and source the scenario names, or refuse naming its key.
 
-    Sources are cached once resolved, so the run that follows reads them again for free.
+    The territories, regions and name indexes this builds are cached, so resolving the
+    same names again in the run that follows costs little (0.17 s for the summit's).
     """
     named: list[tuple[str, str, str, bool]] = []  # (where, key, text, a place only)
     for i, dist in enumerate(config.distances, 1):
