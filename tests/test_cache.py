@@ -138,7 +138,8 @@ def test_file_url(data_dir, tmp_path):
 
 
 def test_unreachable_server_is_a_data_error(data_dir):
-    with pytest.raises(DataError, match=r"could not reach 'http://127.0.0.1:9/x.bin'.*may be offline"):
+    unreachable = r"could not reach 'http://127.0.0.1:9/x.bin'.*may be offline"
+    with pytest.raises(DataError, match=unreachable):
         cache.fetch("http://127.0.0.1:9/x.bin", sha256=GOOD)
 
 
