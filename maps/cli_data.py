@@ -15,10 +15,6 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from layers.cache import cache_dir, forget, verify_cache
-from layers.grid_products import PRODUCTS, fetch_grid, product_path
-from layers.lockfile import lock_path
-
 __all__ = ["add_data_parser", "run_data"]
 
 
@@ -110,6 +106,10 @@ def _epochs(years: tuple[int, ...]) -> str:
 
 
 def _cmd_list() -> int:
+    from layers.cache import cache_dir, verify_cache
+    from layers.grid_products import PRODUCTS
+    from layers.lockfile import lock_path
+
     files = verify_cache()
     print(f"cache: {cache_dir()}  (lock file: {lock_path(cache_dir())})")
     for name, p in sorted(PRODUCTS.items()):
@@ -129,6 +129,8 @@ def _cmd_list() -> int:
 
 
 def _cmd_verify() -> int:
+    from layers.cache import verify_cache
+
     files = verify_cache()
     bad = 0
     for f in files:
@@ -160,6 +162,10 @@ def run_data(args: argparse.Namespace) -> int:
     /.../gpw/gpw_v4_population_count_rev11_2020_30_sec.tif
     True
     """
+    # The cache and the registry load here, not with the parser: `riskmap --help` stays quick.
+    from layers.cache import forget
+    from layers.grid_products import fetch_grid, product_path
+
     command = args.data_command
     if command == "list":
         return _cmd_list()

@@ -325,9 +325,10 @@ def test_the_cli_compares_the_sources_it_is_given(tiled, tmp_path, capsys):
     text = capsys.readouterr().out
     assert "Population within 100 km of" in text and "places" not in text.split("\n")[1]
     with pytest.raises(InputError, match=r"--map shows one exposure"):
-        from maps.cli import _cmd_exposure, build_parser
+        from maps._cli_exposure import cmd_exposure
+        from maps.cli import build_parser
 
-        _cmd_exposure(
+        cmd_exposure(
             build_parser().parse_args(
                 [*args[:-1], "--population", f"geonames,{path}", "--map", str(tmp_path / "m.html")]
             )

@@ -81,6 +81,28 @@ def test_every_public_name_resolves_to_the_object_its_submodule_defines(package)
     assert set(module.__all__) <= set(namespace)
 
 
+def test_the_command_line_help_loads_no_heavy_dependency():
+    # `riskmap --help` and a usage error parse arguments only; a command loads what it needs.
+    loaded = _fresh(
+        "import contextlib, io, json, sys\nimport maps.cli\n"
+        "out = io.StringIO()\n"
+        "with contextlib.redirect_stdout(out), contextlib.suppress(SystemExit):\n"
+        "    maps.cli.build_parser().parse_args(['exposure', '--help'])\n"
+        "print(json.dumps([out.getvalue(), sorted(m for m in sys.modules if m.split('.')[0] in "
+        f"{(*HEAVY, 'numpy', 'pyproj', 'shapely')!r})]))"
+    )
+    help_text, heavy = loaded
+    assert "--around" in help_text and "--population" in help_text
+    assert heavy == [], f"riskmap --help loaded {heavy}"
+    # The command itself still runs from the same entry point.
+    run = subprocess.run(
+        [sys.executable, "-m", "maps.cli", "distance", "131.8869,43.1056", "125.7625,39.0392"],
+        capture_output=True,
+        text=True,
+    )
+    assert run.returncode == 0 and "684.393 km" in run.stdout, run.stderr
+
+
 def test_public_names_resolve_in_a_fresh_interpreter():
     # Every name of every package, read first thing after the import, as a user would.
     code = (
