@@ -465,6 +465,230 @@ def test_hong_kong_is_counted_once():
     assert coverage("SG") == pytest.approx(1.0, abs=1e-3)
 
 
+# -- cities that are a division of their own, and curated districts ---------------------
+
+#: (city, country, its published population, the relative margin allowed, the source). A
+#: city that is a first-level division of its own (settlement_sections.csv, kind
+#: "division") is counted once in that division: by its own GeoNames record, whose figure
+#: is the published population of the whole division.
+DIVISION_CITIES = [
+    ("Kyiv", "UA", 2_952_301, 0.0, "State Statistics Service of Ukraine, 1 January 2022"),
+    ("Shanghai", "CN", 24_870_895, 0.001, "7th national census, 2020: the 16 districts"),
+    ("Hanoi", "VN", 8_053_663, 0.0, "population and housing census 2019 (GSO Vietnam)"),
+    ("Istanbul", "TR", 15_701_602, 0.0, "TUIK address-based count, Istanbul province, 2024"),
+    # GeoNames' figure for Mexico City is 33% above the census count of the whole of it:
+    # it counts every alcaldia, and more
+    ("Mexico City", "MX", 9_209_944, 0.34, "INEGI census 2020, Ciudad de Mexico"),
+]
+
+
+def _in_division(frame, city):
+    return frame[(frame["country"] == city["country"]) & (frame["admin1"] == city["admin1"])]
+
+
+@pytest.mark.parametrize(("name", "code", "published", "margin", "source"), DIVISION_CITIES)
+def test_a_city_that_is_a_division_of_its_own_is_counted_once(
+    everything, name, code, published, margin, source
+):
+    city = _city(everything, name, code)
+    counted = _in_division(settlements(country=code), city)
+    assert counted["geonameid"].tolist() == [city["geonameid"]]  # nothing else counted
+    assert abs(counted["population"].sum() - published) <= margin * published, source
+    # the others are kept visible, each with its container
+    others = _in_division(everything, city)
+    others = others[others["geonameid"] != city["geonameid"]]
+    assert len(others) >= 4 and others["section"].all()
+    assert (others["section_of_id"] == city["geonameid"]).all()
+    assert (others["section_of"] == name).all()
+
+
+#: (city, country, the bound on the people within 15 km of its GeoNames point, the source).
+#: Before the curated rows of settlement_sections.csv each of these counted its districts
+#: again: Kyiv 4,634,844, Mexico City 20,908,645, Shanghai 28,577,500, Istanbul 20,510,618,
+#: New York City 12,421,643.
+DISC_BOUNDS = [
+    # the city, 2,952,301 (Ukrstat, 1 January 2022); the disc takes in Vyshneve,
+    # Kotsyubynske, Vyshhorod and the Borshchahivkas of Kyiv oblast: +10%
+    ("Kyiv", "UA", round(1.10 * 2_952_301), "Kyiv, Ukrstat 2022, +10%"),
+    # Ciudad de Mexico 9,209,944 and the three municipalities of the State of Mexico whose
+    # points the disc holds, Nezahualcoyotl 1,077,208, Naucalpan 834,434, Tlalnepantla
+    # 672,202 (INEGI census 2020); +35%, GeoNames' Mexico City being 33% above the census
+    ("Mexico City", "MX", round(1.35 * 11_793_788), "CDMX and 3 municipalities, 2020, +35%"),
+    # the municipality, 24,870,895 (2020 census); the disc lies inside it: +0.1%
+    ("Shanghai", "CN", round(1.001 * 24_870_895), "Shanghai, 2020 census, +0.1%"),
+    # Istanbul province, 15,701,602 (TUIK 2024); the disc lies inside it
+    ("Istanbul", "TR", 15_701_602, "Istanbul province, TUIK 2024"),
+    # the five boroughs, 8,804,190 (2020 census), and Hudson County (724,854) and Newark
+    # (311,549) across the Hudson (2020 census): +5%
+    ("New York City", "US", round(1.05 * 9_840_593), "NYC, Hudson County, Newark, 2020, +5%"),
+]
+
+
+@pytest.mark.parametrize(("name", "code", "bound", "what"), DISC_BOUNDS)
+def test_the_disc_around_a_city_holds_no_more_than_its_published_people(
+    everything, name, code, bound, what
+):
+    city = _city(everything, name, code)
+    counted = _within_15km(settlements(), city)
+    assert (counted["geonameid"] == city["geonameid"]).sum() == 1
+    assert city["population"] <= counted["population"].sum() <= bound, what
+
+
+@pytest.mark.parametrize(
+    ("name", "code", "districts"),
+    [
+        ("Kyiv", "UA", {"Desna", "Darnytsya", "Borshchahivka", "Holosiyiv", "Svyatoshyn"}),
+        ("Mexico City", "MX", {"Iztapalapa", "Gustavo Adolfo Madero", "Coyoacán", "Tlalpan"}),
+        ("Shanghai", "CN", {"Baoshan", "Songjiang", "Xuhui", "Yangpu", "Zhabei"}),
+        ("Istanbul", "TR", {"Esenyurt", "Küçükçekmece", "Bağcılar", "Üsküdar"}),
+        ("New York City", "US", {"Jamaica", "Astoria", "Washington Heights", "East Flatbush"}),
+        ("Shenzhen", "CN", {"Bao'an", "Luohu District", "Xixiang"}),
+        ("Warsaw", "PL", {"Mokotów", "Praga Południe", "Ursynów", "Kabaty"}),
+        ("Montréal", "CA", {"Ahuntsic-Cartierville", "Montréal-Nord", "Saint-Michel"}),
+        ("Madrid", "ES", {"Ciudad Lineal", "Chamartín"}),
+        ("Mumbai", "IN", {"Dhārāvi", "Borivli"}),
+    ],
+)
+def test_curated_districts_are_sections_of_their_city(everything, name, code, districts):
+    city = _city(everything, name, code)
+    near = everything[(everything["country"] == code) & everything["name"].isin(districts)]
+    near = near[near["section_of_id"] == city["geonameid"]]
+    assert set(near["name"]) == districts
+    assert near["section"].all() and (near["section_of"] == name).all()
+    assert not settlements(country=code)["geonameid"].isin(near["geonameid"]).any()
+
+
+@pytest.mark.parametrize(
+    ("name", "code"),
+    [
+        # towns of the oblast, the state, the province or the county around the city
+        ("Brovary", "UA"),
+        ("Irpin", "UA"),
+        ("Vyshneve", "UA"),
+        ("Ciudad Nezahualcoyotl", "MX"),
+        ("Ecatepec de Morelos", "MX"),
+        ("Naucalpan de Juárez", "MX"),
+        ("Kunshan", "CN"),  # Jiangsu, next to Shanghai
+        ("Taicang", "CN"),
+        ("Yonkers", "US"),
+        ("Elmont", "US"),  # Nassau County, 24.8 km from New York City
+        ("Newark", "US"),
+        ("Westmount", "CA"),  # cities of their own on the island of Montreal
+        ("Côte-Saint-Luc", "CA"),
+        ("Mont-Royal", "CA"),
+        ("Laval", "CA"),
+        ("Ząbki", "PL"),  # Warsaw's neighbours
+        ("Pruszków", "PL"),
+        ("Leganés", "ES"),
+        ("Pozuelo de Alarcón", "ES"),
+        ("Thāne", "IN"),
+        ("Giza", "EG"),
+        ("Érd", "HU"),
+        ("Norderstedt", "DE"),
+    ],
+)
+def test_towns_next_to_a_curated_city_are_kept(everything, name, code):
+    assert not _city(everything, name, code)["section"]
+
+
+def test_yerevans_districts_sum_to_its_figure(everything):
+    # the evidence of the rows: GeoNames lists Yerevan's 12 districts, whose figures sum
+    # to exactly the city's 1,144,700
+    city = _city(everything, "Yerevan", "AM")
+    parts = everything[everything["section_of_id"] == city["geonameid"]]
+    parts = parts[parts["section_reason"] == "curated"]
+    assert len(parts) == 12
+    assert parts["population"].sum() == city["population"] == 1_144_700
+
+
+def test_a_section_is_never_the_container_of_another(everything):
+    # before, 11 PPLX places (1,219,142 people, Zhabei among them) were sections of a
+    # district that was itself a section of its city: each now names the outer city
+    containers = set(everything.loc[everything["section"], "section_of_id"])
+    flagged = set(everything.loc[everything["section"], "geonameid"])
+    assert not containers & flagged
+    zhabei = everything[(everything["name"] == "Zhabei") & (everything["country"] == "CN")]
+    assert zhabei["section_of"].tolist() == ["Shanghai"]
+
+
+def _build_data():
+    import importlib.util
+
+    path = Path(__file__).resolve().parents[1] / "tools" / "build_data.py"
+    spec = importlib.util.spec_from_file_location("build_data", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_curated_rows_pass_the_builds_checks(everything):
+    build = _build_data()
+    places = [
+        {
+            "geonameid": int(row.geonameid),
+            "admin1code": row.admin1,
+            "countrycode": row.country,
+            "longitude": row.geometry.x,
+            "latitude": row.geometry.y,
+        }
+        for row in everything.itertuples()
+    ]
+    curated = pd.read_csv(build.CURATED, comment="#")
+    assert build.check_curated(places, curated) == []
+    assert set(curated["kind"]) == {"section", "separate", "within", "division"}
+
+
+@pytest.mark.parametrize(
+    ("row", "match"),
+    [
+        ({"kind": "division", "reason": ""}, "no evidence in the reason column"),
+        ({"kind": "district"}, "kind 'district' is not section, separate, within or division"),
+        ({"kind": "division", "radius_km": 5.0}, "radius_km is for"),
+        ({"kind": "division", "geonameid": 2}, "needs a first-level division code"),
+    ],
+)
+def test_the_builds_checks_refuse_a_bad_row(row, match):
+    build = _build_data()
+    places = [
+        {
+            "geonameid": 1,
+            "admin1code": "12",
+            "countrycode": "UA",
+            "longitude": 30.5,
+            "latitude": 50.4,
+        },
+        {
+            "geonameid": 2,
+            "admin1code": "",
+            "countrycode": "UA",
+            "longitude": 30.6,
+            "latitude": 50.4,
+        },
+    ]
+    entry = {"geonameid": 1, "name": "X", "kind": "division", "section_of_geonameid": np.nan}
+    entry |= {"section_of": np.nan, "year": np.nan, "radius_km": np.nan, "reason": "evidence"}
+    problems = build.check_curated(places, pd.DataFrame([entry | row]))
+    assert any(match in p for p in problems), problems
+
+
+def test_the_builds_checks_refuse_a_place_listed_twice():
+    build = _build_data()
+    places = [
+        {
+            "geonameid": 1,
+            "admin1code": "12",
+            "countrycode": "UA",
+            "longitude": 30.5,
+            "latitude": 50.4,
+        }
+    ]
+    entry = {"geonameid": 1, "name": "X", "kind": "separate", "section_of_geonameid": np.nan}
+    entry |= {"section_of": np.nan, "year": np.nan, "radius_km": np.nan, "reason": "evidence"}
+    problems = build.check_curated(places, pd.DataFrame([entry, entry]))
+    assert problems == ["geonameid 1 is listed more than once"]
+
+
 # -- booleans and duplicates in user tables ---------------------------------------------
 
 

@@ -90,7 +90,17 @@ DISTRICT_DENSITY = 10_000  # radius at 10,000/km²
 CITY_STATE_SHARE = 0.9  # a place holding 90% of its country's people contains the rest
 
 #: Reasons recorded per section (index 0: not a section).
-SECTION_REASONS = ("", "merged", "curated", "within", "city-state", "PPLX", "PPLH", "district")
+SECTION_REASONS = (
+    "",
+    "merged",
+    "curated",
+    "within",
+    "city-state",
+    "PPLX",
+    "PPLH",
+    "district",
+    "division",
+)
 
 # A fixed timestamp for zip and gzip members, so that a rebuild gives the same bytes.
 _EPOCH = (1980, 1, 1, 0, 0, 0)
@@ -293,7 +303,8 @@ def _curated_sections(places: _Places, curated: Any) -> set[int]:
     ``section``: a section of the city named (``merged`` if the row gives the year
     it merged into the city, else ``curated``); ``separate``: not a section;
     ``within``: every place of the city's country and admin1 within ``radius_km``
-    of it is a section of it.
+    of it is a section of it; ``division``: every place of the city's first-level
+    division (a city that is a division of its own: Kyiv, Shanghai) is a section of it.
     """
     row_of = {int(g): i for i, g in enumerate(places.gid)}
     fixed = {row_of[int(g)] for g in curated["geonameid"]}
@@ -303,11 +314,16 @@ def _curated_sections(places: _Places, curated: Any) -> set[int]:
             places.parent[i] = row_of[int(entry.section_of_geonameid)]
             merged = entry.year == entry.year  # a year: merged into the city then
             places.reason[i] = SECTION_REASONS.index("merged" if merged else "curated")
-        elif entry.kind == "within":
-            rows, _ = places.near(i, float(entry.radius_km))
-            rows = np.array([j for j in rows.tolist() if j not in fixed], dtype=int)
+        elif entry.kind in ("within", "division"):
+            if entry.kind == "within":
+                rows, _ = places.near(i, float(entry.radius_km))
+            else:
+                rows = np.flatnonzero(
+                    (places.country == places.country[i]) & (places.admin1 == places.admin1[i])
+                )
+            rows = np.array([j for j in rows.tolist() if j != i and j not in fixed], dtype=int)
             places.parent[rows] = i
-            places.reason[rows] = SECTION_REASONS.index("within")
+            places.reason[rows] = SECTION_REASONS.index(entry.kind)
             fixed.update(rows.tolist())
     return fixed
 
@@ -401,6 +417,13 @@ def find_sections(
     _city_states(data, country_population, fixed)
     _pplx_sections(data, fixed)
     _districts(data, fixed)
+    # A section of a place that became a section itself (Zhabei, PPLX near Puxi, a district
+    # of Shanghai) belongs to the outer place: a section is never a container.
+    for _ in range(len(SECTION_REASONS)):
+        inner = (data.parent >= 0) & (data.parent[np.maximum(data.parent, 0)] >= 0)
+        if not inner.any():
+            break
+        data.parent[inner] = data.parent[data.parent[inner]]
     return data.code, data.parent, data.reason
 
 
@@ -562,16 +585,27 @@ def check_curated(places: list[dict[str, Any]], curated: Any) -> list[str]:
     """Check ``settlement_sections.csv`` against the GeoNames places; return the problems.
 
     Every id must exist; a ``within`` row needs a radius; a ``section`` row must lie in
-    the same first-level division as the city it names and within 30 km of it.
+    the same first-level division as the city it names and within 30 km of it; a
+    ``division`` row names a city with a first-level division code; every row gives
+    its evidence (``reason``); no place is listed twice.
     """
     from pyproj import Geod
 
     where = {int(c["geonameid"]): c for c in places}
     problems = []
+    repeated = curated["geonameid"][curated["geonameid"].duplicated()]
+    problems += [f"geonameid {int(g)} is listed more than once" for g in repeated]
     for row in curated.itertuples(index=False):
-        if row.kind not in ("section", "separate", "within"):
-            problems.append(f"{row.name}: kind {row.kind!r} is not section, separate or within")
+        if row.kind not in ("section", "separate", "within", "division"):
+            problems.append(
+                f"{row.name}: kind {row.kind!r} is not section, separate, within or division"
+            )
             continue
+        if not isinstance(row.reason, str) or not row.reason.strip():
+            problems.append(f"{row.name}: no evidence in the reason column")
+        if row.kind == "division" and int(row.geonameid) in where:
+            if not where[int(row.geonameid)]["admin1code"]:
+                problems.append(f"{row.name}: kind 'division' needs a first-level division code")
         if (row.kind == "within") != (row.radius_km == row.radius_km):  # NaN: no radius
             problems.append(f"{row.name}: radius_km is for (and required by) kind 'within'")
         ids = [row.geonameid] + ([row.section_of_geonameid] if row.kind == "section" else [])
