@@ -13,15 +13,15 @@ metres. A query then:
    where the geodesic does not meet the boundary at a right angle, steps the foot
    along the boundary (a Newton step, under a quarter of the circumference) and
    then walks it to a true local minimum (:mod:`geo._walk`);
-3. beyond 800 km, searches again from a query point turned to the geodesic's
-   direction (chord order and geodesic order part with distance); then, up to
-   15,000 km, measures every other stretch of boundary that could still be nearer:
-   no geodesic shorter than the distance ``g`` found has a chord longer than
+3. within 800 km, measures every other stretch of boundary that could still be
+   nearer: no geodesic shorter than the distance ``g`` found has a chord longer than
    :func:`geo._geodesic_bound.chord_reach` ``(g)``, so a second chord search for
-   segments within that chord, off the stretch already walked, finds them all
-   (:meth:`Boundary._rivals`); beyond 15,000 km the search is redone on geodesic
-   distances (:mod:`geo._geodesic_bound`), because towards the antipode the two
-   orders pick different stretches of coast, and stretches hundreds of km long.
+   segments within that chord, off the stretch already walked, finds them
+   (:meth:`Boundary._rivals`); beyond 800 km, where chord order and geodesic order
+   part, proves the foot nearest (:meth:`Boundary._certify`): the foot's distance
+   and azimuth bound the distance to every node of the tree from below
+   (:func:`geo._geodesic_bound.tangent_floor`), and what they leave open, the walked
+   stretch included, is searched by branch and bound on geodesic distances.
 
 On timezone polygons the chord search alone had picked the wrong stretch below
 15,000 km (on 40,000 points over the globe each: Tokyo 319 m too far at 10,564 km,
@@ -49,7 +49,15 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 import shapely
 
-from geo._geodesic_bound import CHORD_SLACK_M, chord_reach, ecef, nearest_by_geodesic, node_reach
+from geo._geodesic_bound import (
+    CHORD_SLACK_M,
+    chord_reach,
+    ecef,
+    nearest_by_geodesic,
+    node_boxes,
+    node_reach,
+    open_rivals,
+)
 from geo._segment_tree import SegmentTree
 from geo._walk import slopes, walk
 from geo.errors import InputError
@@ -71,10 +79,6 @@ _MAX_SAGITTA_M = 0.05
 _FAR_M = 800_000.0
 #: Rival stretches measured per point before the search on geodesic distances takes over.
 _ROUNDS = 2
-#: Geodesic distance (m) beyond which the search is redone on geodesic distances: towards the
-#: antipode chord order and geodesic order part (see geo._geodesic_bound). On North Korea the
-#: chord search was exact on 40,000 random points up to 17,000 km, and off by up to 48 km beyond.
-_ANTIPODAL_M = 15_000_000.0
 #: Points per batch, so that memory stays bounded for millions of points.
 _CHUNK = 65_536
 #: Below this many points a batch is measured on one thread (threads would cost more).
@@ -224,6 +228,7 @@ class Boundary:
         first = closed & (v == self.part_start)
         self.prev_seg[first] = self.part_end[first] - 1
         self.node_rep, self.node_reach = node_reach(self)
+        self.node_box = node_boxes(self)
 
     # -- the search -------------------------------------------------------------------------
 
@@ -276,12 +281,9 @@ class Boundary:
                 lonlat[idx], seg[idx], t[idx]
             )
             far = chord[idx] > _FAR_M
-            if far.any():
-                self._far_field(lonlat, q, idx[far], seg, distance, foot, az[far])
-            far = distance[idx] > _ANTIPODAL_M
             starts = np.column_stack([first, seg[idx]])[~far]
             self._rivals(lonlat, q, idx[~far], starts, distance, foot)
-            self._antipodal(lonlat, q, idx[far], distance, foot)
+            self._certify(lonlat, q, idx[far], distance, foot, az[far], seg)
         if max_distance is not None:
             far = distance > max_distance
             distance[far] = np.inf
@@ -293,45 +295,6 @@ class Boundary:
         a = self.lonlat[seg]
         b = self.lonlat[np.where(self.has_next[seg], seg + 1, seg)]
         return a + (b - a) * t[:, None]
-
-    def _far_field(self, lonlat, q, far, seg, distance, foot, az) -> None:
-        """Search far points again from a query point turned to the geodesic's direction.
-
-        Chord order and geodesic order differ by a relative 2.5e-5 (d / 1000 km)^2 (the
-        ellipsoid's flattening), mostly as a small turn of the direction in which distance
-        grows along the surface. Beyond about 1,000 km that can pick the wrong one of two
-        stretches of boundary close to a tie. Moving the query point so that the chord from it
-        leaves the foot in the geodesic's direction removes that first-order turn; where the
-        new search lands on another stretch, it is measured too, and the smaller distance wins.
-        """
-        f = foot[far]
-        fx = ecef(f[:, 0], f[:, 1])
-        lam, phi = np.radians(f[:, 0]), np.radians(f[:, 1])
-        normal = np.column_stack(
-            [np.cos(phi) * np.cos(lam), np.cos(phi) * np.sin(lam), np.sin(phi)]
-        )
-        east = np.column_stack([-np.sin(lam), np.cos(lam), np.zeros(len(f))])
-        north = np.column_stack(
-            [-np.sin(phi) * np.cos(lam), -np.sin(phi) * np.sin(lam), np.cos(phi)]
-        )
-        a = np.radians(az)[:, None]
-        toward = np.sin(a) * east + np.cos(a) * north  # the geodesic to the point, leaving the foot
-        w = q[far] - fx
-        wn = np.einsum("ij,ij->i", w, normal)[:, None]
-        wt = np.linalg.norm(w - wn * normal, axis=1)[:, None]
-        turned = fx + wn * normal + wt * toward
-        # Only a stretch nearer to the turned point than the foot found can change the answer.
-        seg2, t2, _ = self.tree.nearest(turned, np.linalg.norm(turned - fx, axis=1) + 1.0)
-        # The walk has left the foot at a true local minimum: only another stretch can be nearer.
-        moved = (seg2 >= 0) & (np.abs(seg2 - seg[far]) > 1)
-        p = far[moved]
-        if not len(p):
-            return
-        d2, foot2, _, s2, _ = self._refine(lonlat[p], seg2[moved], t2[moved])
-        better = d2 < distance[p]
-        distance[p[better]] = d2[better]
-        foot[p[better]] = foot2[better]
-        seg[p[better]] = s2[better]
 
     def _rivals(self, lonlat, q, idx, starts, distance, foot) -> None:
         """Measure, for each point of ``idx``, every other stretch of boundary that could be nearer.
@@ -365,11 +328,24 @@ class Boundary:
             grown[active, -2], grown[active, -1] = s2, s3
             starts = grown
 
-    def _antipodal(self, lonlat, q, far, distance, foot) -> None:
-        """Search the points in ``far`` again on geodesic distances (:mod:`geo._geodesic_bound`)."""
+    def _certify(self, lonlat, q, far, distance, foot, az, seg) -> None:
+        """Prove each foot of ``far`` nearest, or find a nearer one (:mod:`geo._geodesic_bound`).
+
+        A branch and bound on geodesic distances, anchored first at the foot found (its
+        distance and the geodesic's azimuth there): only nodes that its tangent bound, the
+        chord bound and the triangle inequality leave open are measured, so that another
+        stretch, or another minimum on the stretch already walked, is found wherever it is.
+        """
         if not len(far):
             return
-        found, seg, t, f, az, d = nearest_by_geodesic(self, lonlat[far], q[far], distance[far])
+        # Most feet are proved nearest by bounds alone, compiled, with nothing measured.
+        rival = open_rivals(self, q[far], foot[far], az, distance[far], seg[far])
+        far, az = far[rival], az[rival]
+        if not len(far):
+            return
+        found, seg, t, f, az, d = nearest_by_geodesic(
+            self, lonlat[far], q[far], distance[far], foot[far], az
+        )
         p = far[found]
         if not len(p):
             return
