@@ -4,7 +4,8 @@ A buffer is built in two stages:
 
 1. an outline with the right shape: the geometry (simplified by a few hundred
    metres at most) joined with exact geodesic circles centred along its boundary;
-2. every vertex of that outline is moved to exactly ``distance`` metres from the
+2. the outline is given vertices at the spacing a circle of the radius needs for the
+   tolerance, and every vertex is moved to exactly ``distance`` metres from the
    geometry, along the geodesic through its nearest point of the geometry, or, where
    two arcs of the boundary meet, to where their two circles cross; then each edge
    whose error bound is over half the tolerance is split, and the new vertex moved
@@ -12,7 +13,7 @@ A buffer is built in two stages:
 
 The error reported is a bound of |d − distance| over every point of the returned
 boundary, not only its vertices (d: exact distance to the source geometry, see
-``distance_to``): each edge is sampled at its quarter points and the pieces between
+``distance_to``): each edge is sampled at its midpoint and the pieces between
 bounded by the curvature of distance on the ellipsoid. When the bound is over the
 tolerance, the result comes back anyway, with an :class:`~geo.errors.AccuracyWarning`.
 """
@@ -27,7 +28,7 @@ import shapely
 
 from geo._boundary import edge_length_bound
 from geo._prepared import Prepared
-from geo._snap import area_error, snap_ring
+from geo._snap import KnownEdges, area_error, snap_ring
 from geo.antimeridian import WORLD, polygons_only, ring_to_polygon
 from geo.errors import AccuracyWarning, InputError
 from geo.units import HALF_CIRCUMFERENCE_M, WGS84, check_distance, parse_distance
@@ -36,7 +37,7 @@ from geo.validation import as_geometry
 __all__ = ["FEATURES", "ONE_SUBJECT_KINDS", "buffer", "rings", "default_tolerance"]
 
 #: Points per circle in the first-stage outline (the second stage adds what is needed).
-_CIRCLE_POINTS = 72
+_CIRCLE_POINTS = 48
 
 
 def default_tolerance(distance: float) -> float:
@@ -153,15 +154,19 @@ def _tolerance(radius: float, tolerance: float | None) -> float:
 
 
 def _buffer(
-    geom: shapely.Geometry, radius: float, tol: float
+    geom: shapely.Geometry, radius: float, tol: float, source: Prepared | None = None
 ) -> tuple[shapely.Polygon | shapely.MultiPolygon, float]:
-    """Return the buffer of a checked geometry and the bound (m) of its boundary error."""
+    """Return the buffer of a checked geometry and the bound (m) of its boundary error.
+
+    ``source`` is the geometry prepared for distances, when the caller has it already
+    (the bands of :func:`rings` share one).
+    """
     if radius == 0:
         return polygons_only(geom), 0.0
     if radius >= HALF_CIRCUMFERENCE_M - tol:
         # No two points of the (oblate) ellipsoid are farther apart than pole to pole.
         return WORLD, 0.0
-    source = Prepared(geom)
+    source = Prepared(geom) if source is None else source
     outline = _outline(geom, source.polygons, radius)
     return _snap(outline, source, radius, tol)
 
@@ -333,9 +338,10 @@ def _bands(
     inner_error = 0.0
     rows = []
     previous = 0.0
+    source = Prepared(geom)  # one index of the geometry for every band limit
     for limit in limits:
         tol = _tolerance(limit, tolerance)
-        outer, outer_error = _buffer(geom, limit, tol)
+        outer, outer_error = _buffer(geom, limit, tol, source)
         _warn_if_missed(geom, limit, outer_error, tol, stacklevel=5)
         band = outer if inner is None else shapely.difference(outer, inner)
         rows.append(
@@ -365,32 +371,64 @@ def _outline(
     circles = _circles(centres, radius)
     pieces = [circles]
     if polygons is not None:
-        pieces.append(
-            shapely.simplify(
-                polygons, min(radius / 200.0, 500.0) / 111_320.0, preserve_topology=True
-            )
-        )
+        pieces.append(polygons_only(simple))
     return shapely.make_valid(shapely.union_all(pieces))
 
 
 def _points_along(geom: shapely.Geometry, spacing: float) -> np.ndarray:
-    """Vertices of the geometry's linework, with more added so none are over ``spacing`` apart."""
+    """Circle centres along the geometry's linework, none over ``spacing`` apart along it.
+
+    A polygon's ring needs no centre at a vertex where it turns into the polygon (a reflex
+    vertex): a point outside nearest to an edge there is nearer to a centre beyond the turn
+    than to one along a straight edge as far away, so the circles' scallops stay within
+    what ``spacing`` allows. Its other vertices are all kept (a corner that sticks out is
+    where a circle must be), and between them vertices and points on the edges are added
+    so that no stretch of boundary between two centres is longer than ``spacing``.
+    """
     out = []
     for part in shapely.get_parts(geom):
         type_id = shapely.get_type_id(part)
         lines = [part.exterior, *part.interiors] if type_id == 3 else [part]
-        for line in lines:
+        for k, line in enumerate(lines):
             xy = shapely.get_coordinates(line)
             if len(xy) < 2:
                 out.append(xy)
                 continue
             a, b = xy[:-1], xy[1:]
             length = edge_length_bound(a, b)
-            pieces = np.maximum(1, np.ceil(length / spacing)).astype(int)
+            pieces = np.maximum(1, np.ceil(length / (spacing / 2.0))).astype(int)
             seg = np.repeat(np.arange(len(a)), pieces)
-            t = (np.arange(len(seg)) - np.repeat(np.cumsum(pieces) - pieces, pieces)) / pieces[seg]
-            out.append(np.vstack([a[seg] + (b[seg] - a[seg]) * t[:, None], xy[-1:]]))
+            step = np.arange(len(seg)) - np.repeat(np.cumsum(pieces) - pieces, pieces)
+            t = step / pieces[seg]
+            keep = np.ones(len(seg), dtype=bool)
+            if type_id == 3 and len(a) >= 3:
+                # The vertex of each edge's start, kept if the ring turns out of the polygon
+                # there or if it is the first past a multiple of half the spacing along the
+                # ring: then no stretch between centres is over half the spacing and an edge
+                # of at most half the spacing.
+                turn = _turns_out(a, exterior=k == 0)
+                along = np.cumsum(np.r_[0.0, length[:-1]]) // (spacing / 2.0)
+                due = np.r_[True, along[1:] != along[:-1]]
+                keep = (step > 0) | (turn | due)[seg]
+            pts = a[seg] + (b[seg] - a[seg]) * t[:, None]
+            out.append(np.vstack([pts[keep], xy[-1:]]))
     return np.unique(np.vstack(out), axis=0)
+
+
+def _turns_out(a: np.ndarray, *, exterior: bool) -> np.ndarray:
+    """Whether a polygon ring (vertices ``a``, closing one left out) is convex at each vertex.
+
+    Convex: the ring turns towards the polygon's inside there (the inside is the ring's for an
+    exterior ring, the other side for a hole), as seen in the lon/lat plane, whose turns are
+    those on the ground (a linear map of the tangent plane keeps the sign of a turn).
+    """
+    prev, nxt = np.roll(a, 1, axis=0), np.roll(a, -1, axis=0)
+    cross = (a[:, 0] - prev[:, 0]) * (nxt[:, 1] - a[:, 1]) - (a[:, 1] - prev[:, 1]) * (
+        nxt[:, 0] - a[:, 0]
+    )
+    area2 = float(np.sum(a[:, 0] * nxt[:, 1] - nxt[:, 0] * a[:, 1]))
+    inside = np.sign(area2) if exterior else -np.sign(area2)
+    return cross * inside > 0
 
 
 def _circles(centres: np.ndarray, radius: float) -> shapely.Geometry:
@@ -423,15 +461,17 @@ def _snap(
 ) -> tuple[shapely.Polygon | shapely.MultiPolygon, float]:
     """Snap every ring of the outline onto the exact distance; return the area and its error (m)."""
     polygons = []
+    known = KnownEdges()  # the bound of every snapped edge, for those the repair leaves as they are
     for poly in shapely.get_parts(polygons_only(outline)):
         # A hole of the outline is real only if it holds points farther than the radius; near
         # the largest radii the outline may keep a sliver of a hole around the antipode of a
         # point that is in fact within reach.
         holes = [ring for ring in poly.interiors if _hole_depth(ring, source) > radius]
-        rings_xy = [
-            snap_ring(shapely.get_coordinates(ring)[:-1], source, radius, tol)
-            for ring in [poly.exterior, *holes]
-        ]
+        rings_xy = []
+        for ring in [poly.exterior, *holes]:
+            xy, edge_error = snap_ring(shapely.get_coordinates(ring)[:-1], source, radius, tol)
+            known.add(xy, edge_error)
+            rings_xy.append(xy)
         # "structure" repair fills what a twisted ring covers twice, where "linework" would
         # cut a hole in it, and on a snapped outline of 80,000 vertices it is 15 times faster.
         rebuilt = shapely.Polygon(rings_xy[0], rings_xy[1:])
@@ -440,9 +480,11 @@ def _snap(
     result, dust = _without_dust(result, tol**2)
     # A speck dropped (or a pinhole filled) of area A has every point within sqrt(A / pi) of
     # its own boundary, which lies within that boundary's error of the radius.
-    error = area_error(result, source, radius)
+    error = area_error(result, source, radius, known)
     for ring in dust:
-        error = max(error, area_error(shapely.Polygon(ring), source, radius) + _inradius(ring))
+        error = max(
+            error, area_error(shapely.Polygon(ring), source, radius, known) + _inradius(ring)
+        )
     return result, error
 
 
