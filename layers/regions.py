@@ -21,7 +21,7 @@ import difflib
 import re
 import unicodedata
 from collections.abc import Iterable
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any
 
 import geopandas
@@ -71,12 +71,16 @@ _CODE_RE = re.compile(r"^[A-Za-z]{2}-[A-Za-z0-9]{1,3}$")
 _LETTERS = str.maketrans({"ı": "i", "ł": "l", "Ł": "l", "ø": "o", "Ø": "o", "đ": "d", "Đ": "d"})
 
 
+_APOSTROPHES, _SEPARATORS = re.compile(r"['’`ʼ]"), re.compile(r"[\s\-‐–—.,()/_]+")
+
+
+@cache  # the name indexes fold 80,000 names, many of them alike
 def _fold(text: str) -> str:
     """Return a name case-, accent- and punctuation-folded (``"Primor'ye"``: ``"primorye"``)."""
-    text = unicodedata.normalize("NFKD", text.translate(_LETTERS))
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    text = re.sub(r"['’`ʼ]", "", text.casefold())
-    return " ".join(re.sub(r"[\s\-‐–—.,()/_]+", " ", text).split())
+    if not text.isascii():  # nine names in ten are: nothing to decompose
+        text = unicodedata.normalize("NFKD", text.translate(_LETTERS))
+        text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return " ".join(_SEPARATORS.sub(" ", _APOSTROPHES.sub("", text.casefold())).split())
 
 
 def admin1_source() -> DataSource:
@@ -109,15 +113,12 @@ def admin1_source() -> DataSource:
     )
 
 
-def _texts(npz: Any, key: str) -> list[str]:
-    return bytes(npz[key]).decode("utf-8").split("\n")
-
-
 @lru_cache(maxsize=1)
 def _table() -> Any:
     """All regions, read once per process from ``admin1.npz``."""
     with data_file("admin1.npz").open("rb") as fh, np.load(fh, allow_pickle=False) as npz:
-        cols = {key: _texts(npz, key) for key in npz.files if key not in _GEOMETRY}
+        texts = (k for k in npz.files if k not in _GEOMETRY)
+        cols = {k: bytes(npz[k]).decode("utf-8").split("\n") for k in texts}
         xy = np.cumsum(npz["xy_delta_e5"].astype(np.int64), axis=0) / 1e5  # exact at ±180
         offsets = (npz["ring_offsets"], npz["part_offsets"], npz["geom_offsets"])
     geoms = shapely.from_ragged_array(shapely.GeometryType.MULTIPOLYGON, xy, offsets)
@@ -125,6 +126,11 @@ def _table() -> Any:
     gdf = geopandas.GeoDataFrame(frame, geometry=geoms, crs="EPSG:4326")
     gdf.attrs["kind"] = "region"
     return gdf
+
+
+@lru_cache(maxsize=1)
+def _records() -> list[dict[str, Any]]:
+    return _table().to_dict("records")  # type: ignore[no-any-return]
 
 
 def _own_names(row: Any) -> list[str]:
@@ -159,7 +165,7 @@ def _index() -> tuple[_Index, _Index, _Index, _Index]:
     by_code: _Index = {}
     group_name: _Index = {}
     group_code: _Index = {}
-    rows = _table().to_dict("records")
+    rows = _records()
     own: dict[str, set[str]] = {}  # country -> every region's own names
     for row in rows:
         own.setdefault(row["country"], set()).update(_own_names(row))
@@ -200,7 +206,7 @@ def _short_index() -> tuple[_Index, _Index]:
     features: _Index = {}
     groupings: _Index = {}
     kinds = {_fold(w) for w in _KIND_WORDS}
-    for i, row in enumerate(_table().to_dict("records")):
+    for i, row in enumerate(_records()):
         words = kinds | {_fold(w) for w in (row["type"], row["type_en"]) if w}
         for name in {_fold(row["name"]), _fold(row["name_en"])} - {""}:
             if short := _short(name, words):
