@@ -81,16 +81,6 @@ class Prepared:
             inside[near] = shapely.intersects_xy(self.polygons, x[near], y[near])
         return inside
 
-    def intersecting(self, tree: shapely.STRtree) -> np.ndarray:
-        """Positions of the geometries of ``tree`` that intersect the polygonal part (ints).
-
-        The query uses the prepared polygons, so it holds the same lock as :meth:`inside`.
-        """
-        if self.polygons is None:
-            return np.zeros(0, dtype=np.int64)
-        with self._geos_lock:
-            return tree.query(self.polygons, predicate="intersects")
-
     def distances(
         self, lonlat: np.ndarray, *, max_distance: float | None = None, signed: bool = False
     ) -> np.ndarray:
