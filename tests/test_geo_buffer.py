@@ -40,6 +40,9 @@ def _cases():
     )
     return {
         # name: (geometry or fixture name, radius in metres)
+        # a hole whose ring has 16 teeth: its corners alternately stick out of the polygon
+        # (where a circle must be centred) and into it
+        "sawtooth_hole_30km": (_sawtooth_hole(), 30_000.0),
         "point_1km": (shapely.Point(125.75432, 39.03385), 1_000.0),
         "point_200km": (shapely.Point(125.75432, 39.03385), 200_000.0),
         "point_2000km": (shapely.Point(-60.0, -35.0), 2_000_000.0),
@@ -69,6 +72,17 @@ def _cases():
             19_000_000.0,
         ),  # the world minus a cap at the antipode
     }
+
+
+def _sawtooth_hole(teeth: int = 16) -> shapely.Polygon:
+    """A square around (20 E, 50 N) with a hole whose ring runs 45 km and 75 km from its centre."""
+    angle = np.linspace(0.0, 2.0 * np.pi, 2 * teeth, endpoint=False)
+    r_km = np.where(np.arange(2 * teeth) % 2 == 0, 45.0, 75.0)
+    lon = 20.0 + r_km * np.sin(angle) / (111.32 * np.cos(np.radians(50.0)))
+    lat = 50.0 + r_km * np.cos(angle) / 111.2
+    return shapely.Polygon(
+        shapely.box(17.5, 48.2, 22.5, 51.8).exterior, [np.column_stack([lon, lat])]
+    )
 
 
 CASES = _cases()
@@ -256,6 +270,60 @@ def test_rings_warn_when_a_band_misses_its_bound(monkeypatch):
     with pytest.warns(geo.AccuracyWarning, match=r"buffer of 200,000 m around a geometry"):
         bands = geo.rings(shapely.Point(125.75, 39.03), ["200km"])
     assert bands["error_m"].iloc[0] > contract_bound(200_000.0)
+
+
+def test_a_sawtooth_hole_keeps_its_middle_out_of_reach():
+    """The hole's middle is 45 km from the tips of its teeth: outside the 30 km buffer."""
+    source, radius = CASES["sawtooth_hole_30km"]
+    buf = geo.buffer(source, radius)
+    assert ref_distance_to(np.array([[20.0, 50.0]]), source)[0] > radius + 10_000.0
+    assert not shapely.intersects_xy(buf, 20.0, 50.0)
+    assert [len(p.interiors) for p in shapely.get_parts(buf)] == [1]
+
+
+def test_the_bounds_kept_from_snapping_are_those_measured_again(monkeypatch):
+    """An edge the repair leaves alone keeps the bound snapping measured: the same number.
+
+    Measuring every edge of the result again (nothing looked up) reports the same error,
+    for a buffer the repair leaves as it is and one it trims (the closed line's dust).
+    """
+    closed = shapely.LineString([(10.0, 83.0), (14.0, 83.2), (12.0, 83.6), (10.0, 83.0)])
+    cases = [(CASES["sawtooth_hole_30km"][0], 30_000.0), (closed, 17_543.97)]
+    kept = [geo.buffer(g, r, return_error=True) for g, r in cases]
+    monkeypatch.setattr("geo._snap.KnownEdges.lookup", lambda self, a, b: np.full(len(a), np.nan))
+    again = [geo.buffer(g, r, return_error=True) for g, r in cases]
+    for (buf, error_m), (buf2, error2) in zip(kept, again, strict=True):
+        assert shapely.equals_exact(buf, buf2, tolerance=0.0)
+        assert error_m == error2
+
+
+def test_a_buffer_measures_each_boundary_point_about_three_times():
+    """North Korea with its sea at 200 km: distances measured per vertex of the result.
+
+    The outline gets vertices at the spacing its tolerance needs before it is snapped, each
+    point placed is measured once, edges are sampled at their midpoint, and the result's
+    bound reuses what snapping measured: about 3 distances a vertex (12.4 before).
+    """
+    layers = pytest.importorskip("layers")
+    from geo._prepared import Prepared
+
+    source = layers.territory("KP", land_only=False).geometry.iloc[0]
+    counted = []
+    nearest = Prepared.nearest
+
+    def counting(self, lonlat):
+        counted.append(len(lonlat))
+        return nearest(self, lonlat)
+
+    import unittest.mock
+
+    with unittest.mock.patch.object(Prepared, "nearest", counting):
+        buf, error_m = geo.buffer(source, RADIUS_NK, return_error=True)
+    vertices = shapely.get_num_coordinates(buf)
+    assert error_m <= contract_bound(RADIUS_NK)
+    assert sum(counted) <= 4 * vertices, (
+        f"{sum(counted):,} distances measured for a buffer of {vertices:,} vertices"
+    )
 
 
 def test_buffer_within_its_bound_does_not_warn(ne_north_korea):

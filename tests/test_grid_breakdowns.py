@@ -199,3 +199,26 @@ def test_a_question_cut_at_180_reads_one_window_per_part(tmp_path):
     )
     assert 0 < cells <= bound < 3600 * 10
     assert all(c < 3600 for _, _, _, c in grid.reads)
+
+
+def test_band_pieces_by_country_are_the_bands_cut_by_each_whole_country():
+    """The pieces are cut from each country's polygon first cut to the bands' box: the same.
+
+    Against the bands intersected with China's, Russia's and every reached country's whole
+    polygon (and the sea: the bands less all of them), piece by piece.
+    """
+    from layers.analysis.grid_breakdown import grid_breakdown
+    from layers.analysis.grids import _pieces
+
+    bands = np.asarray(geo.rings(shapely.Point(129.5, 42.3), ["100km", "300km"]).geometry)
+    breakdown = grid_breakdown("country", None, shapely.union_all(bands))
+    names, pieces = _pieces(bands, breakdown)
+    assert {"CN", "RU", "KP"} <= set(names) and names[-1] == "unassigned"
+    whole = [shapely.intersection(bands, p) for p in breakdown.polygons]
+    whole.append(shapely.difference(bands, shapely.union_all(breakdown.polygons)))
+    expected = np.concatenate(whole)
+    assert len(pieces) == len(expected)
+    for got, want in zip(pieces, expected, strict=True):
+        assert shapely.area(shapely.symmetric_difference(got, want)) <= 1e-9 * max(
+            shapely.area(want), 1e-6
+        )

@@ -123,18 +123,34 @@ def _tables(
     return table, bands
 
 
+def _near(poly: Any, box: Any) -> Any:
+    """Return the part of a group's polygon inside ``box`` (the polygon, if all of it is)."""
+    if box is None or shapely.contains(box, poly):
+        return poly
+    return shapely.intersection(poly, box)
+
+
 def _pieces(bands: np.ndarray, breakdown: GridGroups) -> tuple[list[str], list[Any]]:
-    """Group names and the band x group pieces, group by group (outside last)."""
+    """Group names and the band x group pieces, group by group (outside last).
+
+    A group's polygon is first cut to a box a little larger than the bands' bounds (China's
+    or Russia's whole outline is 50 to 100 times what a 200 km band reaches): what lies
+    outside the box meets no band, so the pieces are the same.
+    """
     names = list(breakdown.names)
     pieces: list[Any] = []
-    for poly in breakdown.polygons:
+    west, south, east, north = shapely.total_bounds(bands)
+    box = shapely.box(west - 0.01, south - 0.01, east + 0.01, north + 0.01)
+    box = box if np.isfinite([west, south, east, north]).all() else None
+    polygons = [None if p is None else _near(p, box) for p in breakdown.polygons]
+    for poly in polygons:
         if poly is None:
             pieces.extend(bands)
         else:
             shapely.prepare(poly)
             pieces.extend(shapely.intersection(bands, poly))
     if breakdown.exhaustive:
-        every = [*breakdown.polygons, *breakdown.excluded]
+        every = [*polygons, *(_near(p, box) for p in breakdown.excluded)]
         covered = shapely.union_all(np.asarray(every, dtype=object)) if every else None
         names.append(UNASSIGNED)
         pieces.extend(bands if covered is None else shapely.difference(bands, covered))
