@@ -45,7 +45,9 @@ _DISTANCE_RE = re.compile(
 _THOUSANDS_RE = re.compile(r"\d,\d")
 
 
-def parse_distance(text: str | float | int, *, name: str = "distance") -> float:
+def parse_distance(
+    text: str | float | int, *, name: str = "distance", positive: bool = False
+) -> float:
     """Parse a distance with its unit and return it in metres.
 
     Parameters
@@ -60,6 +62,8 @@ def parse_distance(text: str | float | int, *, name: str = "distance") -> float:
         name its unit, so that "200" is not read as metres by mistake.
     name : str, default "distance"
         How to call the value in error messages (``"max_distance"``, ``"spacing"``).
+    positive : bool, default False
+        Refuse 0 too: for a radius or a step, where a zero distance measures nothing.
 
     Returns
     -------
@@ -69,8 +73,8 @@ def parse_distance(text: str | float | int, *, name: str = "distance") -> float:
     Raises
     ------
     InputError
-        If the text has no number, an unknown unit, or the distance is negative,
-        not finite or over half the Earth's circumference.
+        If the text has no number, an unknown unit, or the distance is negative (or 0
+        with ``positive``), not finite or over half the Earth's circumference.
     InputTypeError
         If the value is neither a string nor a real number (a bool, a complex number,
         a list, None).
@@ -86,7 +90,7 @@ def parse_distance(text: str | float | int, *, name: str = "distance") -> float:
     >>> parse_distance(5000)
     5000.0
     """
-    return check_distance(text, name=name)
+    return check_distance(text, name=name, positive=positive)
 
 
 def _metres_from_text(text: str, name: str) -> float:
@@ -140,7 +144,7 @@ def _real(value: Any, name: str) -> float:
     )
 
 
-def check_distance(value: float | str, *, name: str = "distance") -> float:
+def check_distance(value: float | str, *, name: str = "distance", positive: bool = False) -> float:
     """Return ``value`` in metres if it is a valid geodesic radius, else raise.
 
     Parameters
@@ -150,6 +154,8 @@ def check_distance(value: float | str, *, name: str = "distance") -> float:
         unit such as ``"200km"`` (read by the rules of :func:`parse_distance`).
     name : str, default "distance"
         How to call the value in the error message.
+    positive : bool, default False
+        Refuse 0 too: for a radius or a step, where a zero distance measures nothing.
 
     Returns
     -------
@@ -159,7 +165,7 @@ def check_distance(value: float | str, *, name: str = "distance") -> float:
     Raises
     ------
     InputError
-        If the value is NaN, infinite, negative, or longer than half the
+        If the value is NaN, infinite, negative (or 0 with ``positive``), or longer than half the
         Earth's circumference (20,003,931 m), beyond which no two points are;
         or a string that is not a number with a unit.
     InputTypeError
@@ -177,6 +183,11 @@ def check_distance(value: float | str, *, name: str = "distance") -> float:
     ... except ValueError as exc:
     ...     print(str(exc).split(";")[0])
     max_distance is -5.0 m, which is negative
+    >>> try:
+    ...     check_distance("0km", name="radius", positive=True)
+    ... except ValueError as exc:
+    ...     print(exc)
+    radius '0km' is 0.0 m; expected a distance above 0 metres (a zero distance measures nothing)
     """
     if isinstance(value, str):
         text, value = value, _metres_from_text(value, name)
@@ -185,9 +196,12 @@ def check_distance(value: float | str, *, name: str = "distance") -> float:
         value = _real(value, name)
     if not math.isfinite(value):
         raise InputError(f"{name} is {value!r}; expected a finite number of metres")
+    least = "above 0 metres" if positive else ">= 0 metres"
     if value < 0:
+        raise InputError(f"{name} is {value!r} m, which is negative; expected a distance {least}")
+    if positive and value == 0:
         raise InputError(
-            f"{name} is {value!r} m, which is negative; expected a distance >= 0 metres"
+            f"{name} is {value!r} m; expected a distance {least} (a zero distance measures nothing)"
         )
     if value > HALF_CIRCUMFERENCE_M:
         raise InputError(

@@ -24,7 +24,7 @@ from layers import BoundaryVariant, boundary_variant
 from maps._display import check_bounds
 from maps._io import STEM_RULE, check_stem, suggest_stem
 from maps._scenario_values import Wrong as _Wrong
-from maps._scenario_values import above_zero, country_name, point_text, tile_set, view_box
+from maps._scenario_values import country_name, point_text, tile_set, view_box
 
 __all__ = [
     "REQUIRED",
@@ -195,14 +195,14 @@ def _flag(value: Any) -> bool:
     return value
 
 
-def _distance(value: Any) -> float:
+def _distance(value: Any, *, positive: bool = False) -> float:
     units = ", ".join(UNITS_M)
     if _number(value):
         raise _Wrong(f"a distance needs its unit ({units})", f'"{value:g}km"')
     if not isinstance(value, str):
         raise _Wrong(f"expected a distance with its unit ({units})", '"200km"')
     try:
-        return geo.parse_distance(value)
+        return geo.parse_distance(value, positive=positive)
     except InputError as exc:
         if "half the Earth's circumference" in str(exc):  # said in a scenario's words
             raise _Wrong(
@@ -214,7 +214,7 @@ def _distance(value: Any) -> float:
 
 
 def _length(value: Any) -> float:
-    return above_zero(_distance(value), "a distance here", '"200km"')
+    return _distance(value, positive=True)
 
 
 def _people(value: Any) -> float:

@@ -17,7 +17,6 @@ __all__ = [
     "tile_set",
     "country_name",
     "point_text",
-    "above_zero",
     "check_curve",
     "check_display_tolerance",
     "view_box",
@@ -155,19 +154,6 @@ outside [-90, 90]; note the order, longitude first
             f'"{lat:g},{lon:g}"' if swapped else '"141.03,37.42"',
         )
     return value
-
-
-def above_zero(metres: float, what: str, example: str) -> float:
-    """Return ``metres`` if above 0, else raise saying why ``what`` needs more than 0.
-
-    Examples
-    --------
-    >>> above_zero(5000.0, "a step", '"5km"')
-    5000.0
-    """
-    if not metres > 0:
-        raise Wrong(f"{what} must be above 0: a zero distance measures nothing", example)
-    return metres
 
 
 def check_curve(where: str, curve_to_m: float, step_m: float) -> None:

@@ -150,7 +150,7 @@ def test_an_unknown_source_ends_each_sentence():
 @pytest.mark.parametrize("radius", ["0km", "10km,0m"])
 def test_a_zero_radius_is_refused_as_a_scenario_refuses_it(radius):
     line = _one_line_error(riskmap("exposure", "--around", "KP", "--radius", radius))
-    assert "must be above 0: a zero distance measures nothing" in line
+    assert "expected a distance above 0 metres (a zero distance measures nothing)" in line
     assert "write --radius 200km" in line
 
 
@@ -158,6 +158,20 @@ def test_a_negative_radius_asks_for_one_above_zero():
     line = _one_line_error(riskmap("exposure", "--around", "KP", "--radius", "-5km"))
     assert "'-5km' is -5000.0 m, which is negative" in line and "above 0" in line
     assert ">= 0" not in line
+
+
+def test_a_scenario_radius_below_zero_asks_for_one_above_zero(tmp_path):
+    # The scenario and the command line say the same: above 0, not ">= 0" (0 is refused too).
+    for radius in ("-5km", "0km"):
+        path = tmp_path / "s.toml"
+        path.write_text(
+            f'title = "t"\n[[exposure]]\nclaim = "c"\naround = "KP"\nradius = "{radius}"\n'
+            "more_than = 1\n",
+            encoding="utf-8",
+        )
+        line = _one_line_error(riskmap("run", str(path), "--out", str(tmp_path / "out")))
+        assert f'radius = "{radius}" in [[exposure]]' in line, line
+        assert "expected a distance above 0 metres" in line and ">= 0" not in line, line
 
 
 @pytest.mark.parametrize(
