@@ -529,7 +529,7 @@ def test_the_disc_around_a_city_holds_no_more_than_its_published_people(
     everything, name, code, bound, what
 ):
     city = _city(everything, name, code)
-    counted = _within_15km(settlements(), city)
+    counted = _within_15km(settlements(country=code), city)  # no border within 15 km
     assert (counted["geonameid"] == city["geonameid"]).sum() == 1
     assert city["population"] <= counted["population"].sum() <= bound, what
 
@@ -547,6 +547,12 @@ def test_the_disc_around_a_city_holds_no_more_than_its_published_people(
         ("Montréal", "CA", {"Ahuntsic-Cartierville", "Montréal-Nord", "Saint-Michel"}),
         ("Madrid", "ES", {"Ciudad Lineal", "Chamartín"}),
         ("Mumbai", "IN", {"Dhārāvi", "Borivli"}),
+        ("Toronto", "CA", {"Etobicoke", "Willowdale", "Woburn", "Malvern", "Annex"}),
+        ("São Paulo", "BR", {"Grajaú", "Capao Redondo", "Jardim Angela", "Itaim Paulista"}),
+        ("Wanzhou", "CN", {"Wanxian", "Taibai", "Pailou"}),  # Wanxian: Wanzhou before 1998
+        ("Conakry", "GN", {"Camayenne", "Dixinn"}),
+        ("Mosul", "IQ", {"Al Mawşil al Jadīdah"}),  # New Mosul, PPLX with a city's figure
+        ("Dhaka", "BD", {"Motijheel", "Mirpur Model Thana", "Pallabi"}),
     ],
 )
 def test_curated_districts_are_sections_of_their_city(everything, name, code, districts):
@@ -585,6 +591,17 @@ def test_curated_districts_are_sections_of_their_city(everything, name, code, di
         ("Giza", "EG"),
         ("Érd", "HU"),
         ("Norderstedt", "DE"),
+        ("Vaughan", "CA"),  # Toronto's neighbours, coded PPL
+        ("Markham", "CA"),
+        ("Richmond Hill", "CA"),
+        ("Concord", "CA"),
+        ("Mississauga", "CA"),
+        ("Guarulhos", "BR"),  # municipalities around Sao Paulo
+        ("Osasco", "BR"),
+        ("Narayanganj", "BD"),
+        ("Savar", "BD"),
+        ("Panvel", "IN"),
+        ("Keelung", "TW"),
     ],
 )
 def test_towns_next_to_a_curated_city_are_kept(everything, name, code):
@@ -599,6 +616,22 @@ def test_yerevans_districts_sum_to_its_figure(everything):
     parts = parts[parts["section_reason"] == "curated"]
     assert len(parts) == 12
     assert parts["population"].sum() == city["population"] == 1_144_700
+
+
+def test_torontos_neighbourhoods_sum_to_its_census_count(everything):
+    # the evidence of the rows: GeoNames lists the 140 neighbourhoods of the City of
+    # Toronto's 2016 profiles, whose figures sum to 2,731,571, the city's 2016 census count
+    # (Statistics Canada), beside the former municipalities Etobicoke and Willowdale
+    city = _city(everything, "Toronto", "CA")
+    parts = everything[everything["section_of_id"] == city["geonameid"]]
+    parts = parts[parts["section_reason"] == "curated"]
+    former = parts["name"].isin(["Etobicoke", "Willowdale"])
+    assert len(parts) == 142 and former.sum() == 2
+    assert parts.loc[~former, "population"].sum() == 2_731_571
+    # the disc of 15 km holds the city and a little of Vaughan (Concord): 2021 census
+    # count of the city, 2,794,356, +1%
+    counted = _within_15km(settlements(country="CA"), city)
+    assert city["population"] <= counted["population"].sum() <= 1.01 * 2_794_356
 
 
 def test_a_section_is_never_the_container_of_another(everything):
@@ -624,17 +657,27 @@ def _build_data():
 
 def test_the_curated_rows_pass_the_builds_checks(everything):
     build = _build_data()
+    curated = pd.read_csv(build.CURATED, comment="#")
+    named = set(curated["geonameid"]) | set(curated["section_of_geonameid"].dropna().astype(int))
+    rows = everything[everything["geonameid"].isin(named)]
     places = [
         {
-            "geonameid": int(row.geonameid),
-            "admin1code": row.admin1,
-            "countrycode": row.country,
-            "longitude": row.geometry.x,
-            "latitude": row.geometry.y,
+            "geonameid": int(g),
+            "admin1code": a1,
+            "countrycode": cc,
+            "longitude": x,
+            "latitude": y,
         }
-        for row in everything.itertuples()
+        for g, a1, cc, x, y in zip(
+            rows["geonameid"],
+            rows["admin1"],
+            rows["country"],
+            shapely.get_x(rows.geometry.values),
+            shapely.get_y(rows.geometry.values),
+            strict=True,
+        )
     ]
-    curated = pd.read_csv(build.CURATED, comment="#")
+    assert len(places) == len(named)  # every id of the file is in the extract
     assert build.check_curated(places, curated) == []
     assert set(curated["kind"]) == {"section", "separate", "within", "division"}
 
