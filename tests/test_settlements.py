@@ -634,6 +634,44 @@ def test_torontos_neighbourhoods_sum_to_its_census_count(everything):
     assert city["population"] <= counted["population"].sum() <= 1.01 * 2_794_356
 
 
+@pytest.mark.parametrize(
+    ("name", "radius_km", "published", "what"),
+    [
+        # GeoNames' figures for Australia's capitals are later estimates of the ABS
+        # capital city areas (Greater Sydney ...), a few per cent above the 2021 census
+        # counts given here; within the radius each lies inside its capital city area
+        ("Sydney", 39, 5_231_147, "Greater Sydney, 2021 census"),
+        ("Melbourne", 42, 4_917_750, "Greater Melbourne, 2021 census"),
+        ("Brisbane", 33, 2_526_238, "Greater Brisbane, 2021 census"),
+        ("Perth", 40, 2_116_647, "Greater Perth, 2021 census"),
+    ],
+)
+def test_australias_capitals_are_counted_once_with_their_suburbs(
+    everything, name, radius_km, published, what
+):
+    city = _city(everything, name, "AU")
+    kept = settlements(country="AU")
+    x, y = shapely.get_x(kept.geometry.values), shapely.get_y(kept.geometry.values)
+    n = len(kept)
+    d = GEOD.inv(np.full(n, city.geometry.x), np.full(n, city.geometry.y), x, y)[2]
+    counted = kept[d <= radius_km * 1000]
+    # before, the suburbs GeoNames lists apart (most coded PPLX) were counted again:
+    # Sydney 7,406,913 within 39 km, Melbourne 7,684,210, Brisbane 4,138,350, Perth 3,493,184
+    assert published <= counted["population"].sum() <= 1.15 * published, what
+
+
+@pytest.mark.parametrize(
+    ("code", "low", "high"),
+    [
+        ("AU", 1.2, 1.35),  # 1.58 before the capitals' suburbs counted once
+        ("AM", 0.95, 1.05),  # 1.37 before Yerevan's 12 districts counted once
+        ("AE", 1.0, 1.2),  # 1.38 before Dubai's communities counted once
+    ],
+)
+def test_coverage_once_a_citys_districts_count_once(code, low, high):
+    assert low < coverage(code) < high
+
+
 def test_a_section_is_never_the_container_of_another(everything):
     # before, 11 PPLX places (1,219,142 people, Zhabei among them) were sections of a
     # district that was itself a section of its city: each now names the outer city
