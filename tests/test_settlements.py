@@ -683,14 +683,39 @@ def test_a_section_is_never_the_container_of_another(everything):
 
 
 def _build_data():
+    return _tool("build_data")
+
+
+def _tool(name):
     import importlib.util
 
-    path = Path(__file__).resolve().parents[1] / "tools" / "build_data.py"
-    spec = importlib.util.spec_from_file_location("build_data", path)
+    path = Path(__file__).resolve().parents[1] / "tools" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(name, path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def test_the_scan_finds_a_city_listed_with_its_districts():
+    # a city of 1,000 with three districts of 500 around it (1, 2 and 3 km east), a town
+    # of 900 10 km north, a section of 400 beside the city (left out, as settlements() does)
+    scan = _tool("settlement_scan")
+    lon0, lat0 = 30.5, 50.45
+    east = [GEOD.fwd(lon0, lat0, 90, km * 1000)[:2] for km in (1, 2, 3)]
+    north = GEOD.fwd(lon0, lat0, 0, 10_000)[:2]
+    places = {
+        "name": np.array(["City", "A", "B", "C", "Town", "Sec"], dtype=object),
+        "country": np.array(["UA"] * 6),
+        "lon": np.array([lon0] + [p[0] for p in east] + [north[0], lon0]),
+        "lat": np.array([lat0] + [p[1] for p in east] + [north[1], lat0 + 0.001]),
+        "population": np.array([1000, 500, 500, 500, 900, 400]),
+        "kept": np.array([True] * 5 + [False]),
+    }
+    assert scan.within(places, 0, 2.5).tolist() == [0, 1, 2, 5]  # geodesic, the section too
+    found = scan.scan(places, radius_km=5, top=2, ratio=1.3)  # the city and the town
+    assert [(round(share, 3), row) for share, row, _ in found] == [(2.5, 0)]
+    assert sorted(found[0][2].tolist()) == [0, 1, 2, 3]
 
 
 def test_the_curated_rows_pass_the_builds_checks(everything):
