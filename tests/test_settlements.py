@@ -553,6 +553,12 @@ def test_the_disc_around_a_city_holds_no_more_than_its_published_people(
         ("Conakry", "GN", {"Camayenne", "Dixinn"}),
         ("Mosul", "IQ", {"Al Mawşil al Jadīdah"}),  # New Mosul, PPLX with a city's figure
         ("Dhaka", "BD", {"Motijheel", "Mirpur Model Thana", "Pallabi"}),
+        ("İzmir", "TR", {"Karabağlar", "Konak", "Karşıyaka", "Çiğli"}),
+        ("Ankara", "TR", {"Çankaya", "Etlik"}),
+        ("Hyderabad", "IN", {"Kukatpally", "Lal Bahadur Nagar", "Serilingampalle"}),
+        ("Rio de Janeiro", "BR", {"Copacabana", "Ipanema", "Leblon", "Barra da Tijuca"}),
+        ("Abidjan", "CI", {"Abobo", "Koumassi", "Marcory"}),
+        ("Nairobi", "KE", {"Lang'ata"}),
     ],
 )
 def test_curated_districts_are_sections_of_their_city(everything, name, code, districts):
@@ -602,6 +608,12 @@ def test_curated_districts_are_sections_of_their_city(everything, name, code, di
         ("Savar", "BD"),
         ("Panvel", "IN"),
         ("Keelung", "TW"),
+        ("Menemen", "TR"),  # districts of Izmir province outside the city
+        ("Gölbaşı", "TR"),
+        ("Secunderabad", "IN"),  # a cantonment beside Hyderabad
+        ("Kanpur Cantonment", "IN"),
+        ("Niterói", "BR"),
+        ("Ongata Rongai", "KE"),  # Kajiado county, beside Nairobi
     ],
 )
 def test_towns_next_to_a_curated_city_are_kept(everything, name, code):
@@ -666,6 +678,7 @@ def test_australias_capitals_are_counted_once_with_their_suburbs(
         ("AU", 1.2, 1.35),  # 1.58 before the capitals' suburbs counted once
         ("AM", 0.95, 1.05),  # 1.37 before Yerevan's 12 districts counted once
         ("AE", 1.0, 1.2),  # 1.38 before Dubai's communities counted once
+        ("CI", 1.0, 1.2),  # 1.21 before Abidjan's communes counted once
     ],
 )
 def test_coverage_once_a_citys_districts_count_once(code, low, high):
