@@ -32,6 +32,7 @@ from layers.settlements import settlements as all_settlements
 __all__ = [
     "ALTERNATE_NAME_FACTOR",
     "MAX_ALTERNATIVES",
+    "SECTION_FACTOR",
     "Place",
     "UnknownPlaceError",
     "degrees_text",
@@ -43,6 +44,11 @@ MAX_ALTERNATIVES = 4
 #: A place found by an alternate name is taken over places of that own name only with at
 #: least this many times the people of the most populous of them (:func:`resolve_place`).
 ALTERNATE_NAME_FACTOR = 100
+#: A section of a city (a district GeoNames lists apart, whose people the city's figure
+#: counts) ranks after a place of the same name that has a tenth of its people or more:
+#: "Victoria" is Victoria, CA (289,625), not the district of Hong Kong (956,800), while
+#: "Brooklyn" is still New York City's borough.
+SECTION_FACTOR = 10
 
 _NUMBER = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)"
 _LONLAT_RE = re.compile(rf"^\s*({_NUMBER})\s*,\s*({_NUMBER})\s*$")
@@ -152,14 +158,27 @@ class Place:
         elif self.matched:
             how = f"the most populous of {n} matches, by its alternate name {self.matched!r}"
         elif alt:
+            places = "the only place" if own == 1 else f"the most populous of the {own} places"
             how = (
-                f"the most populous of the {own} places of that own name ({alt} more match by "
-                "an alternate name, ranked after them)"
+                f"{places} of that own name ({alt} more match by an alternate name, ranked "
+                "after them)"
             )
         else:
             how = f"the most populous of {n} matches"
         others = "; ".join(p.describe() for p in self.alternatives)
-        return f"chose {how}; also: {others}"
+        return f"chose {how}; also: {others}{self._bigger_alternate()}"
+
+    def _bigger_alternate(self) -> str:
+        """Name the place of that alternate name with more people than the one chosen."""
+        bigger = [p for p in self.alternatives if p.matched and p.population > self.population]
+        if self.matched or not bigger:
+            return ""
+        p = max(bigger, key=lambda q: q.population)
+        times = p.population / self.population if self.population > 0 else float("inf")
+        return (
+            f". {p.name}, {p.country} has {times:,.0f} times the people and is also called "
+            f"{p.matched!r}: write '{p.name},{p.country}' for it"
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """Return the place as plain values (alternatives as a list of dicts)."""
@@ -292,10 +311,17 @@ def resolve_place(query: str, settlements: Any = None) -> Place:
     if candidates.empty:
         raise _no_match(query, name, country, settlements)
     ranked = _ranked(candidates, by_alternate, name)
-    best = ranked[0]
+    best, shown = ranked[0], ranked[1 : 1 + MAX_ALTERNATIVES]
+    # The most populous place of that alternate name is shown too where it ranked after
+    # them with more people: "Odessa" is Odessa, US (114,428) by its own name, and Odesa,
+    # UA (1,010,537) by another.
+    others = [p for p in ranked[1 + MAX_ALTERNATIVES :] if p.matched]
+    others = [p for p in others if p.population > best.population]
+    if others and not any(p.matched for p in (best, *shown)):
+        shown.append(max(others, key=lambda p: p.population))
     return dataclasses.replace(
         best,
-        alternatives=tuple(ranked[1 : 1 + MAX_ALTERNATIVES]),
+        alternatives=tuple(shown),
         matches=len(ranked),
         alternate_matches=int(by_alternate.sum()),
     )
@@ -305,8 +331,9 @@ def _ranked(candidates: Any, by_alternate: np.ndarray, name: str) -> list[Place]
     """Rank the places a name matched: own names first, then alternate names.
 
     A place whose own name is the query comes before one found by an alternate name,
-    each most populous first, unless the alternate-name match has at least
-    :data:`ALTERNATE_NAME_FACTOR` times the people of every own-name match: GeoNames
+    each most populous first (a section of a city after the places of its rank with
+    :data:`SECTION_FACTOR` times fewer people or more), unless the alternate-name match
+    has at least :data:`ALTERNATE_NAME_FACTOR` times the people of every own-name match: GeoNames
     lists alternate names that are another city's name ("Alexandria" on Mashhad,
     "Victoria" on Hong Kong, "Salisbury" on Harare), but also a big city's other
     spelling that a village carries as its own ("Zaporizhzhia", 1,082 times).
@@ -315,7 +342,17 @@ def _ranked(candidates: Any, by_alternate: np.ndarray, name: str) -> list[Place]
     pops = np.where(np.isfinite(pops), pops, 0.0)
     own_max = pops[~by_alternate].max() if (~by_alternate).any() else -np.inf
     tier = np.where(~by_alternate, 1, np.where(pops >= ALTERNATE_NAME_FACTOR * own_max, 0, 2))
-    order = np.lexsort((-pops, tier))  # by tier, then most populous first (stable)
+    section = (
+        candidates["section"].to_numpy(dtype=bool)
+        if "section" in candidates.columns
+        else np.zeros(len(pops), dtype=bool)
+    )
+    later = np.zeros(len(pops), dtype=bool)  # sections outranked by a place of their tier
+    for t in np.unique(tier):
+        whole = (tier == t) & ~section
+        if whole.any():
+            later |= (tier == t) & section & (pops < SECTION_FACTOR * pops[whole].max())
+    order = np.lexsort((-pops, later, tier))  # by tier, sections after, most populous first
     return [_place(candidates.iloc[i], name if by_alternate[i] else "") for i in order]
 
 

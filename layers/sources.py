@@ -118,6 +118,12 @@ class Source:
         """Where the source's geometry comes from."""
         return Provenance.of(self.data) or Provenance()
 
+    @property
+    def notes(self) -> str:
+        """The note, and for a place its name matched among others, which and why."""
+        choice = self.place.describe_choice() if self.place is not None else ""
+        return "; ".join(n for n in (self.note, choice) if n)
+
 
 def _territory(code: str, variant: BoundaryVariant, note: str = "") -> Source:
     record = country(code)
@@ -134,8 +140,8 @@ def _region(data: Any, note: str = "") -> Source:
     >>> src.kind, src.name, src.codes
     ('region', 'Kaliningrad (RU-KGD), Russia', ('RU',))
     >>> print(resolve_source("Tokyo").note)
-    'Tokyo' is also the admin-1 region Tokyo (JP-13), Japan; the settlement of that name \
-was taken; write 'region:Tokyo' or JP-13 for it
+    'Tokyo' is also the admin-1 region Tokyo (JP-13), Japan; the settlement Tokyo, JP \
+(35.6895°N, 139.6917°E, population 9,733,276) was taken; write 'region:Tokyo' or JP-13 for it
     """
     codes = tuple(dict.fromkeys(data["country"]))
     return Source("region", data, region_label(data), codes, note=note)
@@ -198,8 +204,11 @@ def _is_major(place: Place, groups: list[list[int]], settlements: Any) -> bool:
     >>> _is_major(resolve_place("California"), match_regions("California"), None)
     False
     """
-    if place.population >= MAJOR_CITY_POPULATION:
-        return True
+    return place.population >= MAJOR_CITY_POPULATION or _is_seat(place, groups, settlements)
+
+
+def _is_seat(place: Place, groups: list[list[int]], settlements: Any) -> bool:
+    """Whether ``place`` is the capital (GeoNames PPLA or PPLC) of one of the regions."""
     table = settlements if settlements is not None else all_settlements(include_sections=True)
     if place.geonameid is None or not {"geonameid", "feature_code", "admin1"} <= set(table):
         return False
@@ -209,6 +218,19 @@ def _is_major(place: Place, groups: list[list[int]], settlements: Any) -> bool:
     seat = f"{place.country}.{row['admin1'].iat[0]}"
     codes = regions()["gn_a1_code"]
     return any(str(codes.iat[i]) == seat for g in groups for i in g)
+
+
+def _capital(text: str, groups: list[list[int]], settlements: Any) -> Place | None:
+    """Return the capital of a region ``text`` names, if the name finds it (own or alternate).
+
+    "Odessa" is the oblast UA-51 and, by an alternate name, its capital Odesa.
+    """
+    try:
+        place = resolve_place(text, settlements)
+    except InputError:
+        return None
+    seats = [p for p in (place, *place.alternatives) if _is_seat(p, groups, settlements)]
+    return max(seats, key=lambda p: p.population) if seats else None
 
 
 def _place_note(text: str, place: Place) -> str:
@@ -223,9 +245,19 @@ def _place_note(text: str, place: Place) -> str:
 def _region_or_place(text: str, groups: list[list[int]], settlements: Any) -> Source:
     """Resolve a name that is a region: the settlement of that name if major, else the region."""
     place = None if _ISO_3166_2.match(text) else _own_place(text, settlements)
-    if place is not None and _is_major(place, groups, settlements):
+    capital = None if _ISO_3166_2.match(text) else _capital(text, groups, settlements)
+    if capital is not None and (place is None or capital.population > place.population):
+        # the region's own capital, when the name finds it and it outnumbers the other
+        if place is not None and place.geonameid != capital.geonameid:
+            other = f"; write 'place:{place.name},{place.country}' for {place.describe()}"
+        else:
+            other = ""
+        place, how = capital, "its capital"
+    else:
+        how, other = "the settlement", ""
+    if place is not None and (how == "its capital" or _is_major(place, groups, settlements)):
         src = _place(place, "place", settlements)
-        note = _region_note(text, groups, "the settlement of that name was taken")
+        note = _region_note(text, groups, f"{how} {place.describe()} was taken") + other
         return Source(src.kind, src.data, src.name, place=src.place, note=note)
     if place is not None and len(groups) > 1:
         raise _ambiguous(text, groups, place)

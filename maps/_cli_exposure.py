@@ -307,8 +307,8 @@ def cmd_exposure(args: argparse.Namespace) -> int:
         raise InputError(
             f"--variants needs a territory (a country code) but --around is {args.around!r}"
         )
-    if source.note:  # the name read one way of two: said once, before the numbers
-        print(f"note: {source.note}", file=sys.stderr if args.json else sys.stdout)
+    if source.notes:  # the name read one way of two: said once, before the numbers
+        print(f"note: {source.notes}", file=sys.stderr if args.json else sys.stdout)
     if len(populations) > 1:
         return _cmd_compare(args, source, label, populations)
     split = _by(args.by)

@@ -391,7 +391,7 @@ def _exposure_check(
         provenance=result.provenance,
         notes=(_WITH_SECTIONS_NOTE,) if claim.with_sections else (),
         tables=tables,
-        source_note=first.note,
+        source_note=first.notes,
         **fields,
     )
 

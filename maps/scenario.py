@@ -137,7 +137,7 @@ def _overview(spec: OverviewOptions, settlements: Any, rings_m: tuple[float, ...
         curve.reset_index(drop=True),
         exp.provenance,
         warnings=_shown_warnings(exp.warnings, codes),
-        source_note=source.note,
+        source_note=source.notes,
         excluded=excluded_text(exp.excluded),
     )
     return _OverviewRun(overview, source, exp)

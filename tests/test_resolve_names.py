@@ -192,3 +192,61 @@ def test_distance_from_an_area_to_a_point_prints_them_in_that_order():
     assert record["from"]["kind"] == "territory" and record["to"]["name"] == "0,0"
     foot = record["from"]["nearest_point"]
     assert record["distance_m"] == pytest.approx(GEOD.inv(*foot, 0, 0)[2], abs=0.01)
+
+
+# -- 4. a region's capital by another name, sections, and the bigger alternate ----------
+
+
+def test_a_region_name_that_is_its_capitals_other_name_is_the_capital():
+    # "Odessa" is the oblast UA-51 and, by an alternate name, its capital Odesa (1,010,537);
+    # its own name is Odessa, Texas (114,428), 9,783 km from Kyiv.
+    src = resolve_source("Odessa")
+    assert (src.place.name, src.place.country) == ("Odesa", "UA")
+    assert "its capital Odesa, UA" in src.note and "write 'place:Odessa,US'" in src.note
+    assert resolve_source("place:Odessa,US").place.country == "US"  # the fix it gives works
+    code, out, _ = riskmap("distance", "Odessa", "Kyiv")
+    assert code == 0
+    kyiv = layers.resolve_place("Kyiv")
+    expected = GEOD.inv(*src.place.lonlat, *kyiv.lonlat)[2] / 1000
+    assert f"distance: {expected:,.3f} km" in out and expected < 500
+
+
+def test_a_capital_smaller_than_the_settlement_of_that_own_name_is_not_taken():
+    # Victoria (MT-45) has its capital Victoria, Gozo; Victoria, CA has 40 times its people.
+    src = resolve_source("Victoria")
+    assert (src.place.name, src.place.country) == ("Victoria", "CA")
+    assert "the settlement Victoria, CA" in src.note
+
+
+def test_a_section_ranks_after_a_place_of_its_name_with_a_tenth_of_its_people():
+    # Victoria, HK (956,800) is a district of Hong Kong, counted in Hong Kong's figure.
+    with_sections = layers.settlements(include_sections=True)
+    hk = with_sections[(with_sections["name"] == "Victoria") & (with_sections["country"] == "HK")]
+    assert bool(hk["section"].iat[0]) and hk["population"].iat[0] > 289_625
+    place = layers.resolve_place("Victoria", with_sections)
+    assert (place.name, place.country) == ("Victoria", "CA")
+    code, out, _ = riskmap("distance", "Victoria", "0,0")
+    assert "from: Victoria, CA" in out
+    code, out, _ = riskmap("exposure", "--around", "Victoria", "--radius", "10km")
+    assert "of Victoria, CA" in out
+
+
+def test_a_bigger_place_of_that_alternate_name_is_named_with_the_fix():
+    place = layers.resolve_place("St. Petersburg")
+    assert (place.name, place.country) == ("St. Petersburg", "US")
+    choice = place.describe_choice()
+    spb = layers.resolve_place("Saint Petersburg,RU")
+    times = spb.population / place.population
+    assert f"Saint Petersburg, RU has {times:,.0f} times the people" in choice
+    assert "write 'Saint Petersburg,RU' for it" in choice
+    assert "the only place of that own name" in choice  # not "the 1 places"
+    # Shown even when it ranks below the runners-up kept (Odessa has five of its own name)
+    odessa = layers.resolve_place("Odessa")
+    assert any(p.country == "UA" for p in odessa.alternatives), odessa.describe_choice()
+
+
+def test_the_exposure_command_says_which_place_an_ambiguous_name_took():
+    code, out, _ = riskmap("exposure", "--around", "Springfield", "--radius", "20km")
+    assert code == 0
+    note = next(line for line in out.splitlines() if line.startswith("note: "))
+    assert "chose the most populous of the" in note and "Springfield, US" in note
