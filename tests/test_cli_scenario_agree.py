@@ -7,6 +7,7 @@ import json
 import pytest
 from test_cli import riskmap
 
+from geo.errors import InputError
 from maps.scenario import run_scenario
 
 
@@ -29,12 +30,6 @@ def _row(check, label: str) -> tuple[int, int]:
 @pytest.mark.parametrize(
     "args, entry, label",
     [
-        # A country's own residents around it: nobody left to count, in both (not an error).
-        (
-            ["--around", "FJ", "--country", "FJ", "--radius", "50km"],
-            {"around": "FJ", "country": "FJ", "radius": "50km", "boundaries": ["osm-land"]},
-            "OSM, land only",
-        ),
         pytest.param(
             ["--around", "FJ", "--radius", "300km"],
             {"around": "FJ", "radius": "300km"},
@@ -58,6 +53,17 @@ def test_the_same_question_gives_the_same_numbers(args, entry, label):
     rows = _cli(*args)
     cli = (sum(r["population"] for r in rows), sum(r["places"] for r in rows))
     assert _row(_scenario(entry), label) == cli
+
+
+def test_a_countrys_own_residents_around_it_are_refused_in_both():
+    # Left out by rule, their count would be a 0 that reads as "nobody": both refuse it.
+    proc = riskmap("exposure", "--around", "FJ", "--country", "FJ", "--radius", "50km")
+    assert proc.returncode == 1
+    assert "residents of FJ are asked for, but they are the source's own" in proc.stderr
+    assert "ask about a border, a region or a point instead" in proc.stderr
+    entry = {"around": "FJ", "country": "FJ", "radius": "50km", "boundaries": ["osm-land"]}
+    with pytest.raises(InputError, match="residents of FJ are asked for"):
+        _scenario(entry)
 
 
 @pytest.mark.slow

@@ -281,3 +281,20 @@ def test_nobody_in_range_of_a_grid_reads_as_zeros(tmp_path):
     assert res.population() == 0 and "0 people within 200km" in repr(res)
     assert (res.curve(100_000)["population"] == 0).all()
     assert json.loads(res.to_json())["table"][0]["population"] == 0
+
+
+def test_asking_for_the_sources_own_residents_is_refused_not_a_silent_zero():
+    # Belgians within 30 km of Belgium are left out by exclude_source: 0 by rule, not measured.
+    towns = layers.settlements(country=["BE", "NL", "FR", "DE", "LU"])
+    with pytest.raises(InputError, match=r"residents of BE are asked for.*=False counts them"):
+        layers.exposure_variants("BE", towns, "30km", country="Belgium")
+    with pytest.raises(InputError, match="residents of BE"):
+        layers.exposure("BEL", towns, "30km", by=["NL", "Belgium"])
+    result = layers.exposure("BE", towns, "30km")
+    with pytest.raises(InputError, match="residents of BE were left out"):
+        result.population(country="Belgium")
+    # Counted when asked to, and other countries as before
+    counted = layers.exposure("BE", towns, "30km", by=["BE"], exclude_source=False)
+    inside = towns[towns["country"] == "BE"]["population"].sum()
+    assert counted.population() == inside  # every Belgian town is within 30 km of Belgium
+    assert result.population(country="NL") > 0

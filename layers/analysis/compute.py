@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from geo.errors import InputTypeError
+from geo.errors import InputError, InputTypeError
 from geo.validation import is_dask_collection
 from layers.analysis.dask_grids import dask_grid_exposure
 from layers.analysis.dask_points import dask_settlement_exposure
@@ -21,6 +21,7 @@ from layers.analysis.points import settlement_exposure
 from layers.analysis.result import EDGE_M, Exposure
 from layers.analysis.source import SourceDescription, describe_source
 from layers.analysis.values import country_codes, metres, parse_radii
+from layers.countries import country as country_record
 from layers.grid import PopulationGrid, population_grid
 from layers.grid_windows import DaskGrid
 
@@ -43,6 +44,29 @@ def _exclusion_codes(exclude_source: Any, src: SourceDescription) -> tuple[str, 
         f"exclude_source {exclude_source!r} is not usable; expected True, False, "
         "a country (code or name) or a list of them"
     )
+
+
+def _refuse_excluded(by: Any, exclude: tuple[str, ...] | None) -> None:
+    """Refuse countries of residence asked for in ``by`` that ``exclude_source`` leaves out.
+
+    Their count would be 0 by construction, not by measurement: a silent 0 reads as "nobody".
+    """
+    if not exclude or not isinstance(by, (list, tuple)):
+        return
+    asked = []
+    for item in by:
+        try:
+            asked.append(country_record(item).iso2)
+        except (InputError, TypeError):  # "admin1", a layer of polygons: not a country
+            continue
+    both = [c for c in asked if c in exclude]
+    if both:
+        raise InputError(
+            f"residents of {', '.join(both)} are asked for, but they are the source's own "
+            "residents, which are not counted around it (their count would be 0 by rule); "
+            "ask about a border, a region or a point instead, or other countries (in Python, "
+            "exclude_source=False counts them)"
+        )
 
 
 def exposure(
@@ -162,6 +186,7 @@ def exposure(
     edge = metres(edge_m, "edge_m")
     src = describe_source(source)
     exclude = _exclusion_codes(exclude_source, src)
+    _refuse_excluded(by, exclude)
     if isinstance(population, (str, Path)):
         population = population_grid(population)
     if isinstance(population, PopulationGrid):

@@ -235,7 +235,8 @@ class Exposure:
         Raises
         ------
         InputError
-            For a radius that is not one of the result's, or an unknown country.
+            For a radius that is not one of the result's, an unknown country, or a country
+        whose residents ``exclude_source`` left out (its 0 would be by rule).
 
         Examples
         --------
@@ -253,7 +254,15 @@ class Exposure:
             )
         rows = self.table[np.isclose(self.table["radius_m"], r, rtol=0, atol=1e-6)]
         if country is not None:
-            rows = rows[rows["country"].isin(self._group_names(country))]
+            names = self._group_names(country)
+            left = [c for c in names if c in (self.excluded.get("countries") or ())]
+            if left:  # 0 by rule, not by measurement
+                raise InputError(
+                    f"residents of {', '.join(left)} were left out as the source's own "
+                    "residents (exclude_source); pass exclude_source=False to "
+                    "layers.exposure to count them"
+                )
+            rows = rows[rows["country"].isin(names)]
         return float(rows["population"].sum())
 
     def curve(
