@@ -273,6 +273,11 @@ def as_points(points: Any, *, what: str = "points") -> tuple[np.ndarray, bool]:
             xy = np.empty((0, 2))
         elif arr.dtype == object:
             xy = _points_from_geometries(arr.ravel(), what)
+        elif arr.dtype.kind in "cb":  # float() of a complex drops its imaginary part
+            raise InputTypeError(
+                f"{what} {points!r:.80} holds {arr.dtype} values; expected real (lon, lat) "
+                "pairs in degrees"
+            )
         else:
             try:
                 arr = arr.astype(np.float64)

@@ -314,6 +314,22 @@ def test_complex_distances_are_refused(entry, value):
         DISTANCE_PARAMETERS[entry](value)
 
 
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda p: geo.distance(p, (7.0, 49.0)),
+        lambda p: geo.distance_to([p], shapely.Point(7.0, 49.0)),
+        lambda p: geo.buffer(p, "1km"),
+    ],
+    ids=["distance", "distance_to", "buffer"],
+)
+@pytest.mark.parametrize("point", [(6 + 1j, 49.0), (6 + 0j, 49.0), (True, False)])
+def test_complex_or_boolean_coordinates_are_refused(call, point):
+    # float() of 6+1j is 6: the point would be measured from a place nobody gave.
+    with pytest.raises(InputTypeError, match=r"values; expected real \(lon, lat\) pairs"):
+        call(point)
+
+
 @pytest.mark.parametrize("entry", sorted(DISTANCE_PARAMETERS))
 @pytest.mark.parametrize("value", [True, np.bool_(False), [1000.0], None, b"5km"])
 def test_other_distance_types_are_refused(entry, value):
