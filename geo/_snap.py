@@ -394,6 +394,49 @@ def _densified(xy: np.ndarray, step: float) -> np.ndarray:
     return xy[seg] + (nxt[seg] - xy[seg]) * t[:, None]
 
 
+def _slid(p: np.ndarray, a: np.ndarray, b: np.ndarray, length: np.ndarray) -> np.ndarray:
+    """Whether points ``p`` lie within a quarter of their edge's length of an end (a or b)."""
+    quarter = length / 4.0
+    with np.errstate(invalid="ignore"):
+        return (edge_length_bound(p, a) < quarter) | (edge_length_bound(p, b) < quarter)
+
+
+def _split(xy, d, foot, i, j, length, source: Prepared, radius: float, tol: float):
+    """Return the vertex (with its distance and nearest point) that splits each edge i -> j.
+
+    Its midpoint, placed onto the radius. Where that stays off the radius or goes to an end
+    of its edge (near a sharp corner), and the two ends have nearest source points apart,
+    the edge spans a corner of the buffer: the split goes to where the two ends' circles
+    cross, if that is on the radius. It can lie beyond the edge (up to 4 edge lengths from
+    its midpoint), where a ring folds back over the corner: the ring then goes round the
+    corner instead of cutting across it (Antarctica's 30 km buffer had a hole whose ring
+    cut a corner 15 m inside the radius). Otherwise a midpoint that went to an end is
+    replaced by the plain midpoint, which still halves the edge.
+    """
+    mid = (xy[i] + xy[j]) / 2.0
+    new, d_new, foot_new = settle(mid, source, radius, tol)
+    slid = _slid(new, xy[i], xy[j], length)
+    spans = (slid | (np.abs(d_new - radius) > tol / 4.0)) & _apart(foot[i], foot[j])
+    spans &= ~on_frame(xy[i]) & ~on_frame(xy[j]) & (d[i] > 0) & (d[j] > 0)
+    k = np.flatnonzero(spans)
+    if len(k):
+        c = _corner(mid[k], foot[i][k], foot[j][k], radius)
+        ok = np.isfinite(c[:, 0])
+        k, c = k[ok], c[ok]
+    if len(k):
+        dc, fc = measure(c, source)
+        with np.errstate(invalid="ignore"):
+            near = edge_length_bound(c, mid[k]) <= 4.0 * length[k]
+        good = (np.abs(dc - radius) <= tol / 4.0) & near & ~_slid(c, xy[i][k], xy[j][k], length[k])
+        good &= slid[k] | (np.abs(dc - radius) < np.abs(d_new[k] - radius))
+        new[k[good]], d_new[k[good]], foot_new[k[good]] = c[good], dc[good], fc[good]
+        slid[k[good]] = False
+    if slid.any():
+        new[slid] = mid[slid]
+        d_new[slid], foot_new[slid] = measure(mid[slid], source)
+    return new, d_new, foot_new
+
+
 def snap_ring(
     xy: np.ndarray, source: Prepared, radius: float, tol: float
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -418,17 +461,7 @@ def snap_ring(
         bad = np.flatnonzero((err > tol / 2.0) & (err > ends + tol / 8.0) & (length > tol / 8.0))
         if not len(bad) or len(xy) + len(bad) > _MAX_RING_VERTICES:
             break  # done, or the error measured afterwards says how far from done
-        mid = (xy[bad] + xy[nxt[bad]]) / 2.0
-        new, d_new, foot_new = settle(mid, source, radius, tol)
-        # Near a sharp corner a midpoint can go to an end of its edge (the corner); the plain
-        # midpoint then still halves the edge.
-        quarter = length[bad] / 4.0
-        slid = (edge_length_bound(new, xy[bad]) < quarter) | (
-            edge_length_bound(new, xy[nxt[bad]]) < quarter
-        )
-        if slid.any():
-            new[slid] = mid[slid]
-            d_new[slid], foot_new[slid] = measure(mid[slid], source)
+        new, d_new, foot_new = _split(xy, d, foot, bad, nxt[bad], length[bad], source, radius, tol)
         err[bad] = np.nan
         xy = np.insert(xy, bad + 1, new, axis=0)
         d = np.insert(d, bad + 1, d_new)
