@@ -2,7 +2,10 @@
 
 For every territory and radius chosen, the buffer is built once (timed), and its boundary
 is measured on >= 2,000 points sampled along it with the test suite's brute-force reference
-(tests/reference.py, which shares no code with geo). A row is right when
+(tests/reference.py, which shares no code with geo), and on the 100 vertices and edge
+midpoints that geo.distance_to puts farthest from the radius (2,000 samples spread along
+a boundary of 40,000 vertices can step over the one vertex that is off; the reference,
+not geo, measures those too). A row is right when
 
     measured <= reported <= bound,  bound = max(10 m, 5e-5 R),
 
@@ -13,6 +16,7 @@ largest reported / bound) are printed at the end, with every row that fails.
     python benchmarks/bench_buffers.py                       # the 30 largest, the known cases
     python benchmarks/bench_buffers.py --all                 # every territory riskmap ships
     python benchmarks/bench_buffers.py --codes FJ,KI,TV --radii 50km,200km --variants osm-sea
+    python benchmarks/bench_buffers.py --extremes     # the largest, polar and ±180 ones, 7 radii
 
 Codes with no territory in a variant (layers.territory raises InputError) are skipped.
 """
@@ -53,6 +57,14 @@ KNOWN_CASES = [
 ]
 #: Island states across (or beside) ±180.
 ANTIMERIDIAN = ["FJ", "KI", "TV", "NZ", "US", "RU"]
+#: --extremes: the largest territories, the polar ones and those across ±180 ...
+EXTREMES = ["AQ", "RU", "CA", "GL", "US", "CN", "BR", "AU", "NO", "FJ", "KI", "NZ", "TV"]
+#: ... at these radii (from a few vertices' spacing to the width of a continent) ...
+EXTREME_RADII = "0.5km,5km,30km,50km,100km,200km,1000km"
+#: ... with and without the territorial sea.
+EXTREME_VARIANTS = "osm-land,osm-sea"
+#: Vertices and edge midpoints, ranked by geo's own distance, that the reference also measures.
+WORST_CHECKED = 100
 
 
 def measure(code: str, variant: str, radius: float, samples: int) -> dict | None:
@@ -66,7 +78,7 @@ def measure(code: str, variant: str, radius: float, samples: int) -> dict | None
         start = time.perf_counter()
         buf, reported = geo.buffer(source, radius, return_error=True)
         seconds = time.perf_counter() - start
-    xy = reference.boundary_samples(buf, samples)
+    xy = np.vstack([reference.boundary_samples(buf, samples), _worst_points(buf, source, radius)])
     measured = float(np.abs(reference.distance_to(xy, source) - radius).max())
     bound = reference.contract_bound(radius)
     return {
@@ -82,6 +94,25 @@ def measure(code: str, variant: str, radius: float, samples: int) -> dict | None
         "warned": any(w.category is geo.AccuracyWarning for w in caught),
         "ok": measured <= reported + 1e-6 and reported <= bound,
     }
+
+
+def _worst_points(buf, source, radius: float) -> np.ndarray:
+    """The vertices and edge midpoints of a buffer's boundary geo puts farthest from the radius.
+
+    Edges on the antimeridian or along a pole are left out (no part of the buffer's boundary).
+    """
+    parts = []
+    for poly in shapely.get_parts(buf):
+        for ring in [poly.exterior, *poly.interiors]:
+            xy = shapely.get_coordinates(ring)
+            a, b = xy[:-1], xy[1:]
+            frame = (np.abs(a[:, 0]) >= 180 - 1e-7) & (np.abs(b[:, 0]) >= 180 - 1e-7)
+            frame |= (np.abs(a[:, 1]) >= 90 - 1e-7) & (np.abs(b[:, 1]) >= 90 - 1e-7)
+            parts += [a[~frame], (a[~frame] + b[~frame]) / 2.0]
+    pts = np.unique(np.vstack(parts), axis=0)
+    pts = pts[(np.abs(pts[:, 0]) < 180 - 1e-7) & (np.abs(pts[:, 1]) < 90 - 1e-7)]
+    off = np.abs(geo.distance_to(pts, source) - radius)
+    return pts[np.argsort(-off)[:WORST_CHECKED]]
 
 
 def _row(r: dict) -> str:
@@ -105,13 +136,15 @@ def _cases(args: argparse.Namespace) -> list[tuple[str, str, float]]:
     variants = args.variants.split(",")
     if args.codes:
         codes = [c.strip().upper() for c in args.codes.split(",")]
+    elif args.extremes:
+        codes = EXTREMES
     elif args.all:
         codes = list(table.index)
     else:
         codes = list(table.sort_values("area_km2", ascending=False).index[: args.largest])
         codes += [c for c in ANTIMERIDIAN if c not in codes]
     cases = [(c, v, r) for c in codes for v in variants for r in radii]
-    if not args.codes:
+    if not args.codes and not args.extremes:
         cases = KNOWN_CASES + [c for c in cases if c not in KNOWN_CASES]
     return cases
 
@@ -120,14 +153,19 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--codes", help="comma-separated ISO alpha-2 codes (default: see --all)")
     parser.add_argument("--all", action="store_true", help="every code of layers.country_table()")
-    parser.add_argument("--largest", type=int, default=30, help="the N largest by area (30)")
-    parser.add_argument("--radii", default="50km,200km", help="comma-separated (50km,200km)")
     parser.add_argument(
-        "--variants", default="osm-land", help=f"comma-separated of {', '.join(VARIANTS)}"
+        "--extremes",
+        action="store_true",
+        help=f"{','.join(EXTREMES)} at {EXTREME_RADII} ({EXTREME_VARIANTS}) unless given",
     )
+    parser.add_argument("--largest", type=int, default=30, help="the N largest by area (30)")
+    parser.add_argument("--radii", help="comma-separated (50km,200km)")
+    parser.add_argument("--variants", help=f"comma-separated of {', '.join(VARIANTS)} (osm-land)")
     parser.add_argument("--samples", type=int, default=2_050, help="boundary samples (2,050)")
     parser.add_argument("--top", type=int, default=15, help="worst rows shown at the end (15)")
     args = parser.parse_args(argv)
+    args.radii = args.radii or (EXTREME_RADII if args.extremes else "50km,200km")
+    args.variants = args.variants or (EXTREME_VARIANTS if args.extremes else "osm-land")
     unknown = set(args.variants.split(",")) - set(VARIANTS)
     if unknown:
         parser.error(f"unknown variant(s) {sorted(unknown)}; choose from {list(VARIANTS)}")
