@@ -26,7 +26,7 @@ import shapely
 import geo
 from geo.errors import InputError, InputTypeError
 from geo.validation import as_points
-from layers import Provenance, Source, variant_label
+from layers import Provenance, Source, resolve_source, variant_label
 from layers.regions import region_label
 from maps._display import (
     as_frame,
@@ -225,10 +225,11 @@ class Rings(Element):
 
         Parameters
         ----------
-        source : GeoDataFrame, GeoSeries, geometry, (lon, lat) pair or layers.Source
+        source : GeoDataFrame, GeoSeries, geometry, (lon, lat) pair, str or layers.Source
             Either the result of :func:`geo.rings` (taken as it is), or the geometry
             to draw rings around: with a CRS, a shapely geometry or a pair in lon/lat
-            degrees, or a :class:`layers.Source` (which also names ``of``).
+            degrees, a name or ``"lon,lat"`` (:func:`layers.resolve_source`), or a
+            :class:`layers.Source` (which also names ``of``).
         distances : sequence of float (metres) or str (``"200km"``), optional
             Outer distances of the bands; required when ``source`` is a geometry.
         outside_only : bool, default True
@@ -247,6 +248,8 @@ class Rings(Element):
         """
         if isinstance(source, gpd.GeoDataFrame) and "distance_max" in source.columns:
             return cls(source, **options)
+        if isinstance(source, str):  # a name or 'lon,lat', read as layers.exposure reads it
+            source = resolve_source(source)
         if isinstance(source, Source) and not options.get("of"):
             options["of"] = source.name
         if not distances:

@@ -20,7 +20,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from geo.errors import InputTypeError
-from layers import Provenance
+from layers import Provenance, resolve_source
 from maps._display import check_bounds, check_tolerance
 from maps._exposure import exposure_items
 from maps._page import PageOutput
@@ -42,6 +42,17 @@ if TYPE_CHECKING:
     import pandas as pd
 
 __all__ = ["RiskMap"]
+
+
+def _area(text: str) -> Any:
+    """Return a territory or region named as ``layers.exposure`` reads it; refuse the rest."""
+    source = resolve_source(text)
+    if source.kind not in ("territory", "region"):
+        raise InputTypeError(
+            f"territory {text!r} is a {source.kind} ({source.name}), not a territory or "
+            "region; draw rings around it with add_rings, or a border line with add_border"
+        )
+    return source
 
 
 class RiskMap(PageOutput):
@@ -155,9 +166,11 @@ class RiskMap(PageOutput):
 
         Parameters
         ----------
-        territory : GeoDataFrame, GeoSeries, shapely geometry or layers.Source
+        territory : GeoDataFrame, GeoSeries, shapely geometry, str or layers.Source
             With a CRS (GeoDataFrame/GeoSeries) or in lon/lat degrees (shapely); a
-            :class:`layers.Source` (``layers.resolve_source("KP")``) gives its ``data``.
+            :class:`layers.Source` (``layers.resolve_source("KP")``) gives its ``data``,
+            and so does a country or region written as ``layers.exposure`` reads it
+            (``"KP"``, ``"North Korea"``, ``"Primorsky Krai"``).
         name, group, context, color, show, fit, clip
             The fields of :class:`~maps.elements.Territory`: ``context`` draws grey
             background, ``clip`` is a (west, south, east, north) box in degrees.
@@ -167,6 +180,8 @@ class RiskMap(PageOutput):
         RiskMap
             ``self``, so that calls chain.
         """
+        if isinstance(territory, str):
+            territory = _area(territory)
         return self.add(
             Territory(
                 territory,
@@ -198,10 +213,11 @@ class RiskMap(PageOutput):
 
         Parameters
         ----------
-        source : GeoDataFrame, GeoSeries, geometry, (lon, lat) pair or layers.Source
+        source : GeoDataFrame, GeoSeries, geometry, (lon, lat) pair, str or layers.Source
             The result of :func:`geo.rings`, or what to draw rings around: a layer
-            with a CRS, a shapely geometry or a pair in lon/lat degrees (as
-            ``layers.exposure`` takes it), or a :class:`layers.Source`.
+            with a CRS, a shapely geometry, a pair in lon/lat degrees, a name such as
+            ``"Zaporizhzhia"`` or ``"34.59,47.51"`` (as ``layers.exposure`` takes them),
+            or a :class:`layers.Source`.
         distances : sequence of float (metres) or str (``"200km"``), optional
             Outer distances of the bands, when ``source`` is a geometry.
         outside_only : bool, default True

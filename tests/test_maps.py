@@ -13,6 +13,7 @@ import shapely
 from pyproj import Geod
 
 import geo
+import layers
 from layers import DataSource, Provenance
 from maps import RiskMap
 from maps._display import display_geometry
@@ -274,8 +275,8 @@ def test_bad_layers_are_refused(places):
     naive = gpd.GeoDataFrame(geometry=[shapely.box(0, 0, 1, 1)])
     with pytest.raises(geo.CRSError, match="has no CRS"):
         RiskMap().add_territory(naive)
-    with pytest.raises(geo.InputTypeError, match="not a GeoDataFrame"):
-        RiskMap().add_territory("KP")
+    with pytest.raises(geo.InputTypeError, match=r"'Vladivostok' is a place .*add_rings"):
+        RiskMap().add_territory("Vladivostok")
     with pytest.raises(geo.InputError, match="no 'population' column"):
         RiskMap().add_settlements(places.drop(columns="population"))
     with pytest.raises(geo.InputError, match="give the band distances"):
@@ -500,3 +501,18 @@ def test_parts_cut_at_180_are_drawn_as_one_polygon():
         assert not ((x[1:] == 180.0) & (x[:-1] == 180.0)).any()
     assert shapely.get_num_geometries(joined) == 2
     assert joined.area == pytest.approx(halves.area, rel=1e-12)
+
+
+def test_names_draw_what_layers_exposure_reads_them_as():
+    # A country, a region and a place written as the exposure takes them, in the map too.
+    rmap = RiskMap(tiles=None).add_territory("North Korea").add_territory("Primorsky Krai")
+    rmap.add_rings("Vladivostok,RU", ["30km"]).add_rings("131.9,43.1", ["10km"])
+    kp = layers.territory("KP")
+    drawn = rmap._items[0].data
+    assert shapely.equals(drawn.geometry.union_all(), kp.geometry.union_all())
+    assert rmap._items[1].data.attrs["kind"] == "region"
+    ring = rmap._items[2].data
+    expected = geo.rings(layers.resolve_source("Vladivostok,RU").data, [30_000.0])
+    assert shapely.equals_exact(
+        ring.geometry.union_all(), expected.geometry.union_all(), tolerance=1e-9
+    )
