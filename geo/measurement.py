@@ -223,9 +223,10 @@ def distance_to(
     points : (lon, lat) pair, Point, array_like of shape (n, 2), or GeoSeries/GeoDataFrame of points
         The points, in degrees, longitude first (or with a CRS, reprojected to EPSG:4326).
         A dask-geopandas GeoSeries/GeoDataFrame is measured partition by partition.
-    geometry : shapely geometry, GeoSeries or GeoDataFrame
+    geometry : shapely geometry, GeoSeries, GeoDataFrame or DistanceIndex
         Point, LineString, Polygon or Multi* in lon/lat degrees (or with a CRS).
-        Edges are straight in lon/lat, as in GeoJSON and shapely.
+        Edges are straight in lon/lat, as in GeoJSON and shapely. A
+        :class:`DistanceIndex` is used as it is (its geometry prepared once).
     max_distance : float or str, optional
         In metres (or a string such as ``"50km"``). Points farther than this come back as
         ``inf``, cheaply.
@@ -258,7 +259,8 @@ def distance_to(
     >>> print(f"{distance_to((0, 89.5), box(-180, 80, 180, 90), signed=True):.1f}")
     -1060978.9
     """
-    return DistanceIndex(geometry).distance_to(points, max_distance=max_distance, signed=signed)
+    index = geometry if isinstance(geometry, DistanceIndex) else DistanceIndex(geometry)
+    return index.distance_to(points, max_distance=max_distance, signed=signed)
 
 
 def geodesic_line(

@@ -535,3 +535,11 @@ def test_geodesic_line_split_at_antimeridian(a, b):
     assert sideways <= 1.0, (
         f"the vertex at ±180, {tuple(cut[0])}, is {sideways:.2f} m off the geodesic"
     )
+
+
+def test_distance_to_takes_a_prepared_index_as_its_geometry():
+    line = shapely.LineString([(0, -10), (0, 10)])
+    index = geo.DistanceIndex(line)
+    points = np.array([[1.0, 0.0], [-2.0, 5.0], [0.5, 30.0]])
+    assert np.array_equal(geo.distance_to(points, index), geo.distance_to(points, line))
+    assert geo.distance_to((1, 0), index, max_distance="50km") == np.inf
