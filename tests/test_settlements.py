@@ -521,6 +521,25 @@ DISC_BOUNDS = [
     # the five boroughs, 8,804,190 (2020 census), and Hudson County (724,854) and Newark
     # (311,549) across the Hudson (2020 census): +5%
     ("New York City", "US", round(1.05 * 9_840_593), "NYC, Hudson County, Newark, 2020, +5%"),
+    # Before the second round of rows and the PPLX rule across admin1 codes (within 15 km):
+    # Lagos 17,630,882, Lima 9,991,705, Manila 14,293,012, Moscow 10,772,509, Rome
+    # 2,645,383, Chicago 3,243,233, Bangkok 10,149,303.
+    # the Lagos urban agglomeration in 2022, 15,388,000 (UN World Urbanization Prospects
+    # 2018), which is GeoNames' figure; the disc lies inside it
+    ("Lagos", "NG", 15_388_000, "Lagos agglomeration, UN WUP 2018"),
+    # Lima Metropolitana 8,574,974 and Callao 994,494 (INEI, 2017 census)
+    ("Lima", "PE", 8_574_974 + 994_494, "Lima province and Callao, 2017 census"),
+    # all of Metro Manila, 13,484,462 (PSA, 2020 census)
+    ("Manila", "PH", 13_484_462, "Metro Manila, 2020 census"),
+    # GeoNames' Moscow, the city; the disc lies inside it
+    ("Moscow", "RU", 10_381_222, "Moscow's own figure"),
+    # the comune of Rome, 2,749,031 (Istat, 2021 census)
+    ("Rome", "IT", 2_749_031, "comune di Roma, 2021 census"),
+    # the City of Chicago 2,746,388 and Cicero 85,268, Berwyn 57,250, Oak Park 54,583
+    # (2020 census), +5% for the smaller suburbs the disc reaches
+    ("Chicago", "US", round(1.05 * 2_943_489), "Chicago and 3 suburbs, 2020, +5%"),
+    # Bangkok, 8,305,218 (NSO, 2010 census); GeoNames' 5,104,476 is a registration count
+    ("Bangkok", "TH", 8_305_218, "Bangkok, 2010 census"),
 ]
 
 
@@ -559,6 +578,20 @@ def test_the_disc_around_a_city_holds_no_more_than_its_published_people(
         ("Rio de Janeiro", "BR", {"Copacabana", "Ipanema", "Leblon", "Barra da Tijuca"}),
         ("Abidjan", "CI", {"Abobo", "Koumassi", "Marcory"}),
         ("Nairobi", "KE", {"Lang'ata"}),
+        ("Lagos", "NG", {"Ajegunle", "Lekki", "Obalende", "Mushin", "Surulere", "Ikeja"}),
+        ("Lima", "PE", {"Miraflores", "Barranco", "San Isidro", "Breña", "Santiago de Surco"}),
+        ("Manila", "PH", {"Santa Cruz", "Paco"}),
+        ("Quezon City", "PH", {"Commonwealth"}),
+        ("Mandaluyong City", "PH", {"Mandaluyong"}),  # the same city, listed twice
+        # PPLA3 districts, and PPLX districts GeoNames codes with Moscow oblast (47)
+        ("Moscow", "RU", {"Cherëmushki", "Vostochnoe Degunino", "Semënovskoye", "Kuskovo"}),
+        ("Saint Petersburg", "RU", {"Svetlanovskiy", "Finlyandskiy", "Chernaya Rechka"}),
+        ("Rome", "IT", {"Esquilino", "Prati", "Trastevere", "Monti", "Casal de' Pazzi"}),
+        ("Chicago", "US", {"Belmont Cragin", "Rogers Park", "West Ridge", "South Chicago"}),
+        ("Los Angeles", "US", {"Mid-City", "Vermont Square"}),
+        ("Johannesburg", "ZA", {"Randburg", "Alexandra"}),
+        ("Mexico City", "MX", {"Colonia Lindavista"}),  # PPLX coded with the State of Mexico
+        ("Bangkok", "TH", {"Bang Rak", "Dusit", "Sathon", "Sathorn"}),
     ],
 )
 def test_curated_districts_are_sections_of_their_city(everything, name, code, districts):
@@ -614,10 +647,51 @@ def test_curated_districts_are_sections_of_their_city(everything, name, code, di
         ("Kanpur Cantonment", "IN"),
         ("Niterói", "BR"),
         ("Ongata Rongai", "KE"),  # Kajiado county, beside Nairobi
+        ("Callao", "PE"),  # a region of its own beside Lima
+        ("Ebute Ikorodu", "NG"),  # Ikorodu LGA, outside metropolitan Lagos
+        ("Germiston", "ZA"),  # Ekurhuleni, beside Johannesburg
+        ("Ciampino", "IT"),  # a comune of its own beside Rome
+        ("Cicero", "US"),
+        ("Glendale", "US"),
+        ("Lyubertsy", "RU"),
+        ("Bang Kruai", "TH"),  # Nonthaburi, beside Bangkok
     ],
 )
 def test_towns_next_to_a_curated_city_are_kept(everything, name, code):
     assert not _city(everything, name, code)["section"]
+
+
+@pytest.mark.parametrize(
+    ("name", "code", "people"),
+    [
+        ("Baranagar", "IN", 260_072),  # Baranagar Municipality, North 24 Parganas
+        ("Alandur", "IN", 164_430),  # Kancheepuram district at the 2011 census
+        ("Perungudi", "IN", 43_111),
+        ("Kamirenjaku", "JP", 195_391),  # carries Mitaka's people, outside Tokyo's 23 wards
+        ("Sabaneta", "CO", 82_375),  # a municipality of Antioquia, not part of Itagüí
+    ],
+)
+def test_towns_geonames_codes_as_sections_but_are_separate_are_kept(everything, name, code, people):
+    # GeoNames codes each PPLX (section of a populated place) and the rule made it a
+    # section of the city next to it; each is a town of its own, outside that city's figure
+    place = _city(everything, name, code)
+    assert place["feature_code"] == "PPLX" and place["population"] == people
+    assert not place["section"]
+    assert settlements(country=code)["geonameid"].eq(place["geonameid"]).sum() == 1
+
+
+def test_a_pplx_coded_with_the_region_around_the_city_is_its_section(everything):
+    # GeoNames codes these districts of Moscow with Moscow oblast (47), not the city (48);
+    # their points lie well inside the city's Natural Earth polygon, so the PPLX rule
+    # takes them; Pavshino, a PPLX of Krasnogorsk in the oblast, stays out of Moscow
+    moscow = _city(everything, "Moscow", "RU")
+    ru = everything[everything["country"] == "RU"]
+    moved = ru[ru["name"].isin(["Kuskovo", "Leninskiye Gory", "Kastanayevo", "Koptëvo"])]
+    assert set(moved["admin1"]) == {"47"} and len(moved) == 4
+    assert (moved["section_of_id"] == moscow["geonameid"]).all()
+    assert (moved["section_reason"] == "PPLX").all()
+    pavshino = _city(everything, "Pavshino", "RU")
+    assert pavshino["section_of_id"] != moscow["geonameid"]
 
 
 def test_yerevans_districts_sum_to_its_figure(everything):
@@ -754,7 +828,11 @@ def test_the_curated_rows_pass_the_builds_checks(everything):
         )
     ]
     assert len(places) == len(named)  # every id of the file is in the extract
-    assert build.check_curated(places, curated) == []
+    # Lima's districts are coded with the region of Lima (15), the city with LMA: the check
+    # takes them by the province's Natural Earth polygon, and refuses them without it
+    assert build.check_curated(places, curated, build.division_polygons()) == []
+    refused = build.check_curated(places, curated)
+    assert refused and all("same first-level division as Lima" in r for r in refused)
     assert set(curated["kind"]) == {"section", "separate", "within", "division"}
 
 
