@@ -454,7 +454,7 @@ class Overview:
             "  coverage = population of the country's settlements in the data "
             "÷ its total population;"
         )
-        out.append("  where it is low, point data undercounts.")
+        out.append("  where it is low, point data undercounts; where high, it counts places twice.")
         out += [f"  excluded: {self.excluded}"] if self.excluded else []
         out += [f"  warning: {w}" for w in self.warnings]
         cols = [c for c in self.curve.columns if c != "distance_km"]

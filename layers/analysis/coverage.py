@@ -89,7 +89,8 @@ def _warning(code: str, ratio: float) -> str:
         share, why, effect = f"{ratio:.0%} of", "the points miss people", "undercount"
     return (
         f"{code}: its settlements in the data sum to {share} the population of {record.name} "
-        f"({record.population:,}): {why}, so the {code} figures {effect}"
+        f"({record.population:,}): {why}, so the {code} figures likely {effect} (a national "
+        "ratio: near one city the points can be off either way)"
     )
 
 
