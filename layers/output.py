@@ -250,7 +250,8 @@ def _temporary(target: Path) -> Path:
             prefix=f".{target.name}.{os.getpid()}-{host_tag()}.", suffix=".tmp", dir=target.parent
         )
     except OSError as exc:
-        if exc.errno in _REFUSED_WRITE:
+        # ENOENT in a folder that exists: a file system that makes no files (/proc)
+        if exc.errno in _REFUSED_WRITE or (exc.errno == errno.ENOENT and target.parent.is_dir()):
             raise _not_writable(target.parent, exc) from exc
         raise
     os.close(fd)

@@ -119,6 +119,15 @@ def test_a_live_writers_temp_and_other_targets_temps_are_kept(tmp_path):
         sleeper.wait()
 
 
+@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs Linux's /proc")
+def test_a_folder_that_makes_no_files_is_named_in_a_riskmap_error():
+    # /proc exists but no file can be made in it: ENOENT, not a missing folder.
+    rmap = RiskMap(tiles=None).add_territory(shapely.box(0, 0, 1, 1))
+    with pytest.raises(geo.InputError, match=r"output folder '/proc' is not writable") as info:
+        rmap.save("/proc/riskmap-test.html")
+    assert ".tmp" not in str(info.value)
+
+
 def test_a_read_only_folder_is_named_in_a_riskmap_error(tmp_path):
     folder = tmp_path / "locked"
     folder.mkdir()
