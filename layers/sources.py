@@ -167,10 +167,9 @@ def _region_note(text: str, groups: list[list[int]], what: str) -> str:
     if len(groups) == 1:
         label = region_label(table.iloc[groups[0]])
         code = str(table["iso_3166_2"].iat[groups[0][0]])
-        return (
-            f"{text!r} is also the admin-1 region {label}; {what}; write 'region:{text}' or "
-            f"{code} for it"
-        )
+        # Natural Earth's "JE-X01~" is a placeholder, not a code anyone writes
+        forms = f"'region:{text}'" + (f" or {code}" if "~" not in code else "")
+        return f"{text!r} is also the admin-1 region {label}; {what}; write {forms} for it"
     each = "; ".join(
         f"{region_label(table.iloc[g])} (write {_region_written(text, g)})" for g in groups[:4]
     )

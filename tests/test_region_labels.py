@@ -42,3 +42,9 @@ def test_the_page_and_the_legend_name_chukotka_one_way():
     assert legend == [label]
     page = rmap.render()
     assert "Chukchi" not in page and "Chukotka Autonomous Okrug (RU-CHU), Russia" in page
+
+
+def test_a_placeholder_code_is_not_offered_as_a_way_to_write_a_region():
+    # Natural Earth codes some regions "JE-X01~": a placeholder no one writes (or can look up).
+    note = layers.resolve_source("Jersey").note
+    assert "write 'region:Jersey' for it" in note and "or JE-X01~" not in note
