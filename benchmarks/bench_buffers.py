@@ -117,7 +117,7 @@ def _worst_points(buf, source, radius: float) -> np.ndarray:
 
 def _row(r: dict) -> str:
     return (
-        f"| {r['code']} | {r['variant']} | {r['radius_km']:,.0f} | {r['reported_m']:.2f} | "
+        f"| {r['code']} | {r['variant']} | {r['radius_km']:,g} | {r['reported_m']:.2f} | "
         f"{r['measured_m']:.2f} | {r['bound_m']:.1f} | {r['seconds']:.2f} | {r['vertices']:,} | "
         f"{'yes' if r['warned'] else 'no'} | {'ok' if r['ok'] else '**FAIL**'} |"
     )

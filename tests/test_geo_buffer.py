@@ -263,6 +263,18 @@ def test_territory_buffer_holds_its_bound(name):
 
 
 @pytest.mark.slow
+@pytest.mark.xfail(
+    strict=True,
+    reason="Fiji's 5 km buffer (land only) keeps vertices inside Vanua Levu and Taveuni, "
+    "within metres of ±180, placed from the cut at ±180 as if it were coast (5,000 m "
+    "reported, with an AccuracyWarning)",
+)
+def test_fiji_5km_buffer_holds_its_bound():
+    source, buf, error_m, xy, ref = _territory("FJ", 5_000.0)
+    _check_territory("FJ_5km", 5_000.0, buf, error_m, xy, ref)
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(SLOW_TERRITORY_CASES))
 def test_large_territory_buffer_holds_its_bound(name):
     """The United States at 100 km was 183.8 m short at a corner, Russia at 50 km 68.6 m."""
