@@ -430,8 +430,8 @@ def compare_populations(
     ...                              country="Russia")
     >>> result.table[["population_source", "boundary", "population", "places", "coverage"]]
       population_source      boundary  population  places  coverage
-    0          geonames       osm-sea   1263918.0      47  0.846689
-    1          geonames  naturalearth   1254919.0      45  0.846689
+    0          geonames       osm-sea   1263918.0      47  0.841706
+    1          geonames  naturalearth   1254919.0      45  0.841706
     >>> [f"{v:,.0f}" for v in result.range("RU")]
     ['1,254,919', '1,259,418', '1,263,918']
     """
