@@ -149,7 +149,7 @@ def dask_grid_exposure(
     >>> result.table[["radius_km", "population"]].round(1)
        radius_km  population
     0       10.0       336.1
-    1       20.0      1344.5
+    1       20.0      1344.7
     >>> folder.cleanup()
     """
     dask = import_optional("dask")

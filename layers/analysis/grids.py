@@ -215,7 +215,7 @@ def grid_exposure(
     >>> result.table[["radius_km", "population"]].round(1)
        radius_km  population
     0       10.0       336.1
-    1       20.0      1344.5
+    1       20.0      1344.7
     >>> folder.cleanup()
     """
     question = grid_question(src, radii, by, exclude)
