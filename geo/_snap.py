@@ -185,20 +185,56 @@ def _project(
 
 
 def _project_on_meridian(xy: np.ndarray, source: Prepared, radius: float) -> np.ndarray:
-    """Move points on the antimeridian along it onto distance ``radius`` (secant steps)."""
+    """Move points on the antimeridian along it onto distance ``radius``: the nearest crossing.
+
+    Along the meridian the distance can cross the radius many times (islands on both
+    sides of the cut): the crossing nearest the point is bracketed by steps that double
+    away from it in both directions, then closed by regula falsi (Illinois), which keeps
+    the bracket, where a plain secant from one side could run to another crossing or none.
+    """
     xy = xy.copy()
-    lat0 = xy[:, 1].copy()
-    f0 = source.nearest(xy)[0] - radius
-    lat1 = np.clip(lat0 + 0.01, -89.999, 89.999)
-    for _ in range(12):
-        f1 = source.nearest(np.column_stack([xy[:, 0], lat1]))[0] - radius
-        with np.errstate(divide="ignore", invalid="ignore"):
-            step = np.where(f1 != f0, f1 * (lat1 - lat0) / (f1 - f0), 0.0)
-        lat0, f0 = lat1, f1
-        lat1 = np.clip(lat1 - step, -90.0, 90.0)
-        if np.all(np.abs(f1) < 1e-3):
+    lon, lat = xy[:, 0], xy[:, 1].copy()
+
+    def f(lats: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        at = np.column_stack([lon[rows], np.clip(lats, -90.0, 90.0)])
+        return source.nearest(at)[0] - radius
+
+    f0 = f(lat, np.arange(len(xy)))
+    lo, hi = lat.copy(), lat.copy()  # the bracket: f(lo) and f(hi) of opposite signs
+    f_lo, f_hi = f0.copy(), f0.copy()
+    found = np.abs(f0) < 1e-3
+    for step in 0.0005 * 2.0 ** np.arange(12):  # 55 m up to 113 km
+        todo = np.flatnonzero(~found)
+        if not len(todo):
             break
-    xy[:, 1] = lat0
+        for sign in (-1.0, 1.0):
+            todo = np.flatnonzero(~found)
+            probe = np.clip(lat[todo] + sign * step, -90.0, 90.0)
+            fp = f(probe, todo)
+            crossed = np.sign(fp) != np.sign(f0[todo])
+            k = todo[crossed]
+            lo[k], f_lo[k] = lat[k], f0[k]
+            hi[k], f_hi[k] = probe[crossed], fp[crossed]
+            found[k] = True
+    found &= np.abs(f0) >= 1e-3  # the ones bracketed (the rest stay, or are on the radius)
+    idx = np.flatnonzero(found)
+    side = np.zeros(len(xy))
+    for _ in range(40):
+        if not len(idx):
+            break
+        a, b, fa, fb = lo[idx], hi[idx], f_lo[idx], f_hi[idx]
+        c = b - fb * (b - a) / (fb - fa)
+        fc = f(c, idx)
+        left = np.sign(fc) == np.sign(fa)  # the root is between c and b
+        # Illinois: halve the value kept twice on one side, so the bracket shrinks at both ends
+        lo[idx] = np.where(left, c, a)
+        f_lo[idx] = np.where(left, fc, np.where(side[idx] < 0, fa / 2.0, fa))
+        hi[idx] = np.where(left, b, c)
+        f_hi[idx] = np.where(left, np.where(side[idx] > 0, fb / 2.0, fb), fc)
+        side[idx] = np.where(left, 1.0, -1.0)
+        lat[idx] = c
+        idx = idx[np.abs(fc) >= 1e-3]
+    xy[:, 1] = np.clip(lat, -90.0, 90.0)
     return xy
 
 
