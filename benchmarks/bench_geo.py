@@ -297,7 +297,7 @@ def run(quick: bool) -> str:
     n5 = 100_000 if quick else 1_000_000
     pts5 = points_within(geom, n5, 1_000_000.0, seed=5)
     t5, d5 = best_of(repeat, geo.distance_to, pts5, geom)
-    e5, _, n5_checked = max_error_vs_reference(pts5, d5, geom, 60 if quick else 200, seed=6)
+    e5, _, _, n5_checked = max_error_vs_reference(pts5, d5, geom, 60 if quick else 200, seed=6)
     mem = measure_memory(n5)
     bar_units = 2.0 * n5 / 1_000_000
     row(
