@@ -97,22 +97,12 @@ def measure(code: str, variant: str, radius: float, samples: int) -> dict | None
 
 
 def _worst_points(buf, source, radius: float) -> np.ndarray:
-    """The vertices and edge midpoints of a buffer's boundary geo puts farthest from the radius.
+    """The boundary points geo puts farthest from the radius, to measure by the reference."""
 
-    Edges on the antimeridian or along a pole are left out (no part of the buffer's boundary).
-    """
-    parts = []
-    for poly in shapely.get_parts(buf):
-        for ring in [poly.exterior, *poly.interiors]:
-            xy = shapely.get_coordinates(ring)
-            a, b = xy[:-1], xy[1:]
-            frame = (np.abs(a[:, 0]) >= 180 - 1e-7) & (np.abs(b[:, 0]) >= 180 - 1e-7)
-            frame |= (np.abs(a[:, 1]) >= 90 - 1e-7) & (np.abs(b[:, 1]) >= 90 - 1e-7)
-            parts += [a[~frame], (a[~frame] + b[~frame]) / 2.0]
-    pts = np.unique(np.vstack(parts), axis=0)
-    pts = pts[(np.abs(pts[:, 0]) < 180 - 1e-7) & (np.abs(pts[:, 1]) < 90 - 1e-7)]
-    off = np.abs(geo.distance_to(pts, source) - radius)
-    return pts[np.argsort(-off)[:WORST_CHECKED]]
+    def off_by(points: np.ndarray) -> np.ndarray:
+        return np.abs(geo.distance_to(points, source) - radius)
+
+    return reference.farthest_boundary_points(buf, off_by, WORST_CHECKED)
 
 
 def _row(r: dict) -> str:
