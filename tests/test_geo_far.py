@@ -17,7 +17,16 @@ import shapely
 from reference import distance_to as ref_distance_to
 
 import geo
-from geo._geodesic_bound import _toward, chord_reach, ecef, geodesic_floor, tangent_floor
+from geo._geodesic_bound import (
+    _arc1,
+    _floor1,
+    _toward,
+    arc_bound,
+    chord_reach,
+    ecef,
+    geodesic_floor,
+    tangent_floor,
+)
 from geo.units import WGS84
 
 #: Metres: the contract at every distance, up to half the circumference.
@@ -198,3 +207,24 @@ def test_far_sweep_5000_to_19900_km_many(name):
     """As above, on 120 points per zone."""
     geometry = _zone(name)
     _assert_exact(_points_between(geometry, 120, 5e6, 1.99e7, seed=7), geometry, name)
+
+
+def test_the_compiled_scalar_bounds_are_the_proved_ones():
+    """The tree search's scalar bounds (compiled) are exactly the functions proved above.
+
+    ``_floor1`` is the largest of geodesic_floor (chord), the triangle inequality and
+    tangent_floor; ``_arc1`` is arc_bound: written twice for numba, checked to agree to rounding.
+    """
+    rng = np.random.default_rng(11)
+    base = rng.uniform(1e3, 2.0e7, 2_000)
+    ell = base * rng.uniform(0.0, 1.2, 2_000)
+    lead = rng.uniform(-1.0, 1.0, 2_000) * ell
+    gap = rng.uniform(-1e3, 1.3e7, 2_000)
+    vector = np.maximum(np.maximum(geodesic_floor(gap), base - ell), tangent_floor(base, lead, ell))
+    scalar = np.array([_floor1(*args) for args in zip(base, lead, ell, gap, strict=True)])
+    # the same formulas, to the last bit or two of rounding (numba's and numpy's arcsin)
+    np.testing.assert_allclose(scalar, vector, rtol=1e-15, atol=1e-8)
+    chords = rng.uniform(0.0, 1.3e7, 2_000)
+    np.testing.assert_allclose(
+        np.array([_arc1(c) for c in chords]), arc_bound(chords), rtol=1e-15, atol=1e-8
+    )
