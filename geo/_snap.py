@@ -1,7 +1,7 @@
 """Stage 2 of a buffer: rings moved onto the exact distance, and a bound on their error.
 
 Points are moved onto distance R from the source geometry along the geodesic from their
-nearest source point (:func:`place`); where two arcs of the buffer's boundary meet (a
+nearest source point (:func:`settle`); where two arcs of the buffer's boundary meet (a
 corner: the nearest source point jumps from one stretch of boundary to another), the point
 goes to where the two geodesic circles cross, found by Newton steps, instead of being pushed
 back and forth between them.
@@ -38,7 +38,6 @@ __all__ = [
     "edge_errors",
     "measure",
     "on_frame",
-    "place",
     "settle",
     "snap_ring",
     "spacing",
@@ -65,11 +64,16 @@ def on_frame(xy: np.ndarray) -> np.ndarray:
 def measure(xy: np.ndarray, source: Prepared) -> tuple[np.ndarray, np.ndarray]:
     """Distance (m) from each point to the source (0 inside it) and a nearest source point."""
     d, foot = source.nearest(xy)
+    _zero_inside(xy, d, foot, source)
+    return d, foot
+
+
+def _zero_inside(xy: np.ndarray, d: np.ndarray, foot: np.ndarray, source: Prepared) -> None:
+    """Set the distance of points inside the source to 0 and their nearest point to themselves."""
     if source.polygons is not None:
         inside = source.inside(xy)
         d[inside] = 0.0
         foot[inside] = xy[inside]
-    return d, foot
 
 
 # -- placing points on the distance --------------------------------------------------------
@@ -238,18 +242,14 @@ def _project_on_meridian(xy: np.ndarray, source: Prepared, radius: float) -> np.
     return xy
 
 
-def place(xy: np.ndarray, source: Prepared, radius: float, tol: float) -> np.ndarray:
-    """Points moved onto distance ``radius`` from the source; those on ±180 move along it."""
-    return settle(xy, source, radius, tol)[0]
-
-
 def settle(
     xy: np.ndarray, source: Prepared, radius: float, tol: float
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """:func:`place` the points, and :func:`measure` them: (points, distances in m, feet).
+    """Move points onto distance ``radius`` (those on ±180 along it); return them measured.
 
-    The distances and nearest points the placing measured last are the ones kept, so that
-    no point is measured twice; only those placed along ±180 are measured again.
+    Returns the points, their distances (m, 0 inside the source) and nearest source points,
+    as :func:`measure` gives them: those the placing measured last are kept, so that no point
+    is measured twice; only those placed along ±180 are measured again.
     """
     xy = xy.copy()
     d, foot = np.full(len(xy), np.nan), np.full_like(xy, np.nan)
@@ -263,10 +263,7 @@ def settle(
     again = np.flatnonzero(~free | meridian)
     if len(again):
         d[again], foot[again] = source.nearest(xy[again])
-    if source.polygons is not None:
-        inside = source.inside(xy)
-        d[inside] = 0.0
-        foot[inside] = xy[inside]
+    _zero_inside(xy, d, foot, source)
     return xy, d, foot
 
 
