@@ -64,7 +64,15 @@ from geo._walk import slopes, walk
 from geo.errors import InputError
 from geo.units import WGS84
 
-__all__ = ["Boundary", "THREADS_ENV", "ecef", "edge_length_bound", "in_pieces", "threads"]
+__all__ = [
+    "Boundary",
+    "THREADS_ENV",
+    "ecef",
+    "edge_length_bound",
+    "edge_points",
+    "in_pieces",
+    "threads",
+]
 
 _A = WGS84.a
 _E2 = WGS84.es
@@ -169,11 +177,21 @@ def _densify(coords: np.ndarray) -> np.ndarray:
         _MAX_SEGMENT_M, np.sqrt(8 * _R * _MAX_SAGITTA_M / np.maximum(tan_lat, 1e-9))
     )
     pieces = np.maximum(1, np.ceil(length / spacing)).astype(np.int64)
+    return np.vstack([edge_points(a, b, pieces)[0], coords[-1:]])
+
+
+def edge_points(
+    a: np.ndarray, b: np.ndarray, pieces: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Cut each lon/lat-straight edge from ``a`` to ``b`` into ``pieces`` equal parts.
+
+    Returns the points that start the parts (each edge's start included, its end not),
+    the edge of each point and its place along it (0 at the start).
+    """
     seg = np.repeat(np.arange(len(a)), pieces)
-    start = np.repeat(np.cumsum(pieces) - pieces, pieces)
-    t = (np.arange(len(seg)) - start) / pieces[seg]
-    out = a[seg] + (b[seg] - a[seg]) * t[:, None]
-    return np.vstack([out, coords[-1:]])
+    step = np.arange(len(seg)) - np.repeat(np.cumsum(pieces) - pieces, pieces)
+    t = step / pieces[seg]
+    return a[seg] + (b[seg] - a[seg]) * t[:, None], seg, step
 
 
 class Boundary:

@@ -28,7 +28,7 @@ from __future__ import annotations
 import numpy as np
 import shapely
 
-from geo._boundary import edge_length_bound
+from geo._boundary import edge_length_bound, edge_points
 from geo._prepared import Prepared
 from geo.units import WGS84
 
@@ -422,9 +422,7 @@ def _densified(xy: np.ndarray, step: float) -> np.ndarray:
     pieces = np.maximum(pieces, 1).astype(np.int64)
     if pieces.sum() > _MAX_RING_VERTICES or (pieces == 1).all():
         return xy
-    seg = np.repeat(np.arange(len(xy)), pieces)
-    t = (np.arange(len(seg)) - np.repeat(np.cumsum(pieces) - pieces, pieces)) / pieces[seg]
-    return xy[seg] + (nxt[seg] - xy[seg]) * t[:, None]
+    return edge_points(xy, nxt, pieces)[0]
 
 
 def _slid(p: np.ndarray, a: np.ndarray, b: np.ndarray, length: np.ndarray) -> np.ndarray:

@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 import shapely
 
-from geo._boundary import edge_length_bound
+from geo._boundary import edge_length_bound, edge_points
 from geo._prepared import Prepared
 from geo._snap import KnownEdges, area_error, snap_ring
 from geo.antimeridian import WORLD, polygons_only, ring_to_polygon
@@ -397,9 +397,7 @@ def _points_along(geom: shapely.Geometry, spacing: float) -> np.ndarray:
             a, b = xy[:-1], xy[1:]
             length = edge_length_bound(a, b)
             pieces = np.maximum(1, np.ceil(length / (spacing / 2.0))).astype(int)
-            seg = np.repeat(np.arange(len(a)), pieces)
-            step = np.arange(len(seg)) - np.repeat(np.cumsum(pieces) - pieces, pieces)
-            t = step / pieces[seg]
+            pts, seg, step = edge_points(a, b, pieces)
             keep = np.ones(len(seg), dtype=bool)
             if type_id == 3 and len(a) >= 3:
                 # The vertex of each edge's start, kept if the ring turns out of the polygon
@@ -410,7 +408,6 @@ def _points_along(geom: shapely.Geometry, spacing: float) -> np.ndarray:
                 along = np.cumsum(np.r_[0.0, length[:-1]]) // (spacing / 2.0)
                 due = np.r_[True, along[1:] != along[:-1]]
                 keep = (step > 0) | (turn | due)[seg]
-            pts = a[seg] + (b[seg] - a[seg]) * t[:, None]
             out.append(np.vstack([pts[keep], xy[-1:]]))
     return np.unique(np.vstack(out), axis=0)
 
