@@ -219,16 +219,12 @@ def _is_seat(place: Place, groups: list[list[int]], settlements: Any) -> bool:
     return any(str(codes.iat[i]) == seat for g in groups for i in g)
 
 
-def _capital(text: str, groups: list[list[int]], settlements: Any) -> Place | None:
-    """Return the capital of a region ``text`` names, if the name finds it (own or alternate).
+def _capital(matched: tuple[Place, ...], groups: list[list[int]], settlements: Any) -> Place | None:
+    """Return the capital of one of the regions among the places a name matched, or None.
 
     "Odessa" is the oblast UA-51 and, by an alternate name, its capital Odesa.
     """
-    try:
-        place = resolve_place(text, settlements)
-    except InputError:
-        return None
-    seats = [p for p in (place, *place.alternatives) if _is_seat(p, groups, settlements)]
+    seats = [p for p in matched if _is_seat(p, groups, settlements)]
     return max(seats, key=lambda p: p.population) if seats else None
 
 
@@ -243,39 +239,53 @@ def _place_note(text: str, place: Place) -> str:
 
 def _region_or_place(text: str, groups: list[list[int]], settlements: Any) -> Source:
     """Resolve a name that is a region: the settlement of that name if major, else the region."""
-    place = None if _ISO_3166_2.match(text) else _own_place(text, settlements)
-    capital = None if _ISO_3166_2.match(text) else _capital(text, groups, settlements)
+    matched = () if _ISO_3166_2.match(text) else _matched_places(text, settlements)
+    place = _own_place(matched)
+    capital = _capital(matched, groups, settlements)
     if capital is not None and (place is None or capital.population > place.population):
         # the region's own capital, when the name finds it and it outnumbers the other
-        if place is not None and place.geonameid != capital.geonameid:
-            other = f"; write 'place:{place.name},{place.country}' for {place.describe()}"
-        else:
-            other = ""
-        place, how = capital, "its capital"
-    else:
-        how, other = "the settlement", ""
-    if place is not None and (how == "its capital" or _is_major(place, groups, settlements)):
-        src = _place(place, "place", settlements)
-        note = _region_note(text, groups, f"{how} {place.describe()} was taken") + other
-        return Source(src.kind, src.data, src.name, place=src.place, note=note)
+        other = (
+            ""
+            if place is None or place.geonameid == capital.geonameid
+            else f"; write 'place:{place.name},{place.country}' for {place.describe()}"
+        )
+        return _taken(
+            text, groups, capital, f"its capital {capital.describe()}", other, settlements
+        )
+    if place is not None and _is_major(place, groups, settlements):
+        return _taken(text, groups, place, f"the settlement {place.describe()}", "", settlements)
     if place is not None and len(groups) > 1:
         raise _ambiguous(text, groups, place)
     data = region(text)  # an ambiguous name raises, listing the regions
     return _region(data, _place_note(text, place) if place is not None else "")
 
 
-def _own_place(text: str, settlements: Any) -> Place | None:
-    """Return the most populous settlement ``text`` names by its own name, or None.
+def _taken(
+    text: str, groups: list[list[int]], place: Place, what: str, other: str, settlements: Any
+) -> Source:
+    """Return the place taken for a name that is also a region, with the note saying so."""
+    src = _place(place, "place", settlements)
+    note = _region_note(text, groups, f"{what} was taken") + other
+    return Source(src.kind, src.data, src.name, place=src.place, note=note)
+
+
+def _matched_places(text: str, settlements: Any) -> tuple[Place, ...]:
+    """Return the place ``text`` resolves to and its runners-up (none if no settlement)."""
+    try:
+        place = resolve_place(text, settlements)
+    except InputError:
+        return ()
+    return (place, *place.alternatives)
+
+
+def _own_place(matched: tuple[Place, ...]) -> Place | None:
+    """Return the most populous of the places matched by their own name, or None.
 
     A place found by an alternate name only ("Victoria" on Hong Kong) does not count: a
     region of that name is meant before it; the settlement of that own name ranked after
     it (Victoria, CA) does.
     """
-    try:
-        place = resolve_place(text, settlements)
-    except InputError:
-        return None
-    own = [p for p in (place, *place.alternatives) if p.country and not p.matched]
+    own = [p for p in matched if p.country and not p.matched]
     return own[0] if own else None
 
 

@@ -236,7 +236,7 @@ class Exposure:
         ------
         InputError
             For a radius that is not one of the result's, an unknown country, or a country
-        whose residents ``exclude_source`` left out (its 0 would be by rule).
+            whose residents ``exclude_source`` left out (its 0 would be by rule).
 
         Examples
         --------
