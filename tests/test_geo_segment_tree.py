@@ -119,6 +119,7 @@ def test_thread_count_from_the_environment(monkeypatch):
     assert boundary_module.threads() == 4
 
 
+@pytest.mark.slow  # 6-10 s; test_geo_threads runs a fresh index on eight threads by default
 def test_fresh_indexes_on_threads_do_not_crash():
     """A prepared geometry is not safe to first use from two threads (GEOS builds its index
     then): the inside test must stay on one thread. Before it did, this crashed the process."""
