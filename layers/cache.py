@@ -33,6 +33,7 @@ from layers.lockfile import LockEntry, lock_path, read_lock, write_entry
 
 __all__ = [
     "DATA_DIR_ENV",
+    "DERIVED_FOLDER",
     "OFFLINE_ENV",
     "CachedFile",
     "cache_dir",
@@ -48,6 +49,9 @@ __all__ = [
 DATA_DIR_ENV = "RISKMAP_DATA_DIR"
 #: Environment variable that forbids downloads when set to 1 / true / yes.
 OFFLINE_ENV = "RISKMAP_OFFLINE"
+#: The subfolder of geometries riskmap derives from its package data (:mod:`layers.derived`):
+#: not downloads, so not in the lock file, and not checked by :func:`verify_cache`.
+DERIVED_FOLDER = "derived"
 
 _TRUE = {"1", "true", "yes", "on"}
 _BLOCK = 1 << 16  # bytes copied or downloaded between progress updates
@@ -385,6 +389,8 @@ def verify_cache(folder: Path | None = None) -> list[CachedFile]:
         for path in sorted(p for p in folder.rglob("*") if p.is_file()):
             key = _key(folder, path)
             if path == lock or path.name.startswith(".lock-") or key.endswith(_SKIP):
+                continue
+            if key.startswith(DERIVED_FOLDER + "/"):
                 continue
             stamp = path.with_name(path.name + ".sha256")
             if stamp.exists() and key not in entries:  # unpacked from a verified zip

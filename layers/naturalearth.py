@@ -29,6 +29,7 @@ from layers.package_data import data_file, manifest
 from layers.provenance import DataSource, Provenance
 
 __all__ = [
+    "NATURALEARTH_ARRAYS",
     "country_geometry",
     "land",
     "land_within",
@@ -64,12 +65,12 @@ def naturalearth_source() -> DataSource:
 
 #: The Natural Earth layers as numpy arrays (built by ``tools/topojson_arrays.py``): what
 #: GDAL reads of the world-atlas TopoJSON, to the bit, without GDAL's 0.3 s and 160 MB.
-_ARRAYS = "naturalearth-10m.npz"
+NATURALEARTH_ARRAYS = "naturalearth-10m.npz"
 
 
 @lru_cache(maxsize=1)
 def _arrays() -> dict[str, np.ndarray]:
-    with data_file(_ARRAYS).open("rb") as f, np.load(f) as npz:
+    with data_file(NATURALEARTH_ARRAYS).open("rb") as f, np.load(f) as npz:
         return dict(npz)
 
 

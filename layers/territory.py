@@ -30,7 +30,14 @@ from geo.errors import DataError, InputError, InputTypeError
 from geo.units import WGS84
 from geo.validation import as_geometry
 from layers.countries import Country, country
-from layers.naturalearth import country_geometry, land_within, naturalearth_source
+from layers.derived import derived_geometry, inputs_key
+from layers.naturalearth import (
+    NATURALEARTH_ARRAYS,
+    country_geometry,
+    land_within,
+    naturalearth_source,
+)
+from layers.package_data import data_file
 from layers.provenance import DataSource, Provenance
 
 if TYPE_CHECKING:
@@ -121,8 +128,27 @@ def _zone_polygons(zone: str) -> list[shapely.Polygon]:
     return polygons
 
 
+@lru_cache(maxsize=1)
+def _osm_key() -> str:
+    """What the OpenStreetMap territories depend on: this code, the data, their versions."""
+    import layers.naturalearth
+
+    files = [
+        Path(__file__),
+        Path(layers.naturalearth.__file__),
+        Path(str(data_file(NATURALEARTH_ARRAYS))),
+        Path(str(resources.files("tzdata") / "zoneinfo" / "zone.tab")),
+    ]
+    versions = [f"{p} {metadata.version(p)}" for p in ("timezonefinder", "timezonefinder-data")]
+    return inputs_key(files, *versions)
+
+
 @cache
 def _osm_with_sea(iso2: str) -> shapely.Geometry:
+    return derived_geometry(f"osm-sea-{iso2}", _osm_key(), lambda: _build_with_sea(iso2))
+
+
+def _build_with_sea(iso2: str) -> shapely.Geometry:
     zones = _zone_tab().get(iso2, ())
     if not zones:
         record = country(iso2)
@@ -142,6 +168,10 @@ def _osm_with_sea(iso2: str) -> shapely.Geometry:
 
 @cache
 def _osm_land(iso2: str) -> shapely.Geometry:
+    return derived_geometry(f"osm-land-{iso2}", _osm_key(), lambda: _build_land(iso2))
+
+
+def _build_land(iso2: str) -> shapely.Geometry:
     with_sea = _osm_with_sea(iso2)
     clipped = shapely.intersection(with_sea, land_within(with_sea))
     parts = [p for p in shapely.get_parts(clipped) if shapely.get_type_id(p) == 3]
@@ -288,8 +318,9 @@ def territory(code: str | Country, *, source: Any = "osm", land_only: bool = Tru
 
     Notes
     -----
-    OSM territories are built once per process and cached: Russia (26 zones) takes a
-    few seconds the first time.
+    OSM territories are built once and kept, in the process and on disk under the cache
+    folder's ``derived/`` (:mod:`layers.derived`, keyed by the data and code they come
+    from): Russia (26 zones) takes a second or two the first time, milliseconds after.
 
     Examples
     --------
