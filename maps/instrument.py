@@ -329,9 +329,12 @@ def _measured_errors(
     ok = np.isfinite(gap)
     lo = np.clip(np.floor(np.minimum(true, guess)[ok] / band) - 1, 0, bins - 1).astype(int)
     hi = np.clip(np.floor(np.maximum(true, guess)[ok] / band) + 1, -1, bins - 1).astype(int)
-    for g, a, b in zip(gap[ok], lo, hi, strict=True):
-        if b >= a:
-            errors[a : b + 1] = np.maximum(errors[a : b + 1], g)
+    # Each probe's gap counts in every bin from lo to hi (a few bins each), at once.
+    width = np.maximum(hi - lo + 1, 0)
+    first = np.repeat(np.cumsum(width) - width, width)
+    np.maximum.at(
+        errors, np.repeat(lo, width) + np.arange(width.sum()) - first, np.repeat(gap[ok], width)
+    )
     return errors
 
 
