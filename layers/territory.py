@@ -130,7 +130,7 @@ def _zone_polygons(zone: str) -> list[shapely.Polygon]:
 
 @lru_cache(maxsize=1)
 def _osm_key() -> str:
-    """What the OpenStreetMap territories depend on: this code, the data, their versions."""
+    """Return the hash of what OSM territories depend on: this code, the data, their versions."""
     import layers.naturalearth
 
     files = [

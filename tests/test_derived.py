@@ -69,4 +69,3 @@ def test_a_cache_where_nothing_can_be_written_only_costs_the_time(tmp_path, monk
 def test_verify_leaves_derived_geometries_out(data_dir):
     derived_geometry("box", "k", lambda: shapely.box(0, 0, 1, 1))
     assert cache.verify_cache(data_dir) == []
-
