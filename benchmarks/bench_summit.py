@@ -3,7 +3,8 @@
 Each run is a fresh ``python examples/summit_2019.py`` process; its wall time and
 peak resident memory (the child's ``ru_maxrss``) are recorded. *Cold* is a first
 run after a fresh install: bytecode (``PYTHONPYCACHEPREFIX``) and numba's compiled
-cache (``NUMBA_CACHE_DIR``) go to new empty temporary folders, so everything is
+cache (``NUMBA_CACHE_DIR``) and the derived territories (``RISKMAP_DATA_DIR``) go to new empty
+temporary folders, so everything is
 compiled again, without touching the checkout's caches. *Warm* runs use the normal
 caches, after one untimed run. The bars: warm <= 5 s, cold <= 15 s, <= 400 MB.
 
@@ -69,6 +70,7 @@ def main(argv: list[str] | None = None) -> int:
                 if kind == "cold":
                     env["PYTHONPYCACHEPREFIX"] = tempfile.mkdtemp(prefix="riskmap-pyc-")
                     env["NUMBA_CACHE_DIR"] = tempfile.mkdtemp(prefix="riskmap-numba-")
+                    env["RISKMAP_DATA_DIR"] = tempfile.mkdtemp(prefix="riskmap-data-")
                 wall, peak, stdout = run(out, env)
                 rows[kind].append((wall, peak))
                 same &= expected is None or _text(stdout) == expected
