@@ -2,11 +2,11 @@
 
 Each run is a fresh ``python examples/summit_2019.py`` process; its wall time and
 peak resident memory (the child's ``ru_maxrss``) are recorded. *Cold* is a first
-run after a fresh install: bytecode (``PYTHONPYCACHEPREFIX``) and numba's compiled
-cache (``NUMBA_CACHE_DIR``) and the derived territories (``RISKMAP_DATA_DIR``) go to new empty
-temporary folders, so everything is
-compiled again, without touching the checkout's caches. *Warm* runs use the normal
-caches, after one untimed run. The bars: warm <= 5 s, cold <= 15 s, <= 400 MB.
+run after a fresh install: bytecode (``PYTHONPYCACHEPREFIX``), numba's compiled cache
+(``NUMBA_CACHE_DIR``) and the derived territories (``RISKMAP_DATA_DIR``) go to new empty
+temporary folders, so everything is built again, without touching the checkout's caches.
+*Warm* runs use the normal caches, after one untimed run. The bars: warm <= 5 s, cold
+<= 15 s, <= 400 MB.
 
 ``--expect FILE`` checks that every run prints the same text as FILE (the lines
 naming the output files aside).

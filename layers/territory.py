@@ -76,9 +76,13 @@ _DENSIFY_DEG = 0.01
 # -- OpenStreetMap territories -----------------------------------------------
 
 
+#: tzdata's table of the zones of each country.
+_ZONE_TAB = resources.files("tzdata") / "zoneinfo" / "zone.tab"
+
+
 @lru_cache(maxsize=1)
 def _zone_tab() -> dict[str, tuple[str, ...]]:
-    text = (resources.files("tzdata") / "zoneinfo" / "zone.tab").read_text(encoding="utf-8")
+    text = _ZONE_TAB.read_text(encoding="utf-8")
     zones: dict[str, list[str]] = defaultdict(list)
     for line in text.splitlines():
         if line and not line.startswith("#"):
@@ -137,7 +141,7 @@ def _osm_key() -> str:
         Path(__file__),
         Path(layers.naturalearth.__file__),
         Path(str(data_file(NATURALEARTH_ARRAYS))),
-        Path(str(resources.files("tzdata") / "zoneinfo" / "zone.tab")),
+        Path(str(_ZONE_TAB)),
     ]
     versions = [f"{p} {metadata.version(p)}" for p in ("timezonefinder", "timezonefinder-data")]
     return inputs_key(files, *versions)
