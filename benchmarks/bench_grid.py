@@ -196,6 +196,10 @@ def child(mode: str, path: str, h: float) -> None:
     grid.cell_fractions = timed("fractions", grid.cell_fractions)
     exposure_grid.grid_question = timed("question", exposure_grid.grid_question)
     exposure_grid.measure_entries = timed("cells", exposure_grid.measure_entries)
+    # the bands are built by the timed call, not taken from those the zones above were cut from
+    from geo.constructive import forget_built_buffers
+
+    forget_built_buffers()
     baseline = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     out: dict = {"mode": mode, "baseline_mb": baseline / 1024}
     t0 = time.perf_counter()

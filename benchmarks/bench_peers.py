@@ -60,6 +60,7 @@ import reference  # noqa: E402  (the test suite's brute-force reference)
 
 import geo  # noqa: E402
 import layers  # noqa: E402
+from geo.constructive import forget_built_buffers  # noqa: E402
 
 RADIUS_M = 200_000.0
 INSTALL = "apt-get install -y postgresql-15-postgis-3 (Debian; any PostgreSQL with PostGIS 3)"
@@ -199,6 +200,12 @@ def _clock(fn):
     return time.perf_counter() - t, value
 
 
+def _built_anew(polygon: shapely.Geometry) -> shapely.Geometry:
+    """The 200 km buffer, built anew rather than taken from those this process kept."""
+    forget_built_buffers()
+    return geo.buffer(polygon, RADIUS_M)
+
+
 def _buffer_error(buf: shapely.Geometry, polygon: shapely.Geometry) -> float:
     xy = reference.boundary_samples(buf, 2000)
     return float(np.abs(reference.distance_to(xy, polygon) - RADIUS_M).max())
@@ -263,7 +270,7 @@ def _run(args, lonlat, polygon, pg) -> int:
             "PostGIS": lambda: pg.within(),
         },
         "buffer": {
-            "riskmap": lambda: _clock(lambda: geo.buffer(polygon, RADIUS_M)),
+            "riskmap": lambda: _clock(lambda: _built_anew(polygon)),
             "geopandas": lambda: _clock(lambda: proj.buffer(RADIUS_M)),
             "PostGIS": lambda: pg.buffer(),
         },

@@ -91,3 +91,14 @@ def loopback(tmp_path):
 
     with serve(tmp_path / "www") as loop:
         yield loop
+
+
+@pytest.fixture(autouse=True)
+def _buffers_built_afresh():
+    """Each test builds its buffers anew, so that one that patches or counts how a buffer is
+    built sees it built (geo keeps the buffers of a process, see geo.constructive)."""
+    import sys
+
+    constructive = sys.modules.get("geo.constructive")  # not imported here if no test did
+    if constructive is not None:
+        constructive.forget_built_buffers()

@@ -403,6 +403,29 @@ def test_return_error_false_gives_the_same_geometry():
     )
 
 
+def test_a_geometry_buffered_again_is_not_built_again(monkeypatch):
+    """The same geometry, its rings walked the other way, at the same radius and tolerance:
+    the buffer built first, with its bound; another tolerance or radius is built anew."""
+    from geo import constructive
+
+    source = shapely.Polygon([(0, 0), (1, 0), (1, 1), (0, 1)])
+    first = geo.buffer(source, 20_000.0, return_error=True)
+    built = []
+    outline = constructive._outline
+    monkeypatch.setattr(constructive, "_outline", lambda *a: built.append(a) or outline(*a))
+    again = geo.buffer(source.reverse(), 20_000.0, return_error=True)
+    assert again[0] is first[0] and again[1] == first[1] and not built
+    tighter = geo.buffer(source, 20_000.0, tolerance=2.0, return_error=True)
+    wider = geo.buffer(source, 30_000.0, return_error=True)
+    assert len(built) == 2 and tighter[1] <= 2.0 and wider[0].contains(first[0])
+    for radius in range(constructive._BUILT_MAX):  # the least recently used goes first
+        geo.buffer(shapely.Point(0, 0), 1_000.0 + radius)
+    assert len(constructive._BUILT) == constructive._BUILT_MAX
+    count = len(built)
+    geo.buffer(source, 20_000.0)
+    assert len(built) == count + 1
+
+
 @pytest.mark.parametrize("tolerance", [1.0, pytest.param(3.0, marks=pytest.mark.slow)])
 def test_buffer_tolerance_is_met(ne_north_korea, tolerance):
     """A tighter tolerance than the default gives a boundary within it."""
