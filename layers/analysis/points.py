@@ -341,26 +341,27 @@ def inside_other_countries(
     """
     if not (src.polygonal and src.codes) or "country" not in gdf.columns:
         return []
-    country = gdf["country"].astype(str).to_numpy()
-    inside = counted & (d == 0) & ~np.isin(country, src.codes)
-    if not inside.any():
+    at_zero = np.flatnonzero(counted & (d == 0))  # only these are converted to text
+    country = gdf["country"].iloc[at_zero].astype(str).to_numpy()
+    other = ~np.isin(country, src.codes)
+    inside, country = at_zero[other], country[other]
+    if not len(inside):
         return []
     people = gdf["population"].to_numpy(dtype=np.float64)[inside]
-    codes = pd.Series(people).groupby(country[inside]).agg(["size", "sum"])
+    codes = pd.Series(people).groupby(country).agg(["size", "sum"])
     codes = codes.sort_values("sum", ascending=False, kind="stable")
     each = ", ".join(
         f"{c} {_places_word(int(n))} ({p:,.0f} people)" for c, (n, p) in codes.iterrows()
     )
     largest = ""
     if "name" in gdf.columns:
-        names = gdf["name"].astype(str).to_numpy()[inside]
+        names = gdf["name"].iloc[inside].astype(str).to_numpy()
         top = np.argsort(-people, kind="stable")[:3]
-        where = country[inside]
         largest = "; largest " + ", ".join(
-            f"{names[i]}, {where[i]} ({people[i]:,.0f})" for i in top
+            f"{names[i]}, {country[i]} ({people[i]:,.0f})" for i in top
         )
     return [
-        f"{_places_word(int(inside.sum()))} ({people.sum():,.0f} people) of other countries "
+        f"{_places_word(len(inside))} ({people.sum():,.0f} people) of other countries "
         f"lie inside the source polygon itself (distance 0) and are counted as exposed: "
         f"{each}{largest}"
     ]
@@ -438,24 +439,19 @@ def exposure_from_distances(
     keep = ~excluded & np.isfinite(d)
     if only is not None:
         keep &= gdf["country"].astype(str).isin(only).to_numpy()
+    rows = np.flatnonzero(keep)
     groups = (
-        np.full(len(d), TOTAL, dtype=object)
+        np.full(len(rows), TOTAL, dtype=object)
         if group_col is None
-        else gdf[group_col]
-        .astype(object)
-        .where(gdf[group_col].notna(), "unknown")
-        .astype(str)
-        .to_numpy(dtype=object)
+        else _labels(gdf[group_col], rows)
     )
     labels: dict[str, str] = {}
     if bd is not None:
-        groups, labels = _polygon_groups(gdf, keep, bd)
+        groups, labels = _polygon_groups(gdf, rows, bd)
     # whole numbers of people stay integers, so sums are exact and print without ".0"
     integral = pd.api.types.is_integer_dtype(gdf["population"])
     people = gdf["population"].to_numpy(dtype=np.int64) if integral else people_all
-    table, bands, ds, ps, gs = _cumulative_table(
-        d[keep], people[keep], groups[keep], radii, only or []
-    )
+    table, bands, ds, ps, gs = _cumulative_table(d[keep], people[keep], groups, radii, only or [])
     if bd is not None:
         table, bands = split_groups(table, bd, labels), split_groups(bands, bd, labels)
         gs = np.array([g.split(GROUP_SEP)[0] for g in gs], dtype=object)  # curve() by country
@@ -504,28 +500,27 @@ def exposure_from_distances(
     )
 
 
-def _polygon_groups(gdf: Any, keep: np.ndarray, bd: Breakdown) -> tuple[np.ndarray, dict]:
-    """Each kept place's group, ``country<SEP>key``, and each key's polygon name."""
-    groups = np.full(len(gdf), "", dtype=object)
-    rows = np.flatnonzero(keep)
-    has_country = "country" in gdf.columns
-    countries = (
-        gdf["country"]
-        .astype(object)
-        .where(gdf["country"].notna(), "unknown")
-        .astype(str)
-        .to_numpy(dtype=object)[rows]
-        if has_country
-        else None
-    )
+def _labels(column: Any, rows: np.ndarray) -> np.ndarray:
+    """Return a column's values at positions ``rows`` as str ("unknown" where one is missing).
+
+    Only the rows asked for are converted: a radius often reaches a few thousand of the
+    234,908 settlements.
+    """
+    part = column.iloc[rows]
+    return part.astype(object).where(part.notna(), "unknown").astype(str).to_numpy(dtype=object)
+
+
+def _polygon_groups(gdf: Any, rows: np.ndarray, bd: Breakdown) -> tuple[np.ndarray, dict]:
+    """Return the group of each place at ``rows`` (``country<SEP>key``) and each key's name."""
+    countries = _labels(gdf["country"], rows) if "country" in gdf.columns else None
     codes = (
-        gdf["admin1"].astype(str).to_numpy(dtype=object)[rows]
+        gdf["admin1"].iloc[rows].astype(str).to_numpy(dtype=object)
         if "admin1" in gdf.columns and countries is not None
         else None
     )
     keys, names = assign(np.asarray(gdf.geometry)[rows], countries, bd, geonames_admin1=codes)
     prefix = countries if countries is not None else np.full(len(rows), "", dtype=object)
-    groups[rows] = [group_name(c, k) for c, k in zip(prefix, keys, strict=True)]
+    groups = np.array([group_name(c, k) for c, k in zip(prefix, keys, strict=True)], dtype=object)
     labels: dict[str, str] = {}
     for k, name in zip(keys, names, strict=True):
         if name and name not in labels.setdefault(k, name).split(" / "):
@@ -536,8 +531,11 @@ def _polygon_groups(gdf: Any, keep: np.ndarray, bd: Breakdown) -> tuple[np.ndarr
 def _with_polygon(
     places: Any, bd: Breakdown, groups: np.ndarray, labels: dict, keep: np.ndarray, d: np.ndarray
 ) -> Any:
-    """Add each listed place's polygon key and name (the places are nearest first)."""
-    order = np.flatnonzero(keep)[np.argsort(d[keep], kind="stable")]
+    """Add each listed place's polygon key and name (the places are nearest first).
+
+    ``groups`` are those of the kept places, in their order in the table.
+    """
+    order = np.argsort(d[keep], kind="stable")
     keys = [g.split(GROUP_SEP, 1)[1] for g in groups[order]]
     out = places.copy()
     out[f"{bd.column}_key" if bd.column in out.columns else bd.column] = keys
