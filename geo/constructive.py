@@ -3,7 +3,10 @@
 A buffer is built in two stages:
 
 1. an outline with the right shape: the geometry (simplified by a few hundred
-   metres at most) joined with exact geodesic circles centred along its boundary;
+   metres at most) joined with exact geodesic circles centred along its boundary (for a
+   band of :func:`rings` at least twice as far out as the one inside it, circles around
+   that band's buffer where it has fewer vertices, and around the geometry again if that
+   snaps short);
 2. the outline is given vertices at the spacing a circle of the radius needs for the
    tolerance, and every vertex is moved to exactly ``distance`` metres from the
    geometry, along the geodesic through its nearest point of the geometry, or, where
@@ -36,7 +39,7 @@ import shapely
 
 from geo._boundary import edge_length_bound, edge_points
 from geo._prepared import Prepared
-from geo._snap import KnownEdges, area_error, snap_ring
+from geo._snap import KnownEdges, area_error, on_frame, snap_ring
 from geo.antimeridian import WORLD, polygons_only, ring_to_polygon
 from geo.errors import AccuracyWarning, InputError
 from geo.units import HALF_CIRCUMFERENCE_M, WGS84, check_distance, parse_distance
@@ -184,11 +187,15 @@ def _buffer(
     radius: float,
     tol: float,
     prepare: Callable[[], Prepared] | None = None,
+    inner: tuple[shapely.Geometry, float] | None = None,
 ) -> tuple[shapely.Polygon | shapely.MultiPolygon, float]:
     """Return the buffer of a checked geometry and the bound (m) of its boundary error.
 
     ``prepare`` gives the geometry prepared for distances, when the caller shares one (the
     bands of :func:`rings` do); it is called only if the buffer is not built already.
+    ``inner`` is (the buffer at a smaller radius r1, r1), when the caller has one: the
+    outline is then drawn r − r1 around that smoother area, as every point within r of the
+    geometry is within r − r1 of its r1 buffer (the geodesic to the geometry crosses it).
     """
     if radius == 0:
         return polygons_only(geom), 0.0
@@ -202,8 +209,12 @@ def _buffer(
             _BUILT.move_to_end(key)
             return _BUILT[key]
     source = Prepared(geom) if prepare is None else prepare()
-    outline = _outline(geom, source.polygons, radius)
-    built = _snap(outline, source, radius, tol)
+    built = None
+    if inner is not None:
+        built = _snap(_outline(inner[0], inner[0], radius - inner[1]), source, radius, tol)
+    if built is None or built[1] > tol:  # no inner buffer, or its outline snapped short
+        direct = _snap(_outline(geom, source.polygons, radius), source, radius, tol)
+        built = direct if built is None or direct[1] <= built[1] else built
     with _BUILT_LOCK:
         _BUILT[key] = built
         if len(_BUILT) > _BUILT_MAX:
@@ -379,9 +390,12 @@ def _bands(
     rows = []
     previous = 0.0
     prepare = cache(lambda: Prepared(geom))  # one index of the geometry for every band limit
+    inner_tol = 0.0
     for limit in limits:
         tol = _tolerance(limit, tolerance)
-        outer, outer_error = _buffer(geom, limit, tol, prepare)
+        # a band's outer buffer is outlined around the one inside it, if that met its bound
+        nest = inner_error <= inner_tol and _outline_around(inner, geom, previous, limit)
+        outer, outer_error = _buffer(geom, limit, tol, prepare, (inner, previous) if nest else None)
         _warn_if_missed(geom, limit, outer_error, tol, stacklevel=5)
         band = outer if inner is None else shapely.difference(outer, inner)
         rows.append(
@@ -392,8 +406,22 @@ def _bands(
                 "geometry": polygons_only(band),
             }
         )
-        previous, inner, inner_error = limit, outer, outer_error
+        previous, inner, inner_error, inner_tol = limit, outer, outer_error, tol
     return rows
+
+
+def _outline_around(area: Any, geom: shapely.Geometry, radius: float, limit: float) -> bool:
+    """Whether the outline of a band limit is better drawn around the buffer at ``radius``.
+
+    It is when the limit is at least twice the radius (closer limits would put circles at
+    every vertex of the smaller buffer), the buffer has fewer vertices than the geometry
+    (a point or a short line is outlined faster itself), and it touches neither ±180 nor a
+    pole, whose cut edges are no part of its boundary.
+    """
+    if area is None or radius <= 0 or limit < 2.0 * radius:
+        return False
+    xy = shapely.get_coordinates(area)
+    return len(xy) < shapely.get_num_coordinates(geom) and not on_frame(xy).any()
 
 
 # -- stage 1: an outline with the right shape -------------------------------------------------

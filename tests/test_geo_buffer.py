@@ -653,6 +653,35 @@ def test_ring_boundaries_are_at_their_radii(nk_rings, ne_north_korea, outside_on
         )
 
 
+def test_a_band_outlined_around_the_one_inside_falls_back_when_it_snaps_short(monkeypatch):
+    """The 200 km limit of a wiggly line (2,000 vertices) is outlined around its 50 km buffer;
+    when that outline snaps over the tolerance, the limit is outlined around the line itself,
+    and meets it."""
+    from geo import constructive
+
+    t = np.linspace(0.0, 1.0, 2_000)
+    source = shapely.LineString(np.column_stack([30.0 + 2.0 * t, 50.0 + 0.05 * np.sin(90 * t)]))
+    outlines, snap = [], constructive._snap
+
+    def outline(geom, polygons, radius):
+        outlines.append((geom.geom_type, radius))
+        return outline_of(geom, polygons, radius)
+
+    def short(outline, source, radius, tol):  # the outline around the inner buffer misses
+        area, error = snap(outline, source, radius, tol)
+        return (area, 3.0 * tol) if outlines[-1] == ("Polygon", 150_000.0) else (area, error)
+
+    outline_of = constructive._outline
+    monkeypatch.setattr(constructive, "_outline", outline)
+    monkeypatch.setattr(constructive, "_snap", short)
+    bands = geo.rings(source, ["50km", "200km"])
+    assert outlines == [("LineString", 50_000.0), ("Polygon", 150_000.0), ("LineString", 200_000.0)]
+    assert bands["error_m"].max() <= contract_bound(200_000.0)
+    xy = boundary_samples(bands.geometry.iloc[1], 400)
+    err = np.abs(ref_distance_to(xy, source)[:, None] - np.array([50_000.0, 200_000.0])).min(1)
+    assert err.max() <= contract_bound(200_000.0)
+
+
 def test_rings_across_the_antimeridian_and_over_a_pole():
     for center, radii in [
         ((179.5, 0.0), [100_000.0, 300_000.0]),
