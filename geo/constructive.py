@@ -390,11 +390,11 @@ def _bands(
     rows = []
     previous = 0.0
     prepare = cache(lambda: Prepared(geom))  # one index of the geometry for every band limit
-    inner_tol = 0.0
     for limit in limits:
         tol = _tolerance(limit, tolerance)
         # a band's outer buffer is outlined around the one inside it, if that met its bound
-        nest = inner_error <= inner_tol and _outline_around(inner, geom, previous, limit)
+        met = inner_error <= _tolerance(previous, tolerance)
+        nest = met and _outline_around(inner, geom, previous, limit)
         outer, outer_error = _buffer(geom, limit, tol, prepare, (inner, previous) if nest else None)
         _warn_if_missed(geom, limit, outer_error, tol, stacklevel=5)
         band = outer if inner is None else shapely.difference(outer, inner)
@@ -406,7 +406,7 @@ def _bands(
                 "geometry": polygons_only(band),
             }
         )
-        previous, inner, inner_error, inner_tol = limit, outer, outer_error, tol
+        previous, inner, inner_error = limit, outer, outer_error
     return rows
 
 
